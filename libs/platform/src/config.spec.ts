@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded mode on port 3000 with durable appends', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ mode: 'embedded', port: 3000, durability: 'fsync', maxDeliveries: 5, coverageTarget: 0.75 });
+    expect(config.dataDir).toMatch(/data$/);
+  });
+
+  it('switches to distributed mode when all three servers are named', () => {
+    const config = loadConfig({ NATS_URL: 'nats://n:4222', KURRENTDB_URL: 'kurrentdb://k:2113?tls=false', MONGODB_URL: 'mongodb://m/l' });
+    expect(config.mode).toBe('distributed');
+  });
+
+  it('refuses a half-distributed setup, naming what is missing', () => {
+    expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(/KURRENTDB_URL/);
+  });
+
+  it('refuses nonsense values with the variable named', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DURABILITY: 'maybe' })).toThrow(/DURABILITY/);
+    expect(() => loadConfig({ COVERAGE_TARGET: '75' })).toThrow(/COVERAGE_TARGET/);
+  });
+});

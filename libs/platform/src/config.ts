@@ -1,0 +1,69 @@
+import * as path from 'node:path';
+
+export type Durability = 'fsync' | 'os';
+
+/** Everything an operator can set, read once from the environment at start. */
+export interface LiangxinConfig {
+  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB + MongoDB. */
+  mode: 'embedded' | 'distributed';
+  port: number;
+  dataDir: string;
+  durability: Durability;
+  natsUrl?: string;
+  kurrentDbUrl?: string;
+  mongoDbUrl?: string;
+  /** bearer token with the admin role; generated and printed at start when not set */
+  adminToken?: string;
+  /** secret signing the role tokens (JWT, HS256) */
+  jwtSecret?: string;
+  /** deliveries of one event before it is parked as a dead letter */
+  maxDeliveries: number;
+  /** organisational coverage target the dashboards compare against */
+  coverageTarget: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  return value;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig {
+  const natsUrl = env.NATS_URL || undefined;
+  const kurrentDbUrl = env.KURRENTDB_URL || undefined;
+  const mongoDbUrl = env.MONGODB_URL || undefined;
+  const durability = (env.DURABILITY || 'fsync') as Durability;
+  if (durability !== 'fsync' && durability !== 'os') throw new ConfigError('DURABILITY', `must be "fsync" or "os", got "${durability}"`);
+  const coverageTarget = env.COVERAGE_TARGET === undefined ? 0.75 : Number(env.COVERAGE_TARGET);
+  if (!(coverageTarget > 0 && coverageTarget <= 1)) throw new ConfigError('COVERAGE_TARGET', 'must be a fraction in (0, 1], e.g. 0.75');
+
+  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl);
+  if (distributed) {
+    const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && 'KURRENTDB_URL', !mongoDbUrl && 'MONGODB_URL'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new ConfigError(String(missing[0]), `distributed mode needs NATS_URL, KURRENTDB_URL and MONGODB_URL together (missing: ${missing.join(', ')}); unset all three for the embedded default`);
+    }
+  }
+  return {
+    mode: distributed ? 'distributed' : 'embedded',
+    port: positiveInt(env, 'PORT', 3000),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    durability,
+    natsUrl,
+    kurrentDbUrl,
+    mongoDbUrl,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    jwtSecret: env.JWT_SECRET || undefined,
+    maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),
+    coverageTarget,
+  };
+}
