@@ -1,0 +1,6 @@
+export * from './checkpoint-store';
+export * from './dead-letter-store';
+export * from './sqlite-database';
+export * from './sqlite-checkpoint-store';
+export * from './sqlite-dead-letter-store';
+export * from './mongo-checkpoint-store';
