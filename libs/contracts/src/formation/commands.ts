@@ -1,0 +1,169 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsCreditCode } from '../registry/commands';
+import { FORMATION_MODES, type FormationMode } from './events';
+
+/** Message patterns the formation service answers (officer commands from the gateway). */
+export const FormationCommands = {
+  FormOrg: 'formation.form-org',
+  AddEnterprise: 'formation.add-enterprise',
+  RemoveEnterprise: 'formation.remove-enterprise',
+  MergeOrgs: 'formation.merge-orgs',
+  DissolveOrg: 'formation.dissolve-org',
+  AssignSecretary: 'formation.assign-secretary',
+  ReplaceSecretary: 'formation.replace-secretary',
+  AssignInstructor: 'formation.assign-instructor',
+  ReplaceInstructor: 'formation.replace-instructor',
+  PairOrgs: 'formation.pair-orgs',
+  AssignWorkCoverage: 'formation.assign-work-coverage',
+} as const;
+export type FormationCommandPattern = (typeof FormationCommands)[keyof typeof FormationCommands];
+
+export class PersonDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  personId!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+}
+
+/** An officer forms an organisation by hand, in any of the thirteen modes. */
+export class FormOrgDto {
+  @IsIn(FORMATION_MODES)
+  mode!: FormationMode;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  /** 6-digit district; defaults to the district of the first enterprise */
+  @IsOptional()
+  @IsString()
+  @MaxLength(6)
+  district?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsCreditCode({ each: true })
+  enterprises!: string[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  parentOrgId?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  publicUnit?: boolean;
+}
+
+export class AddEnterpriseDto {
+  @IsCreditCode()
+  creditCode!: string;
+}
+
+export class RemoveEnterpriseDto {
+  @IsCreditCode()
+  creditCode!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class MergeOrgsDto {
+  /** the organisation that survives */
+  @IsString()
+  @IsNotEmpty()
+  intoOrgId!: string;
+
+  /** the organisation absorbed (dissolved with reason 'merged') */
+  @IsString()
+  @IsNotEmpty()
+  mergedOrgId!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class DissolveOrgDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class AssignPersonDto {
+  @ValidateNested()
+  @Type(() => PersonDto)
+  person!: PersonDto;
+}
+
+export class ReplacePersonDto extends AssignPersonDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class PairOrgsDto {
+  @IsString()
+  @IsNotEmpty()
+  publicUnitOrgId!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  publicUnitName!: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  pairedOn?: string;
+}
+
+export class AssignWorkCoverageDto {
+  @IsCreditCode()
+  creditCode!: string;
+
+  @IsIn(['instructor', 'liaison'])
+  coveredBy!: 'instructor' | 'liaison';
+
+  @ValidateNested()
+  @Type(() => PersonDto)
+  assignee!: PersonDto;
+}
+
+/** Payloads of the formation message patterns (DTO plus ids from the URL). */
+export type FormOrgMessage = FormOrgDto & { orgId?: string };
+export type AddEnterpriseMessage = AddEnterpriseDto & { orgId: string };
+export type RemoveEnterpriseMessage = RemoveEnterpriseDto & { orgId: string };
+export type MergeOrgsMessage = MergeOrgsDto;
+export type DissolveOrgMessage = DissolveOrgDto & { orgId: string };
+export type AssignSecretaryMessage = AssignPersonDto & { orgId: string };
+export type ReplaceSecretaryMessage = ReplacePersonDto & { orgId: string };
+export type AssignInstructorMessage = AssignPersonDto & { orgId: string };
+export type ReplaceInstructorMessage = ReplacePersonDto & { orgId: string };
+export type PairOrgsMessage = PairOrgsDto & { orgId: string };
+export type AssignWorkCoverageMessage = AssignWorkCoverageDto;
+

@@ -1,0 +1,229 @@
+import type { Event } from '../event';
+
+/** The twelve formation modes of Changsha (000) plus Zhuzhou's area-unified (001). */
+export type FormationMode =
+  | 'standalone' // 单独组建
+  | 'joint' // 联合组建
+  | 'industry-chain-joint' // 链上联建
+  | 'leading-enterprise-led' // 龙头领建
+  | 'branch-led' // 支部带建
+  | 'platform-unified' // 平台统建
+  | 'building-shared' // 楼宇共建
+  | 'area-combined' // 区域合建
+  | 'archive-custody' // 托档管建
+  | 'dispatched-staff' // 派员帮建
+  | 'mass-organisation-promoted' // 群团促建
+  | 'backstop' // 兜底承建
+  | 'area-unified'; // 区域统建
+export const FORMATION_MODES: readonly FormationMode[] = [
+  'standalone',
+  'joint',
+  'industry-chain-joint',
+  'leading-enterprise-led',
+  'branch-led',
+  'platform-unified',
+  'building-shared',
+  'area-combined',
+  'archive-custody',
+  'dispatched-staff',
+  'mass-organisation-promoted',
+  'backstop',
+  'area-unified',
+];
+
+/** 党支部 / 党总支 / 基层党委 */
+export type OrgLevel = 'branch' | 'general-branch' | 'primary-committee';
+export const ORG_LEVELS: readonly OrgLevel[] = ['branch', 'general-branch', 'primary-committee'];
+
+/** Why an enterprise has no party organisation of its own (七个清: 未建原因), as the system records it. */
+export type NoOrganisationReason =
+  | 'no-party-members'
+  | 'awaiting-joint-branch' // members, but fewer than 3 full and no group yet holds 3 full members
+  | 'operation-abnormal'
+  | 'officer-decision';
+export const NO_ORGANISATION_REASONS: readonly NoOrganisationReason[] = ['no-party-members', 'awaiting-joint-branch', 'operation-abnormal', 'officer-decision'];
+
+export type LeaveReason =
+  | 'reached-standalone-threshold' // moved to its own standalone branch (rule 4)
+  | 'no-party-members'
+  | 'operation-abnormal'
+  | 'deregistered'
+  | 'regrouped'
+  | 'officer-decision';
+
+export type DissolutionReason =
+  | 'below-minimum-full-members' // a standalone or joint branch fell below 3 full members and could not be topped up or merged
+  | 'no-member-enterprises'
+  | 'operation-abnormal'
+  | 'deregistered'
+  | 'merged' // absorbed by another organisation: see OrgsMerged on the surviving one
+  | 'officer-decision';
+
+/** Who decided: an automatic rule (with the policy version in force) or an officer. */
+export type Decision = {
+  automatic: boolean;
+  /** FormationPolicy.version for automatic decisions */
+  policyVersion?: string;
+};
+
+/** An enterprise as counted inside an organisation. */
+export type OrgEnterprise = { creditCode: string; fullMembers: number; probationaryMembers: number };
+
+export type Person = { personId: string; name: string };
+
+export type OrgRef = { orgId: string; district: string };
+
+export type OrgFormed = Event<
+  'OrgFormed',
+  OrgRef &
+    Decision & {
+      name: string;
+      mode: FormationMode;
+      level: OrgLevel;
+      /** 0 when no branch committee is needed (fewer than 7 full members), otherwise odd, 3–5 */
+      committeeSize: number;
+      enterprises: OrgEnterprise[];
+      fullMembers: number;
+      probationaryMembers: number;
+      parentOrgId?: string;
+      /** an organisation of a public unit (for 结对共建 pairing) rather than of a two-new organisation */
+      publicUnit?: boolean;
+    }
+>;
+
+export type EnterpriseJoinedOrg = Event<
+  'EnterpriseJoinedOrg',
+  OrgRef & Decision & OrgEnterprise & { fullMembersTotal: number; probationaryMembersTotal: number; enterpriseCount: number }
+>;
+
+export type EnterpriseLeftOrg = Event<
+  'EnterpriseLeftOrg',
+  OrgRef & Decision & { creditCode: string; reason: LeaveReason; fullMembersTotal: number; probationaryMembersTotal: number; enterpriseCount: number }
+>;
+
+/** A member enterprise's party-member counts changed (from the registry); the organisation's totals follow. */
+export type OrgMembersRecounted = Event<
+  'OrgMembersRecounted',
+  OrgRef & OrgEnterprise & { fullMembersTotal: number; probationaryMembersTotal: number }
+>;
+
+/** Appended to the surviving organisation; the absorbed one gets OrgDissolved with reason 'merged'. */
+export type OrgsMerged = Event<
+  'OrgsMerged',
+  OrgRef &
+    Decision & {
+      mergedOrgId: string;
+      /** enterprises that moved from the merged organisation into this one */
+      enterprises: OrgEnterprise[];
+      fullMembersTotal: number;
+      probationaryMembersTotal: number;
+      enterpriseCount: number;
+      reason: string;
+    }
+>;
+
+export type OrgDissolved = Event<
+  'OrgDissolved',
+  OrgRef &
+    Decision & {
+      reason: DissolutionReason;
+      /** credit codes that no longer belong to any organisation through this one */
+      enterprisesReleased: string[];
+      mergedInto?: string;
+      note?: string;
+    }
+>;
+
+export type OrgLevelChanged = Event<
+  'OrgLevelChanged',
+  OrgRef &
+    Decision & {
+      level: OrgLevel;
+      previousLevel: OrgLevel;
+      committeeSize: number;
+      previousCommitteeSize: number;
+      fullMembers: number;
+      probationaryMembers: number;
+    }
+>;
+
+export type SecretaryAssigned = Event<'SecretaryAssigned', OrgRef & { secretary: Person }>;
+export type SecretaryReplaced = Event<'SecretaryReplaced', OrgRef & { secretary: Person; previous: Person; reason: string }>;
+export type InstructorAssigned = Event<'InstructorAssigned', OrgRef & { instructor: Person }>;
+export type InstructorReplaced = Event<'InstructorReplaced', OrgRef & { instructor: Person; previous: Person; reason: string }>;
+
+/** 结对共建: an organisation of a public unit paired with one of a private unit. Appended to the private unit's organisation. */
+export type OrgsPaired = Event<'OrgsPaired', OrgRef & { publicUnitOrgId: string; publicUnitName: string; pairedOn?: string }>;
+
+/**
+ * Work coverage (工作覆盖): an instructor (enterprises with members) or liaison cadre (挂点干部, no members) is assigned.
+ * Automatic decisions may leave `assignee` empty: the slot is open and the officer names the person later.
+ */
+export type WorkCoverageAssigned = Event<
+  'WorkCoverageAssigned',
+  Decision & {
+    creditCode: string;
+    district: string;
+    coveredBy: 'instructor' | 'liaison';
+    assignee?: Person;
+    reason: NoOrganisationReason;
+    /** rule 5: 50+ employees with members, so work coverage alone is not enough */
+    mustBeOrganisationallyCovered: boolean;
+  }
+>;
+
+/** Members but fewer than 3 full: waits (with work coverage) until a joint group reaches 3 full members. */
+export type EnterpriseAwaitingJointBranch = Event<
+  'EnterpriseAwaitingJointBranch',
+  Decision & {
+    creditCode: string;
+    district: string;
+    fullMembers: number;
+    probationaryMembers: number;
+    reason: string;
+    mustBeOrganisationallyCovered: boolean;
+  }
+>;
+
+/** The enterprise no longer needs coverage from formation (deregistered). */
+export type EnterpriseCoverageEnded = Event<'EnterpriseCoverageEnded', Decision & { creditCode: string; district: string; reason: 'deregistered' }>;
+
+export type OrgEvent =
+  | OrgFormed
+  | EnterpriseJoinedOrg
+  | EnterpriseLeftOrg
+  | OrgMembersRecounted
+  | OrgsMerged
+  | OrgDissolved
+  | OrgLevelChanged
+  | SecretaryAssigned
+  | SecretaryReplaced
+  | InstructorAssigned
+  | InstructorReplaced
+  | OrgsPaired;
+
+export type EnterpriseCoverageEvent = WorkCoverageAssigned | EnterpriseAwaitingJointBranch | EnterpriseCoverageEnded;
+
+export type FormationEvent = OrgEvent | EnterpriseCoverageEvent;
+export type FormationEventType = FormationEvent['type'];
+
+export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, number>> = {
+  OrgFormed: 1,
+  EnterpriseJoinedOrg: 1,
+  EnterpriseLeftOrg: 1,
+  OrgMembersRecounted: 1,
+  OrgsMerged: 1,
+  OrgDissolved: 1,
+  OrgLevelChanged: 1,
+  SecretaryAssigned: 1,
+  SecretaryReplaced: 1,
+  InstructorAssigned: 1,
+  InstructorReplaced: 1,
+  OrgsPaired: 1,
+  WorkCoverageAssigned: 1,
+  EnterpriseAwaitingJointBranch: 1,
+  EnterpriseCoverageEnded: 1,
+};
+export const FORMATION_EVENT_TYPES = Object.keys(FORMATION_SCHEMA_VERSIONS) as FormationEventType[];
+
+export const isFormationEvent = (event: { type: string }): event is FormationEvent => event.type in FORMATION_SCHEMA_VERSIONS;

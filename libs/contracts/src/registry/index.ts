@@ -1,0 +1,4 @@
+export * from './credit-code';
+export * from './events';
+export * from './commands';
+export * from './streams';
