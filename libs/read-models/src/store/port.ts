@@ -1,0 +1,86 @@
+/**
+ * The read-model store port: documents keyed by (collection, id), simple equality queries,
+ * one checkpoint per projection, and versioned snapshots for time travel.
+ *
+ * Every document remembers the global position of the last event applied to it (`position`),
+ * so applying an event a second time is a no-op: at-least-once delivery is safe.
+ *
+ * Collections are logical names; the store maps them to physical generations so that a
+ * projection can be rebuilt into fresh collections while the live ones answer, then swapped.
+ */
+export type DocumentBody = Record<string, unknown>;
+
+export interface StoredDocument<T extends object = DocumentBody> {
+  id: string;
+  /** global position of the last event applied to this document */
+  position: number;
+  body: T;
+}
+
+export interface DocumentChange {
+  collection: string;
+  id: string;
+  /** the new body, or null to delete the document */
+  body: DocumentBody | null;
+  /** global position of the event that produced this change; older or equal positions are ignored */
+  position: number;
+}
+
+export type FieldFilter = Record<string, string | number | boolean | null>;
+
+/**
+ * A generation of a projection's collections, used while rebuilding next to the live one.
+ * Calls without a generation always resolve the live generation at the moment of the call,
+ * so a runner keeps writing to whatever is live, before and after a swap.
+ */
+export interface Generation {
+  readonly projection: string;
+  readonly id: string;
+  readonly collections: readonly string[];
+}
+
+export interface ReadModelStore {
+  get<T extends object = DocumentBody>(collection: string, id: string, generation?: Generation): Promise<StoredDocument<T> | undefined>;
+  find<T extends object = DocumentBody>(collection: string, where?: FieldFilter, generation?: Generation): Promise<StoredDocument<T>[]>;
+  /**
+   * Applies a batch of document changes and moves the projection's checkpoint, atomically where the
+   * backend allows (SQLite: one transaction; MongoDB: each write conditional on position, checkpoint last).
+   * A change whose position is not newer than the stored document's is skipped. Checkpoints only move forward.
+   */
+  commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void>;
+  checkpoint(projection: string, generation?: Generation): Promise<number>;
+
+  /** declares a projection's logical collections; creates its first live generation on first use */
+  register(projection: string, collections: readonly string[]): Promise<Generation>;
+  /** fresh, empty collections for a rebuild; the live ones keep answering */
+  createGeneration(projection: string, collections: readonly string[]): Promise<Generation>;
+  /**
+   * Makes `generation` the live one if its checkpoint has reached the live checkpoint; drops the old one.
+   * Returns false (and changes nothing) when the rebuild is still behind.
+   */
+  promoteGeneration(generation: Generation): Promise<boolean>;
+  dropGeneration(generation: Generation): Promise<void>;
+
+  /**
+   * Records the state of every document changed since the previous snapshot, as of `position`
+   * (which must be the projection's current checkpoint). `recordedAt` is the recording time of
+   * the event at `position`, so a timestamp can be turned into a snapshot without reading the log.
+   */
+  snapshot(projection: string, position: number, recordedAt: string, generation?: Generation): Promise<void>;
+  /** the newest snapshot at or before `position` (or at or before `recordedAt`), if any */
+  nearestSnapshot(projection: string, at: { position?: number; recordedAt?: string }, generation?: Generation): Promise<SnapshotMark | undefined>;
+  /** a document as it was at the snapshot taken at `snapshotPosition` (undefined if it did not exist) */
+  getAtSnapshot<T extends object = DocumentBody>(
+    collection: string,
+    id: string,
+    snapshotPosition: number,
+    generation?: Generation,
+  ): Promise<StoredDocument<T> | undefined>;
+
+  close(): Promise<void>;
+}
+
+export interface SnapshotMark {
+  position: number;
+  recordedAt: string;
+}

@@ -1,0 +1,6 @@
+import { readModelStoreContract } from '@liangxin/read-models/testing';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+describe('SqliteReadModelStore (contract)', () => {
+  readModelStoreContract(() => SqliteReadModelStore.open('', ':memory:'));
+});

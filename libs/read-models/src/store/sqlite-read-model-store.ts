@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DocumentBody, DocumentChange, FieldFilter, Generation, ReadModelStore, SnapshotMark, StoredDocument } from './port';
+
+type Row = { id: string; position: number; body: string };
+
+const physicalName = (collection: string, generationId: string) => `${collection}@${generationId}`;
+
+/**
+ * Embedded read models in one SQLite file (WAL). A batch of document changes and the projection's
+ * checkpoint commit in one transaction, so a crash never leaves a checkpoint ahead of its documents.
+ * Deleted documents stay as tombstones (body NULL) so that a later redelivery of an older event
+ * cannot resurrect them and snapshots see the deletion.
+ */
+export class SqliteReadModelStore implements ReadModelStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private generationCounter = 0;
+
+  static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = 'read-models.sqlite'): SqliteReadModelStore {
+    const path = fileName === ':memory:' ? ':memory:' : join(dataDir, fileName);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    return new SqliteReadModelStore(new Database(path));
+  }
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS rm_documents (
+        collection TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT,
+        PRIMARY KEY (collection, id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS rm_documents_changed ON rm_documents (collection, position);
+      CREATE TABLE IF NOT EXISTS rm_generations (
+        projection TEXT NOT NULL, generation TEXT NOT NULL, collections TEXT NOT NULL, live INTEGER NOT NULL,
+        checkpoint INTEGER NOT NULL DEFAULT 0, last_snapshot INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (projection, generation));
+      CREATE TABLE IF NOT EXISTS rm_live_collections (
+        collection TEXT PRIMARY KEY, projection TEXT NOT NULL, generation TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS rm_snapshots (
+        collection TEXT NOT NULL, id TEXT NOT NULL, snapshot_position INTEGER NOT NULL, position INTEGER NOT NULL, body TEXT,
+        PRIMARY KEY (collection, id, snapshot_position)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rm_snapshot_marks (
+        projection TEXT NOT NULL, generation TEXT NOT NULL, position INTEGER NOT NULL, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (projection, generation, position));
+    `);
+    this.statements = {
+      get: db.prepare<[string, string], Row>('SELECT id, position, body FROM rm_documents WHERE collection = ? AND id = ? AND body IS NOT NULL'),
+      getPosition: db.prepare<[string, string], { position: number }>('SELECT position FROM rm_documents WHERE collection = ? AND id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO rm_documents (collection, id, position, body) VALUES (@collection, @id, @position, @body)
+         ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, body = excluded.body
+         WHERE excluded.position > rm_documents.position`,
+      ),
+      liveGeneration: db.prepare<[string], { projection: string; generation: string }>(
+        'SELECT projection, generation FROM rm_live_collections WHERE collection = ?',
+      ),
+      liveOfProjection: db.prepare<[string], { generation: string; collections: string; checkpoint: number }>(
+        'SELECT generation, collections, checkpoint FROM rm_generations WHERE projection = ? AND live = 1',
+      ),
+      generation: db.prepare<[string, string], { checkpoint: number; last_snapshot: number; live: number }>(
+        'SELECT checkpoint, last_snapshot, live FROM rm_generations WHERE projection = ? AND generation = ?',
+      ),
+      insertGeneration: db.prepare('INSERT INTO rm_generations (projection, generation, collections, live) VALUES (?, ?, ?, ?)'),
+      moveCheckpoint: db.prepare('UPDATE rm_generations SET checkpoint = MAX(checkpoint, ?) WHERE projection = ? AND generation = ?'),
+      insertLiveCollection: db.prepare('INSERT OR REPLACE INTO rm_live_collections (collection, projection, generation) VALUES (?, ?, ?)'),
+      snapshotChanged: db.prepare(
+        `INSERT OR REPLACE INTO rm_snapshots (collection, id, snapshot_position, position, body)
+         SELECT collection, id, @snapshot, position, body FROM rm_documents WHERE collection = @collection AND position > @since`,
+      ),
+      markSnapshot: db.prepare(
+        'INSERT OR REPLACE INTO rm_snapshot_marks (projection, generation, position, recorded_at) VALUES (?, ?, ?, ?)',
+      ),
+      setLastSnapshot: db.prepare('UPDATE rm_generations SET last_snapshot = ? WHERE projection = ? AND generation = ?'),
+      snapshotByPosition: db.prepare<[string, string, number], { position: number; recorded_at: string }>(
+        'SELECT position, recorded_at FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND position <= ? ORDER BY position DESC LIMIT 1',
+      ),
+      snapshotByTime: db.prepare<[string, string, string], { position: number; recorded_at: string }>(
+        'SELECT position, recorded_at FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1',
+      ),
+      atSnapshot: db.prepare<[string, string, number], Row>(
+        `SELECT id, position, body FROM rm_snapshots WHERE collection = ? AND id = ? AND snapshot_position <= ?
+         ORDER BY snapshot_position DESC LIMIT 1`,
+      ),
+    };
+  }
+
+  async register(projection: string, collections: readonly string[]): Promise<Generation> {
+    return this.db.transaction(() => {
+      const live = this.statements.liveOfProjection.get(projection);
+      if (live) return { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] };
+      const generation = { projection, id: 'g0', collections: [...collections] };
+      this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
+      for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
+      return generation;
+    })();
+  }
+
+  async createGeneration(projection: string, collections: readonly string[]): Promise<Generation> {
+    const id = `g${Date.now().toString(36)}${(this.generationCounter++).toString(36)}`;
+    this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0);
+    return { projection, id, collections: [...collections] };
+  }
+
+  async promoteGeneration(generation: Generation): Promise<boolean> {
+    return this.db.transaction(() => {
+      const candidate = this.statements.generation.get(generation.projection, generation.id);
+      if (!candidate) throw new Error(`Unknown generation ${generation.id} of ${generation.projection}`);
+      const live = this.statements.liveOfProjection.get(generation.projection);
+      if (live && live.checkpoint > candidate.checkpoint) return false;
+      this.db.prepare('UPDATE rm_generations SET live = (generation = ?) WHERE projection = ?').run(generation.id, generation.projection);
+      for (const c of generation.collections) this.statements.insertLiveCollection.run(c, generation.projection, generation.id);
+      if (live) this.drop(generation.projection, live.generation, JSON.parse(live.collections) as string[]);
+      return true;
+    })();
+  }
+
+  async dropGeneration(generation: Generation): Promise<void> {
+    this.db.transaction(() => this.drop(generation.projection, generation.id, generation.collections))();
+  }
+
+  private drop(projection: string, generationId: string, collections: readonly string[]) {
+    for (const c of collections) {
+      const physical = physicalName(c, generationId);
+      this.db.prepare('DELETE FROM rm_documents WHERE collection = ?').run(physical);
+      this.db.prepare('DELETE FROM rm_snapshots WHERE collection = ?').run(physical);
+    }
+    this.db.prepare('DELETE FROM rm_snapshot_marks WHERE projection = ? AND generation = ?').run(projection, generationId);
+    this.db.prepare('DELETE FROM rm_generations WHERE projection = ? AND generation = ? AND live = 0').run(projection, generationId);
+  }
+
+  /** physical collection name and owning generation, resolved now (live unless a generation is given) */
+  private resolve(collection: string, generation?: Generation): { physical: string; projection: string; generationId: string } {
+    if (generation) return { physical: physicalName(collection, generation.id), projection: generation.projection, generationId: generation.id };
+    const live = this.statements.liveGeneration.get(collection);
+    if (!live) throw new Error(`Collection ${collection} belongs to no registered projection`);
+    return { physical: physicalName(collection, live.generation), projection: live.projection, generationId: live.generation };
+  }
+
+  private generationOf(projection: string, generation?: Generation): string {
+    if (generation) return generation.id;
+    const live = this.statements.liveOfProjection.get(projection);
+    if (!live) throw new Error(`Projection ${projection} is not registered`);
+    return live.generation;
+  }
+
+  async get<T extends object = DocumentBody>(collection: string, id: string, generation?: Generation): Promise<StoredDocument<T> | undefined> {
+    const row = this.statements.get.get(this.resolve(collection, generation).physical, id);
+    return row && toDocument<T>(row);
+  }
+
+  async find<T extends object = DocumentBody>(collection: string, where: FieldFilter = {}, generation?: Generation): Promise<StoredDocument<T>[]> {
+    const { physical } = this.resolve(collection, generation);
+    const conditions: string[] = [];
+    const params: unknown[] = [physical];
+    for (const [field, value] of Object.entries(where)) {
+      if (!/^[A-Za-z0-9_]+$/.test(field)) throw new Error(`Unsupported field name ${field}`);
+      if (value === null) conditions.push(`json_extract(body, '$.${field}') IS NULL`);
+      else {
+        conditions.push(`json_extract(body, '$.${field}') = ?`);
+        params.push(typeof value === 'boolean' ? Number(value) : value);
+      }
+    }
+    const sql = `SELECT id, position, body FROM rm_documents WHERE collection = ? AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => toDocument<T>(row));
+  }
+
+  async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {
+    this.db.transaction(() => {
+      const generationId = this.generationOf(projection, generation);
+      const physicalByCollection = new Map<string, string>();
+      for (const change of changes) {
+        let physical = physicalByCollection.get(change.collection);
+        if (physical === undefined) {
+          const resolved = this.resolve(change.collection, generation);
+          if (resolved.projection !== projection) throw new Error(`Projection ${projection} may not write ${change.collection}`);
+          physical = resolved.physical;
+          physicalByCollection.set(change.collection, physical);
+        }
+        this.statements.upsert.run({
+          collection: physical,
+          id: change.id,
+          position: change.position,
+          body: change.body === null ? null : JSON.stringify(change.body),
+        });
+      }
+      this.statements.moveCheckpoint.run(checkpoint, projection, generationId);
+    })();
+  }
+
+  async checkpoint(projection: string, generation?: Generation): Promise<number> {
+    const row = this.statements.generation.get(projection, this.generationOf(projection, generation));
+    return row?.checkpoint ?? 0;
+  }
+
+  async snapshot(projection: string, position: number, recordedAt: string, generation?: Generation): Promise<void> {
+    this.db.transaction(() => {
+      const generationId = this.generationOf(projection, generation);
+      const state = this.statements.generation.get(projection, generationId);
+      const live = this.statements.liveOfProjection.get(projection);
+      if (!state) throw new Error(`Unknown generation ${generationId} of ${projection}`);
+      const collections: string[] = generation ? [...generation.collections] : JSON.parse(live?.collections ?? '[]');
+      for (const c of collections) {
+        this.statements.snapshotChanged.run({ snapshot: position, collection: physicalName(c, generationId), since: state.last_snapshot });
+      }
+      this.statements.markSnapshot.run(projection, generationId, position, recordedAt);
+      this.statements.setLastSnapshot.run(position, projection, generationId);
+    })();
+  }
+
+  async nearestSnapshot(projection: string, at: { position?: number; recordedAt?: string }, generation?: Generation): Promise<SnapshotMark | undefined> {
+    const generationId = this.generationOf(projection, generation);
+    const row =
+      at.position !== undefined
+        ? this.statements.snapshotByPosition.get(projection, generationId, at.position)
+        : this.statements.snapshotByTime.get(projection, generationId, at.recordedAt ?? '');
+    return row && { position: row.position, recordedAt: row.recorded_at };
+  }
+
+  async getAtSnapshot<T extends object = DocumentBody>(
+    collection: string,
+    id: string,
+    snapshotPosition: number,
+    generation?: Generation,
+  ): Promise<StoredDocument<T> | undefined> {
+    const row = this.statements.atSnapshot.get(this.resolve(collection, generation).physical, id, snapshotPosition);
+    return row && row.body !== null ? toDocument<T>(row) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const toDocument = <T extends object>(row: Row): StoredDocument<T> => ({ id: row.id, position: row.position, body: JSON.parse(row.body) as T });

@@ -1,0 +1,2 @@
+// Test-only helpers, kept out of the runtime index: import from '@liangxin/read-models/testing'.
+export * from './read-model-store.contract';

@@ -1,0 +1,98 @@
+import type { ReadModelStore } from '../store/port';
+
+/**
+ * The behaviour every ReadModelStore adapter must have. Call inside a describe block:
+ *   describeReadModelStoreContract(() => SqliteReadModelStore.open(dir, ':memory:'))
+ */
+export function readModelStoreContract(open: () => Promise<ReadModelStore> | ReadModelStore, cleanUp?: () => Promise<void>) {
+  let store: ReadModelStore;
+  let projection: string;
+  let counter = 0;
+
+  beforeEach(async () => {
+    store = await open();
+    projection = `contract-${Date.now().toString(36)}-${counter++}`;
+    await store.register(projection, [`${projection}.items`, `${projection}.totals`]);
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanUp?.();
+  });
+
+  const items = () => `${projection}.items`;
+
+  it('stores documents with the position of the event that wrote them, and finds them by field equality', async () => {
+    await store.commit(
+      projection,
+      [
+        { collection: items(), id: 'a', body: { district: '430100', active: true, size: 3 }, position: 1 },
+        { collection: items(), id: 'b', body: { district: '430100', active: false, size: 5 }, position: 2 },
+        { collection: items(), id: 'c', body: { district: '350100', active: true, size: 3, note: null }, position: 3 },
+      ],
+      3,
+    );
+    expect(await store.get(items(), 'a')).toEqual({ id: 'a', position: 1, body: { district: '430100', active: true, size: 3 } });
+    expect(await store.get(items(), 'missing')).toBeUndefined();
+    expect((await store.find(items(), { district: '430100' })).map((d) => d.id)).toEqual(['a', 'b']);
+    expect((await store.find(items(), { district: '430100', active: true })).map((d) => d.id)).toEqual(['a']);
+    expect((await store.find(items(), { size: 3 })).map((d) => d.id)).toEqual(['a', 'c']);
+    expect((await store.find(items())).length).toBe(3);
+    expect(await store.checkpoint(projection)).toBe(3);
+  });
+
+  it('ignores a redelivered or older change, and never moves the checkpoint back', async () => {
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 2 }, position: 5 }], 5);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 1 }, position: 4 }], 4);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 3 }, position: 5 }], 5);
+    expect(await store.get(items(), 'a')).toEqual({ id: 'a', position: 5, body: { v: 2 } });
+    expect(await store.checkpoint(projection)).toBe(5);
+  });
+
+  it('deletes documents and does not resurrect them on redelivery of an older event', async () => {
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 1 }, position: 1 }], 1);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: null, position: 2 }], 2);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 1 }, position: 1 }], 2);
+    expect(await store.get(items(), 'a')).toBeUndefined();
+    expect(await store.find(items())).toEqual([]);
+  });
+
+  it('builds a new generation beside the live one and swaps only once it has caught up', async () => {
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 'old' }, position: 7 }], 7);
+    const next = await store.createGeneration(projection, [items(), `${projection}.totals`]);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 'new' }, position: 6 }], 6, next);
+    expect(await store.get(items(), 'a')).toMatchObject({ body: { v: 'old' } });
+    expect(await store.get(items(), 'a', next)).toMatchObject({ body: { v: 'new' } });
+    expect(await store.promoteGeneration(next)).toBe(false);
+    await store.commit(projection, [], 7, next);
+    expect(await store.promoteGeneration(next)).toBe(true);
+    expect(await store.get(items(), 'a')).toMatchObject({ body: { v: 'new' }, position: 6 });
+    expect(await store.checkpoint(projection)).toBe(7);
+    await store.commit(projection, [{ collection: items(), id: 'b', body: { v: 'after swap' }, position: 8 }], 8);
+    expect(await store.get(items(), 'b', next)).toMatchObject({ body: { v: 'after swap' } });
+  });
+
+  it('keeps versioned snapshots and answers a document as of the nearest one', async () => {
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 1 }, position: 1 }], 10);
+    await store.snapshot(projection, 10, '2024-01-01T00:00:00.000Z');
+    await store.commit(
+      projection,
+      [
+        { collection: items(), id: 'a', body: { v: 2 }, position: 11 },
+        { collection: items(), id: 'b', body: { v: 1 }, position: 12 },
+      ],
+      20,
+    );
+    await store.snapshot(projection, 20, '2024-02-01T00:00:00.000Z');
+    await store.commit(projection, [{ collection: items(), id: 'a', body: null, position: 21 }], 30);
+    await store.snapshot(projection, 30, '2024-03-01T00:00:00.000Z');
+
+    expect(await store.nearestSnapshot(projection, { position: 25 })).toEqual({ position: 20, recordedAt: '2024-02-01T00:00:00.000Z' });
+    expect(await store.nearestSnapshot(projection, { position: 5 })).toBeUndefined();
+    expect(await store.nearestSnapshot(projection, { recordedAt: '2024-01-15T00:00:00.000Z' })).toMatchObject({ position: 10 });
+    expect(await store.getAtSnapshot(items(), 'a', 10)).toMatchObject({ body: { v: 1 } });
+    expect(await store.getAtSnapshot(items(), 'b', 10)).toBeUndefined();
+    expect(await store.getAtSnapshot(items(), 'a', 20)).toMatchObject({ body: { v: 2 } });
+    expect(await store.getAtSnapshot(items(), 'b', 30)).toMatchObject({ body: { v: 1 } });
+    expect(await store.getAtSnapshot(items(), 'a', 30)).toBeUndefined();
+  });
+}
