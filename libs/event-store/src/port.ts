@@ -98,3 +98,23 @@ export class ConcurrencyError extends Error {
 
 export const isConcurrencyError = (e: unknown): e is ConcurrencyError =>
   e instanceof ConcurrencyError || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'CONCURRENCY_CONFLICT');
+
+/** The first row whose stored content no longer matches the hash chain (or breaks the log's numbering). */
+export interface BrokenLink {
+  globalPosition: number;
+  streamId: string;
+  eventId: string;
+  reason: 'global_hash_mismatch' | 'stream_hash_mismatch' | 'global_position_gap' | 'stream_version_gap';
+}
+
+export type VerifyReport =
+  | { ok: true; eventsChecked: number }
+  | { ok: false; eventsChecked: number; brokenLink: BrokenLink };
+
+/**
+ * A store whose log is hash-chained: verify() recomputes every link and names the first broken one,
+ * so an auditor can tell that history was not edited after the fact.
+ */
+export interface TamperEvidence {
+  verify(): Promise<VerifyReport>;
+}

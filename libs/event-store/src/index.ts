@@ -1,0 +1,8 @@
+export * from './port';
+export { startCatchUpSubscription, type CatchUpSource } from './catch-up-subscription';
+export {
+  SqliteEventStore,
+  type SqliteDurability,
+  type SqliteEventStoreOptions,
+  type GroupCommitStats,
+} from './sqlite/sqlite-event-store';

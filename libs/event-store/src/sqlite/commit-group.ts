@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
+import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
+import { canonicalContent, chainHash, GENESIS_HASH } from './hash-chain';
+import type { EventRow } from './schema';
+
+/** One append call waiting for the next commit. */
+export interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  options: AppendOptions;
+}
+
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+interface StreamHead {
+  version: number;
+  hash: string;
+}
+
+export const rowToRecordedEvent = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  globalPosition: row.global_position,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  occurredAt: row.occurred_at,
+  recordedAt: row.recorded_at,
+});
+
+/**
+ * Commits a group of appends in one transaction, so they share one sync to disk.
+ * Every append keeps its own outcome: its idempotency and concurrency checks run against the
+ * in-transaction state (which includes the appends before it in the group), and a failure rolls back
+ * only its own savepoint while the others commit.
+ */
+export class CommitGroupWriter {
+  private readonly selectLogHead: Database.Statement<[], { global_position: number; hash: string }>;
+  private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: string }>;
+  private readonly selectByCommand: Database.Statement<[string, string], EventRow>;
+  private readonly insert: Database.Statement<EventRow>;
+
+  constructor(private readonly db: Database.Database) {
+    this.selectLogHead = db.prepare('SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1');
+    this.selectStreamHead = db.prepare(
+      'SELECT stream_version, stream_hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
+    );
+    this.selectByCommand = db.prepare(
+      'SELECT * FROM events WHERE command_id = ? AND stream_id = ? ORDER BY global_position',
+    );
+    this.insert = db.prepare(
+      `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+         occurred_at, recorded_at, command_id, hash, stream_hash)
+       VALUES (@global_position, @event_id, @stream_id, @stream_version, @type, @schema_version, @data, @metadata,
+         @occurred_at, @recorded_at, @command_id, @hash, @stream_hash)`,
+    );
+  }
+
+  commit(group: readonly PendingAppend[]): AppendOutcome[] {
+    // IMMEDIATE takes the write lock up front, so a second process (an admin CLI) cannot slip in between
+    // reading the heads and writing.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const logHead = this.selectLogHead.get();
+      const state = {
+        position: logHead?.global_position ?? 0,
+        hash: logHead?.hash ?? GENESIS_HASH,
+        streams: new Map<string, StreamHead | null>(),
+        recordedAt: new Date().toISOString(),
+      };
+      const outcomes = group.map((append) => this.applyOne(append, state));
+      this.db.exec('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      return group.map(() => ({ ok: false, error }));
+    }
+  }
+
+  private applyOne(
+    append: PendingAppend,
+    state: { position: number; hash: string; streams: Map<string, StreamHead | null>; recordedAt: string },
+  ): AppendOutcome {
+    const { streamId, events, options } = append;
+    const commandId = options.commandId;
+    if (commandId !== undefined) {
+      const earlier = this.selectByCommand.all(commandId, streamId);
+      if (earlier.length > 0) return { ok: true, result: replayResult(streamId, earlier) };
+    }
+
+    const head = this.streamHead(streamId, state.streams);
+    const conflict = checkExpected(streamId, options.expected, head);
+    if (conflict) return { ok: false, error: conflict };
+
+    const before = { position: state.position, hash: state.hash, head };
+    this.db.exec('SAVEPOINT append');
+    try {
+      let streamVersion = head?.version ?? -1;
+      let streamHash = head?.hash ?? GENESIS_HASH;
+      const recorded: RecordedEvent[] = [];
+      for (const event of events) {
+        streamVersion += 1;
+        state.position += 1;
+        const metadata = commandId !== undefined && event.metadata.commandId === undefined
+          ? { ...event.metadata, commandId }
+          : event.metadata;
+        const content = {
+          global_position: state.position,
+          event_id: event.eventId ?? randomUUID(),
+          stream_id: streamId,
+          stream_version: streamVersion,
+          type: event.type,
+          schema_version: event.schemaVersion,
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(metadata),
+          occurred_at: event.occurredAt ?? state.recordedAt,
+          recorded_at: state.recordedAt,
+          command_id: commandId ?? null,
+        };
+        const canonical = canonicalContent(content);
+        state.hash = chainHash(state.hash, canonical);
+        streamHash = chainHash(streamHash, canonical);
+        this.insert.run({ ...content, hash: state.hash, stream_hash: streamHash });
+        recorded.push({
+          eventId: content.event_id,
+          streamId,
+          streamVersion,
+          globalPosition: state.position,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata,
+          occurredAt: content.occurred_at,
+          recordedAt: content.recorded_at,
+        });
+      }
+      this.db.exec('RELEASE append');
+      if (recorded.length > 0) state.streams.set(streamId, { version: streamVersion, hash: streamHash });
+      return {
+        ok: true,
+        result: {
+          streamId,
+          nextExpectedVersion: streamVersion,
+          lastPosition: recorded.length > 0 ? state.position : before.position,
+          events: recorded,
+          idempotentReplay: false,
+        },
+      };
+    } catch (error) {
+      this.db.exec('ROLLBACK TO append');
+      this.db.exec('RELEASE append');
+      state.position = before.position;
+      state.hash = before.hash;
+      state.streams.set(streamId, before.head);
+      return { ok: false, error };
+    }
+  }
+
+  private streamHead(streamId: string, cache: Map<string, StreamHead | null>): StreamHead | null {
+    const cached = cache.get(streamId);
+    if (cached !== undefined) return cached;
+    const row = this.selectStreamHead.get(streamId);
+    const head = row ? { version: row.stream_version, hash: row.stream_hash } : null;
+    cache.set(streamId, head);
+    return head;
+  }
+}
+
+const replayResult = (streamId: string, rows: EventRow[]): AppendResult => {
+  const events = rows.map(rowToRecordedEvent);
+  const last = events[events.length - 1];
+  return {
+    streamId,
+    nextExpectedVersion: last.streamVersion,
+    lastPosition: last.globalPosition,
+    events,
+    idempotentReplay: true,
+  };
+};
+
+const checkExpected = (
+  streamId: string,
+  expected: AppendOptions['expected'],
+  head: StreamHead | null,
+): ConcurrencyError | undefined => {
+  const actual = head ? head.version : 'no_stream';
+  const satisfied =
+    expected === 'any' ||
+    (expected === 'no_stream' && head === null) ||
+    (expected === 'stream_exists' && head !== null) ||
+    (typeof expected === 'number' && (head?.version ?? -1) === expected);
+  return satisfied ? undefined : new ConcurrencyError(streamId, expected, actual);
+};

@@ -1,0 +1,257 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Event, NewEvent, RecordedEvent } from '@liangxin/contracts';
+import { startCatchUpSubscription } from '../catch-up-subscription';
+import type {
+  AppendOptions,
+  AppendResult,
+  BrokenLink,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+  TamperEvidence,
+  VerifyReport,
+} from '../port';
+import { CommitGroupWriter, rowToRecordedEvent, type PendingAppend } from './commit-group';
+import { canonicalContent, chainHash, GENESIS_HASH } from './hash-chain';
+import { SCHEMA, type EventRow } from './schema';
+
+/**
+ * - 'fsync': every commit is synced to disk before appends are acknowledged (synchronous=FULL);
+ *   acknowledged events survive a power cut.
+ * - 'os': the WAL is handed to the OS and synced at checkpoints (synchronous=NORMAL); acknowledged events
+ *   survive a process crash, but a power cut may lose the last commits.
+ */
+export type SqliteDurability = 'fsync' | 'os';
+
+export interface SqliteEventStoreOptions {
+  /** path of the database file (':memory:' is not supported: reads use a second connection) */
+  file: string;
+  durability?: SqliteDurability;
+  /** how often live subscriptions look for events appended by another process (default 250 ms) */
+  pollIntervalMs?: number;
+  /** most events one group commit may hold; the rest wait for the next commit (default 10 000) */
+  maxEventsPerCommit?: number;
+}
+
+/** How group commit has behaved so far: appends per commit is the figure that shows grouping works. */
+export interface GroupCommitStats {
+  commits: number;
+  appends: number;
+  events: number;
+  largestGroup: number;
+}
+
+interface QueuedAppend extends PendingAppend {
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const DEFAULT_READ_LIMIT = 10_000;
+const SUBSCRIPTION_BATCH = 500;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode, one writer connection and one reader connection.
+ *
+ * Appends are group-committed: every append queued while the event loop is busy goes into the next
+ * transaction, so concurrent commands share one sync to disk, yet each keeps its own outcome.
+ */
+export class SqliteEventStore implements EventStore, TamperEvidence {
+  private readonly queue: QueuedAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly appendListeners = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly writer: CommitGroupWriter;
+  private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
+  private readonly selectHead: Database.Statement<[], { head: number | null }>;
+  private readonly readStatements = new Map<string, Database.Statement>();
+
+  private constructor(
+    private readonly writeDb: Database.Database,
+    private readonly readDb: Database.Database,
+    private readonly options: Required<SqliteEventStoreOptions>,
+  ) {
+    this.writer = new CommitGroupWriter(writeDb);
+    this.selectHead = readDb.prepare('SELECT max(global_position) AS head FROM events');
+  }
+
+  static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    const settings: Required<SqliteEventStoreOptions> = {
+      durability: 'fsync',
+      pollIntervalMs: 250,
+      maxEventsPerCommit: 10_000,
+      ...options,
+    };
+    if (settings.file === ':memory:') throw new Error('SqliteEventStore needs a file: reads use their own connection');
+    mkdirSync(dirname(settings.file), { recursive: true });
+    const writeDb = new Database(settings.file);
+    writeDb.pragma('journal_mode = WAL');
+    writeDb.pragma(`synchronous = ${settings.durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+    writeDb.pragma('busy_timeout = 5000');
+    writeDb.exec(SCHEMA);
+    const readDb = new Database(settings.file, { readonly: true });
+    readDb.pragma('busy_timeout = 5000');
+    return new SqliteEventStore(writeDb, readDb, settings);
+  }
+
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, options, resolve, reject });
+      this.scheduleCommit();
+    });
+  }
+
+  /** Appends that arrive before the scheduled commit runs (same tick, or while a commit blocked the loop) join it. */
+  private scheduleCommit(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.commitQueued());
+  }
+
+  private commitQueued(): void {
+    this.flushScheduled = false;
+    const group = this.takeGroup();
+    if (group.length === 0) return;
+    const outcomes = this.writer.commit(group);
+    this.statsSoFar.commits += 1;
+    this.statsSoFar.appends += group.length;
+    this.statsSoFar.largestGroup = Math.max(this.statsSoFar.largestGroup, group.length);
+    group.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) {
+        this.statsSoFar.events += outcome.result.idempotentReplay ? 0 : outcome.result.events.length;
+        append.resolve(outcome.result);
+      } else append.reject(outcome.error);
+    });
+    if (this.queue.length > 0) this.scheduleCommit();
+    for (const listener of this.appendListeners) listener();
+  }
+
+  private takeGroup(): QueuedAppend[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || events + this.queue[count].events.length <= this.options.maxEventsPerCommit)) {
+      events += this.queue[count].events.length;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  stats(): GroupCommitStats {
+    return { ...this.statsSoFar };
+  }
+
+  async readStream<E extends Event = Event>(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
+    const rows = this.statement(
+      'readStream',
+      `SELECT * FROM events WHERE stream_id = ? AND stream_version >= ? AND global_position <= ?
+       ORDER BY stream_version`,
+    ).all(streamId, options.fromVersion ?? 0, options.untilPosition ?? Number.MAX_SAFE_INTEGER) as EventRow[];
+    return rows.map(rowToRecordedEvent) as RecordedEvent<E>[];
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllSync(options).map(rowToRecordedEvent);
+  }
+
+  private readAllSync(options: ReadAllOptions): EventRow[] {
+    const types = options.types ?? [];
+    const prefixes = options.streamPrefixes ?? [];
+    const conditions = ['global_position > ?', 'global_position <= ?'];
+    if (types.length > 0) conditions.push(`type IN (${types.map(() => '?').join(', ')})`);
+    if (prefixes.length > 0) conditions.push(`(${prefixes.map(() => 'substr(stream_id, 1, ?) = ?').join(' OR ')})`);
+    const sql = `SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY global_position LIMIT ?`;
+    const params: (string | number)[] = [options.after ?? 0, options.until ?? Number.MAX_SAFE_INTEGER, ...types];
+    for (const prefix of prefixes) params.push(prefix.length, prefix);
+    params.push(options.limit ?? DEFAULT_READ_LIMIT);
+    return this.statement(`readAll:${types.length}:${prefixes.length}`, sql).all(...params) as EventRow[];
+  }
+
+  subscribeToAll(
+    options: SubscribeOptions,
+    handler: (event: RecordedEvent) => Promise<void> | void,
+    onError?: (error: unknown) => void,
+  ): Subscription {
+    const subscription = startCatchUpSubscription(
+      {
+        readBatch: async (after, limit, filter) => {
+          const head = this.selectHead.get()?.head ?? 0;
+          const rows = this.readAllSync({ ...filter, after, limit, until: head });
+          const events = rows.map(rowToRecordedEvent);
+          return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1].global_position };
+        },
+        onAppended: (listener) => {
+          this.appendListeners.add(listener);
+          return () => this.appendListeners.delete(listener);
+        },
+        pollIntervalMs: this.options.pollIntervalMs,
+        batchSize: SUBSCRIPTION_BATCH,
+      },
+      options,
+      handler,
+      onError,
+    );
+    this.subscriptions.add(subscription);
+    void subscription.whenStopped.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    return this.selectHead.get()?.head ?? 0;
+  }
+
+  /** Recomputes both hash chains over the whole log and names the first row that does not match. */
+  async verify(): Promise<VerifyReport> {
+    let previousPosition = 0;
+    let previousHash = GENESIS_HASH;
+    const streams = new Map<string, { version: number; hash: string }>();
+    let eventsChecked = 0;
+    const rows = this.readDb.prepare('SELECT * FROM events ORDER BY global_position').iterate() as IterableIterator<EventRow>;
+    for (const row of rows) {
+      const broken = (reason: BrokenLink['reason']): VerifyReport => ({
+        ok: false,
+        eventsChecked,
+        brokenLink: { globalPosition: row.global_position, streamId: row.stream_id, eventId: row.event_id, reason },
+      });
+      const stream = streams.get(row.stream_id) ?? { version: -1, hash: GENESIS_HASH };
+      const canonical = canonicalContent(row);
+      if (row.global_position !== previousPosition + 1) return closeAndReturn(rows, broken('global_position_gap'));
+      if (chainHash(previousHash, canonical) !== row.hash) return closeAndReturn(rows, broken('global_hash_mismatch'));
+      if (row.stream_version !== stream.version + 1) return closeAndReturn(rows, broken('stream_version_gap'));
+      if (chainHash(stream.hash, canonical) !== row.stream_hash) return closeAndReturn(rows, broken('stream_hash_mismatch'));
+      previousPosition = row.global_position;
+      previousHash = row.hash;
+      streams.set(row.stream_id, { version: row.stream_version, hash: row.stream_hash });
+      eventsChecked += 1;
+    }
+    return { ok: true, eventsChecked };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    while (this.queue.length > 0) this.commitQueued();
+    this.readDb.close();
+    this.writeDb.close();
+  }
+
+  private statement(key: string, sql: string): Database.Statement {
+    let statement = this.readStatements.get(key);
+    if (!statement) {
+      statement = this.readDb.prepare(sql);
+      this.readStatements.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+const closeAndReturn = (rows: IterableIterator<EventRow>, report: VerifyReport): VerifyReport => {
+  rows.return?.();
+  return report;
+};

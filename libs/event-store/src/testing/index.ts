@@ -1,0 +1,2 @@
+// Test-only helpers, kept out of the runtime index: import from '@liangxin/event-store/testing'.
+export * from './event-store.contract';
