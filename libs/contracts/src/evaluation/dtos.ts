@@ -1,0 +1,142 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+
+const DISTRICT = /^\d{6}$/;
+const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** An object whose keys are criterion ids and whose values are scores between 0 and 100. */
+export const IsCriterionScores = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isCriterionScores',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length > 0 &&
+          Object.entries(value).every(([key, score]) => KEY.test(key) && typeof score === 'number' && Number.isFinite(score) && score >= 0 && score <= 100),
+        defaultMessage: () => '$property must map criterion ids to scores between 0 and 100',
+      },
+    },
+    options,
+  );
+
+export class RubricCriterionDto {
+  @Matches(KEY, { message: 'criterion id must be lower-case letters, digits and dashes' })
+  id!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  label!: string;
+
+  @IsNumber()
+  @Min(0.01)
+  @Max(1000)
+  weight!: number;
+}
+
+export class PublishRubricDto {
+  @Matches(KEY)
+  rubricId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => RubricCriterionDto)
+  criteria!: RubricCriterionDto[];
+
+  @IsArray()
+  @ArrayMinSize(5)
+  @ArrayMaxSize(5)
+  @IsNumber({}, { each: true })
+  @Min(0, { each: true })
+  @Max(100, { each: true })
+  starThresholds!: [number, number, number, number, number];
+
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  passScore!: number;
+}
+
+export class CompleteAssessmentDto {
+  @IsString()
+  @MinLength(1)
+  orgId!: string;
+
+  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
+  district!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @Matches(KEY)
+  rubricId!: string;
+
+  /** which published version to score against; the newest when omitted */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rubricVersion?: number;
+
+  @IsCriterionScores()
+  scores!: Record<string, number>;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  assessor?: string;
+}
+
+export class CorrectAssessmentDto {
+  @IsString()
+  @MinLength(1)
+  orgId!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @Matches(KEY)
+  rubricId!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rubricVersion?: number;
+
+  @IsCriterionScores()
+  scores!: Record<string, number>;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+}

@@ -1,0 +1,146 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { SUBSIDY_ITEMS, VENUE_SCALES, type SubsidyItem, type VenueScale } from './events';
+
+const DISTRICT = /^\d{6}$/;
+const DISTRICT_MESSAGE = 'district must be a 6-digit administrative division code';
+/** a budget above ten billion yuan is a typing mistake */
+const MAX_FEN = 1_000_000_000_000;
+
+export class AllocateBudgetDto {
+  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
+  district!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FEN)
+  amountFen!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class ReduceBudgetDto {
+  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
+  district!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FEN)
+  amountFen!: number;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class GrantSubsidyDto {
+  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
+  district!: string;
+
+  /** the budget year paying it */
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  /** chosen by the caller so a retried request cannot pay twice; generated when omitted */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  grantId?: string;
+
+  @IsString()
+  @MinLength(1)
+  orgId!: string;
+
+  @IsIn(SUBSIDY_ITEMS)
+  item!: SubsidyItem;
+
+  /** required for items whose amount is not fixed by policy (operating funds, activity funds, allowances, dues) */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FEN)
+  amountFen?: number;
+
+  /** required for venue construction */
+  @IsOptional()
+  @IsIn(VENUE_SCALES)
+  venueScale?: VenueScale;
+
+  /** required for the formation subsidy: the date the organisation was formed */
+  @IsOptional()
+  @IsISO8601()
+  orgFormedOn?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  payee?: string;
+
+  /** ids of the events that justify the payment */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  justifiedBy!: string[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string;
+}
+
+export class ClawBackSubsidyDto {
+  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
+  district!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @IsString()
+  @MinLength(1)
+  grantId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+
+  /** ids of the events that show the organisation was ineligible */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  justifiedBy!: string[];
+}
