@@ -1,0 +1,4 @@
+export * from './scoring';
+export * from './rubric';
+export * from './assessment';
+export * from './statistics';

@@ -1,0 +1,402 @@
+import {
+  FUNDING_SCHEMA_VERSIONS,
+  type Fen,
+  type FundingEvent,
+  type SubsidyClawedBack,
+  type SubsidyGranted,
+  type SubsidyItem,
+  type VenueScale,
+} from '@liangxin/contracts';
+import { DomainError, type Decider } from '@liangxin/event-sourcing';
+import { budgetYearOf } from './calendar';
+import { assertValidFundingPolicy, defaultFundingPolicy, type FundingPolicy } from './policy';
+
+// ---------------------------------------------------------------- commands
+
+/** Every command names the budget it acts on: district and year make the stream `funding-budget-<district>-<year>`. */
+type BudgetRef = { district: string; year: number };
+
+export type AllocateBudget = BudgetRef & { type: 'AllocateBudget'; amountFen: Fen; note?: string };
+
+export type ReduceBudget = BudgetRef & { type: 'ReduceBudget'; amountFen: Fen; reason: string };
+
+/** An officer pays a subsidy item to an organisation. */
+export type GrantSubsidy = BudgetRef & {
+  type: 'GrantSubsidy';
+  grantId: string;
+  orgId: string;
+  item: SubsidyItem;
+  /** required for items whose amount policy does not set; when given for the others it must match policy */
+  amountFen?: Fen;
+  venueScale?: VenueScale;
+  /** formation subsidy only: when the organisation was formed (ISO-8601) */
+  orgFormedOn?: string;
+  payee?: string;
+  justifiedBy: readonly string[];
+  note?: string;
+};
+
+/** The automatic formation subsidy after OrgFormed: granted when the budget allows, otherwise a recorded refusal. */
+export type RequestFormationSubsidy = BudgetRef & {
+  type: 'RequestFormationSubsidy';
+  grantId: string;
+  orgId: string;
+  orgFormedOn: string;
+  justifiedBy: readonly string[];
+};
+
+export type ClawBackSubsidy = BudgetRef & { type: 'ClawBackSubsidy'; grantId: string; reason: string; justifiedBy: readonly string[] };
+
+export type ConfirmSecretaryPostEligibility = BudgetRef & { type: 'ConfirmSecretaryPostEligibility'; orgId: string; stars: number; justifiedBy: readonly string[] };
+
+/** A corrected review no longer passes: eligibility ends and a post subsidy already paid for the year comes back. */
+export type RevokeSecretaryPostEligibility = BudgetRef & {
+  type: 'RevokeSecretaryPostEligibility';
+  orgId: string;
+  reason: string;
+  justifiedBy: readonly string[];
+};
+
+export type BudgetCommand =
+  | AllocateBudget
+  | ReduceBudget
+  | GrantSubsidy
+  | RequestFormationSubsidy
+  | ClawBackSubsidy
+  | ConfirmSecretaryPostEligibility
+  | RevokeSecretaryPostEligibility;
+
+// ---------------------------------------------------------------- state
+
+export type GrantRecord = { grantId: string; orgId: string; item: SubsidyItem; amountFen: Fen; clawedBack: boolean };
+
+export type BudgetState = {
+  district?: string;
+  year?: number;
+  /** true once any money has been allocated to this budget */
+  allocated: boolean;
+  /** allocations minus reductions */
+  allocatedFen: Fen;
+  /** grants minus claw-backs: what the budget is paying out */
+  committedFen: Fen;
+  grants: ReadonlyMap<string, GrantRecord>;
+  /** organisations that ever received the formation subsidy from this budget, claw-backs included: one per organisation, ever */
+  formationSubsidised: ReadonlySet<string>;
+  secretaryPostEligible: ReadonlySet<string>;
+  /** organisation → grant id of its post subsidy this year, while not clawed back */
+  secretaryPostPaid: ReadonlyMap<string, string>;
+};
+
+export const remainingFen = (state: BudgetState): Fen => state.allocatedFen - state.committedFen;
+
+export const initialBudgetState = (): BudgetState => ({
+  allocated: false,
+  allocatedFen: 0,
+  committedFen: 0,
+  grants: new Map(),
+  formationSubsidised: new Set(),
+  secretaryPostEligible: new Set(),
+  secretaryPostPaid: new Map(),
+});
+
+// ---------------------------------------------------------------- evolve
+
+const withKey = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> => new Map(map).set(key, value);
+const withoutKey = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
+};
+const withMember = <T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> => new Set(set).add(value);
+const withoutMember = <T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> => {
+  const copy = new Set(set);
+  copy.delete(value);
+  return copy;
+};
+
+export const evolveBudget = (state: BudgetState, event: FundingEvent): BudgetState => {
+  const located = { ...state, district: event.data.district, year: event.data.year };
+  switch (event.type) {
+    case 'BudgetAllocated':
+      return { ...located, allocated: true, allocatedFen: state.allocatedFen + event.data.amountFen };
+    case 'BudgetReduced':
+      return { ...located, allocatedFen: state.allocatedFen - event.data.amountFen };
+    case 'SubsidyGranted': {
+      const { grantId, orgId, item, amountFen } = event.data;
+      return {
+        ...located,
+        committedFen: state.committedFen + amountFen,
+        grants: withKey(state.grants, grantId, { grantId, orgId, item, amountFen, clawedBack: false }),
+        formationSubsidised: item === 'formation' ? withMember(state.formationSubsidised, orgId) : state.formationSubsidised,
+        secretaryPostPaid: item === 'secretary_post' ? withKey(state.secretaryPostPaid, orgId, grantId) : state.secretaryPostPaid,
+      };
+    }
+    case 'SubsidyClawedBack': {
+      const grant = state.grants.get(event.data.grantId);
+      if (!grant) return located;
+      const paid = state.secretaryPostPaid.get(grant.orgId) === grant.grantId;
+      return {
+        ...located,
+        committedFen: state.committedFen - grant.amountFen,
+        grants: withKey(state.grants, grant.grantId, { ...grant, clawedBack: true }),
+        secretaryPostPaid: paid ? withoutKey(state.secretaryPostPaid, grant.orgId) : state.secretaryPostPaid,
+      };
+    }
+    case 'SubsidyRefused':
+      return located;
+    case 'SecretaryPostEligibilityConfirmed':
+      return { ...located, secretaryPostEligible: withMember(state.secretaryPostEligible, event.data.orgId) };
+    case 'SecretaryPostEligibilityRevoked':
+      return { ...located, secretaryPostEligible: withoutMember(state.secretaryPostEligible, event.data.orgId) };
+  }
+};
+
+// ---------------------------------------------------------------- decide
+
+const v = FUNDING_SCHEMA_VERSIONS;
+
+const requireBudgetRef = (command: BudgetRef, state: BudgetState): void => {
+  if (!/^\d{6}$/.test(command.district)) throw new DomainError('INVALID_DISTRICT', 'The district must be a 6-digit administrative division code', 'district');
+  if (!Number.isInteger(command.year) || command.year < 2000 || command.year > 2100) throw new DomainError('INVALID_YEAR', 'The budget year must be between 2000 and 2100', 'year');
+  if ((state.district !== undefined && state.district !== command.district) || (state.year !== undefined && state.year !== command.year)) {
+    throw new DomainError('WRONG_BUDGET', `This is the budget of ${state.district} for ${state.year}, not of ${command.district} for ${command.year}`, 'district');
+  }
+};
+
+const requirePositiveFen = (amountFen: Fen | undefined, field = 'amountFen'): Fen => {
+  if (amountFen === undefined) throw new DomainError('AMOUNT_REQUIRED', 'An amount is required for this item', field);
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new DomainError('INVALID_AMOUNT', 'The amount must be a positive whole number of fen', field);
+  return amountFen;
+};
+
+const requireText = (text: string | undefined, code: string, message: string, field: string): string => {
+  if (text === undefined || text.trim() === '') throw new DomainError(code, message, field);
+  return text.trim();
+};
+
+const requireJustification = (justifiedBy: readonly string[]): string[] => {
+  const ids = justifiedBy.filter((id) => typeof id === 'string' && id.trim() !== '');
+  if (ids.length === 0) throw new DomainError('NOT_JUSTIFIED', 'Every payment and claw-back names the events that justify it', 'justifiedBy');
+  return ids;
+};
+
+const requireAllocated = (state: BudgetState): void => {
+  if (!state.allocated) throw new DomainError('BUDGET_NOT_ALLOCATED', 'No budget has been allocated for this district and year', 'year', 'conflict');
+};
+
+const requireWithinBudget = (state: BudgetState, amountFen: Fen): void => {
+  if (amountFen > remainingFen(state)) {
+    throw new DomainError('BUDGET_EXCEEDED', `The grant of ${amountFen} fen exceeds the ${remainingFen(state)} fen left in the budget`, 'amountFen', 'conflict');
+  }
+};
+
+/**
+ * The formation subsidy is paid from the budget of the year the organisation was formed. Since an
+ * organisation is formed once, in one district, all its formation grants fall into one budget stream,
+ * and that stream's set of subsidised organisations enforces "one formation subsidy per organisation".
+ */
+const requireFormationYear = (orgFormedOn: string | undefined, year: number): void => {
+  if (orgFormedOn === undefined) throw new DomainError('FORMATION_DATE_REQUIRED', 'The formation subsidy needs the date the organisation was formed', 'orgFormedOn');
+  const formedIn = budgetYearOf(orgFormedOn);
+  if (formedIn === undefined) throw new DomainError('INVALID_DATE', 'The formation date is not a valid date', 'orgFormedOn');
+  if (formedIn !== year) {
+    throw new DomainError('FORMATION_YEAR_MISMATCH', `An organisation formed in ${formedIn} is paid its formation subsidy from the ${formedIn} budget`, 'year');
+  }
+};
+
+const policyAmount = (command: GrantSubsidy, policy: FundingPolicy): Fen => {
+  const fixed = (amount: Fen): Fen => {
+    if (command.amountFen !== undefined && command.amountFen !== amount) {
+      throw new DomainError('AMOUNT_NOT_PER_POLICY', `Policy ${policy.version} sets this item at ${amount} fen`, 'amountFen');
+    }
+    return amount;
+  };
+  switch (command.item) {
+    case 'formation':
+      return fixed(policy.formationSubsidyFen);
+    case 'secretary_post':
+      return fixed(policy.secretaryPostSubsidyFen);
+    case 'venue_construction':
+      if (command.venueScale === undefined || !(command.venueScale in policy.venueSubsidyFen)) {
+        throw new DomainError('VENUE_SCALE_REQUIRED', 'The venue construction subsidy depends on the site scale: small, medium or large', 'venueScale');
+      }
+      return fixed(policy.venueSubsidyFen[command.venueScale]);
+    default:
+      return requirePositiveFen(command.amountFen);
+  }
+};
+
+const grantedEvent = (
+  command: BudgetRef & { grantId: string; orgId: string; item: SubsidyItem; payee?: string; venueScale?: VenueScale; note?: string },
+  amountFen: Fen,
+  justifiedBy: string[],
+): SubsidyGranted => ({
+  type: 'SubsidyGranted',
+  schemaVersion: v.SubsidyGranted,
+  data: {
+    grantId: command.grantId,
+    district: command.district,
+    year: command.year,
+    orgId: command.orgId,
+    item: command.item,
+    amountFen,
+    justifiedBy,
+    ...(command.payee !== undefined && { payee: command.payee }),
+    ...(command.venueScale !== undefined && { venueScale: command.venueScale }),
+    ...(command.note !== undefined && { note: command.note }),
+  },
+});
+
+const clawedBackEvent = (state: BudgetState, grant: GrantRecord, reason: string, justifiedBy: string[]): SubsidyClawedBack => ({
+  type: 'SubsidyClawedBack',
+  schemaVersion: v.SubsidyClawedBack,
+  data: {
+    grantId: grant.grantId,
+    district: state.district as string,
+    year: state.year as number,
+    orgId: grant.orgId,
+    item: grant.item,
+    amountFen: grant.amountFen,
+    reason,
+    justifiedBy,
+  },
+});
+
+const requireNewGrantId = (state: BudgetState, grantId: string): void => {
+  requireText(grantId, 'GRANT_ID_REQUIRED', 'A grant needs an id', 'grantId');
+  if (state.grants.has(grantId)) throw new DomainError('GRANT_ID_TAKEN', `Grant ${grantId} already exists`, 'grantId', 'conflict');
+};
+
+const decideGrant = (command: GrantSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {
+  requireText(command.orgId, 'ORG_REQUIRED', 'A grant is paid to an organisation', 'orgId');
+  const amountFen = policyAmount(command, policy);
+  const justifiedBy = requireJustification(command.justifiedBy);
+  requireAllocated(state);
+  requireNewGrantId(state, command.grantId);
+  if (command.item === 'formation') {
+    requireFormationYear(command.orgFormedOn, command.year);
+    if (state.formationSubsidised.has(command.orgId)) {
+      throw new DomainError('FORMATION_SUBSIDY_ALREADY_GRANTED', `Organisation ${command.orgId} has already had its formation subsidy`, 'orgId', 'conflict');
+    }
+  }
+  if (command.item === 'secretary_post') {
+    if (!state.secretaryPostEligible.has(command.orgId)) {
+      throw new DomainError(
+        'SECRETARY_POST_NOT_ELIGIBLE',
+        `The secretary of ${command.orgId} is paid the post subsidy only after the organisation passes the ${command.year} annual review`,
+        'orgId',
+        'forbidden',
+      );
+    }
+    if (state.secretaryPostPaid.has(command.orgId)) {
+      throw new DomainError('SECRETARY_POST_SUBSIDY_ALREADY_GRANTED', `The ${command.year} post subsidy of ${command.orgId} has already been paid`, 'orgId', 'conflict');
+    }
+  }
+  requireWithinBudget(state, amountFen);
+  return [grantedEvent(command, amountFen, justifiedBy)];
+};
+
+const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {
+  requireFormationYear(command.orgFormedOn, command.year);
+  const justifiedBy = requireJustification(command.justifiedBy);
+  // at-least-once delivery: a repeated OrgFormed changes nothing once the subsidy is paid
+  if (state.formationSubsidised.has(command.orgId)) return [];
+  const requestedFen = policy.formationSubsidyFen;
+  if (!state.allocated || requestedFen > remainingFen(state)) {
+    return [
+      {
+        type: 'SubsidyRefused',
+        schemaVersion: v.SubsidyRefused,
+        data: {
+          district: command.district,
+          year: command.year,
+          orgId: command.orgId,
+          item: 'formation',
+          requestedFen,
+          remainingFen: remainingFen(state),
+          reason: state.allocated ? 'budget_exhausted' : 'budget_not_allocated',
+          justifiedBy,
+        },
+      },
+    ];
+  }
+  requireNewGrantId(state, command.grantId);
+  return [grantedEvent({ ...command, item: 'formation' }, requestedFen, justifiedBy)];
+};
+
+const decideClawBack = (command: ClawBackSubsidy, state: BudgetState): FundingEvent[] => {
+  const reason = requireText(command.reason, 'REASON_REQUIRED', 'Say why the subsidy is clawed back', 'reason');
+  const justifiedBy = requireJustification(command.justifiedBy);
+  const grant = state.grants.get(command.grantId);
+  if (!grant) throw new DomainError('GRANT_NOT_FOUND', `No grant ${command.grantId} in this budget`, 'grantId', 'not_found');
+  if (grant.clawedBack) throw new DomainError('GRANT_ALREADY_CLAWED_BACK', `Grant ${command.grantId} has already been clawed back`, 'grantId', 'conflict');
+  return [clawedBackEvent(state, grant, reason, justifiedBy)];
+};
+
+const decideRevocation = (command: RevokeSecretaryPostEligibility, state: BudgetState): FundingEvent[] => {
+  const reason = requireText(command.reason, 'REASON_REQUIRED', 'Say why eligibility is revoked', 'reason');
+  const justifiedBy = requireJustification(command.justifiedBy);
+  if (!state.secretaryPostEligible.has(command.orgId)) return [];
+  const revoked: FundingEvent = {
+    type: 'SecretaryPostEligibilityRevoked',
+    schemaVersion: v.SecretaryPostEligibilityRevoked,
+    data: { district: command.district, year: command.year, orgId: command.orgId, reason, justifiedBy },
+  };
+  const paidGrantId = state.secretaryPostPaid.get(command.orgId);
+  const paidGrant = paidGrantId === undefined ? undefined : state.grants.get(paidGrantId);
+  return paidGrant ? [revoked, clawedBackEvent({ ...state, district: command.district, year: command.year }, paidGrant, reason, justifiedBy)] : [revoked];
+};
+
+export const decideBudget =
+  (policy: FundingPolicy) =>
+  (command: BudgetCommand, state: BudgetState): FundingEvent[] => {
+    requireBudgetRef(command, state);
+    switch (command.type) {
+      case 'AllocateBudget': {
+        const amountFen = requirePositiveFen(command.amountFen);
+        return [
+          {
+            type: 'BudgetAllocated',
+            schemaVersion: v.BudgetAllocated,
+            data: { district: command.district, year: command.year, amountFen, ...(command.note !== undefined && { note: command.note }) },
+          },
+        ];
+      }
+      case 'ReduceBudget': {
+        const amountFen = requirePositiveFen(command.amountFen);
+        const reason = requireText(command.reason, 'REASON_REQUIRED', 'Say why the budget is reduced', 'reason');
+        requireAllocated(state);
+        if (amountFen > remainingFen(state)) {
+          throw new DomainError('BUDGET_REDUCTION_EXCEEDS_REMAINING', `Only ${remainingFen(state)} fen are left uncommitted`, 'amountFen', 'conflict');
+        }
+        return [{ type: 'BudgetReduced', schemaVersion: v.BudgetReduced, data: { district: command.district, year: command.year, amountFen, reason } }];
+      }
+      case 'GrantSubsidy':
+        return decideGrant(command, state, policy);
+      case 'RequestFormationSubsidy':
+        return decideFormationRequest(command, state, policy);
+      case 'ClawBackSubsidy':
+        return decideClawBack(command, state);
+      case 'ConfirmSecretaryPostEligibility': {
+        const justifiedBy = requireJustification(command.justifiedBy);
+        if (state.secretaryPostEligible.has(command.orgId)) return [];
+        return [
+          {
+            type: 'SecretaryPostEligibilityConfirmed',
+            schemaVersion: v.SecretaryPostEligibilityConfirmed,
+            data: { district: command.district, year: command.year, orgId: command.orgId, stars: command.stars, justifiedBy },
+          },
+        ];
+      }
+      case 'RevokeSecretaryPostEligibility':
+        return decideRevocation(command, state);
+    }
+  };
+
+/** A district's budget for one year, with the policy that sets the fixed amounts. */
+export const createBudgetDecider = (policy: FundingPolicy = defaultFundingPolicy): Decider<BudgetCommand, BudgetState, FundingEvent> => {
+  assertValidFundingPolicy(policy);
+  return { decide: decideBudget(policy), evolve: evolveBudget, initialState: initialBudgetState };
+};
+
+export const budgetDecider = createBudgetDecider();

@@ -1,0 +1,4 @@
+export * from './policy';
+export * from './calendar';
+export * from './budget';
+export * from './reactions';
