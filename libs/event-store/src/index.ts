@@ -6,3 +6,5 @@ export {
   type SqliteEventStoreOptions,
   type GroupCommitStats,
 } from './sqlite/sqlite-event-store';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions, deterministicUuid } from './kurrentdb/kurrentdb-event-store';
+export { createEventStore, eventStoreConfigFromEnv, type EventStoreConfig } from './create-event-store';
