@@ -1,0 +1,1047 @@
+import {
+  checkCreditCode,
+  checkRegistration,
+  createEventStreamParser,
+  createTranslator,
+  formatCount,
+  formatDateTime,
+  formatRate,
+  groupFieldErrors,
+  meetsTarget,
+  monthlySamples,
+  registrationPayload,
+} from './lib.js';
+
+const TOKEN_KEY = 'liangxin.dashboard.token';
+const LANG_KEY = 'liangxin.dashboard.lang';
+const DISTRICT_KEY = 'liangxin.dashboard.district';
+const DEFAULT_TARGET = 0.75;
+const TREND_MONTHS = 12;
+// Projections can move many times a second during a replay; officers need a calm page.
+const LIVE_REFRESH_INTERVAL_MS = 2000;
+
+const COLORS = {
+  organisational: '#b3261e',
+  overall: '#d99a1c',
+  work: '#d99a1c',
+  none: '#8a8f98',
+  target: '#1f6f43',
+  belowTarget: '#b3261e',
+  meetsTarget: '#1f6f43',
+  track: '#eee6de',
+};
+
+const state = {
+  messages: { zh: {}, en: {} },
+  lang: localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh',
+  t: createTranslator({}, 'zh'),
+  token: localStorage.getItem(TOKEN_KEY) ?? '',
+  /** highest position this page wrote: reads wait until projections have it (read your own writes) */
+  writePosition: 0,
+  /** highest position a projection announced over the live stream */
+  livePosition: 0,
+  target: DEFAULT_TARGET,
+  districts: [],
+  district: localStorage.getItem(DISTRICT_KEY) ?? '',
+  coverage: null,
+  trend: [],
+  orgStatus: 'active',
+  orgs: [],
+  org: null,
+  orgAudit: [],
+  enterprise: null,
+  enterpriseAudit: [],
+  lastRegistered: null,
+  charts: {},
+  authProblem: null,
+};
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'className') node.className = value;
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// ---------------------------------------------------------------- API client
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(path, { method = 'GET', body, minPosition = state.writePosition } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method === 'GET' && minPosition > 0) headers['X-Min-Position'] = String(minPosition);
+
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (cause) {
+    showNetworkProblem(true);
+    throw new ApiError(0, { message: String(cause) });
+  }
+  showNetworkProblem(false);
+
+  const text = await response.text();
+  let payload = null;
+  if (text) {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = { message: text };
+    }
+  }
+  if (response.status === 401 || response.status === 403) {
+    showAuthProblem(response.status);
+    throw new ApiError(response.status, payload);
+  }
+  if (!response.ok) throw new ApiError(response.status, payload);
+  if (method !== 'GET' && typeof payload?.position === 'number') {
+    state.writePosition = Math.max(state.writePosition, payload.position);
+    renderPositions();
+  }
+  return payload;
+}
+
+/** A message an officer understands for a failed request, never a stack trace. */
+function describeFailure(error) {
+  const { t } = state;
+  if (!(error instanceof ApiError)) return t('error.unexpected');
+  if (error.status === 0) return t('error.network');
+  if (error.status === 401) return t('auth.unauthorised');
+  if (error.status === 403) return t('auth.forbidden');
+  if (error.status === 404) return t('error.notFound');
+  if (error.status === 409) return t('error.conflict');
+  if (error.status === 504 || error.status === 503) return t('error.unavailable');
+  if (error.status >= 500) return t('error.server');
+  return reasonText(error.body?.message) || t('error.badRequest');
+}
+
+function reasonText(reason) {
+  if (reason === undefined || reason === null || reason === '') return '';
+  if (Array.isArray(reason)) return reason.map(reasonText).join('；');
+  const key = `reason.${reason}`;
+  return state.t.has(key) ? state.t(key) : String(reason);
+}
+
+// ---------------------------------------------------------------- i18n
+
+function applyTranslations() {
+  const { t } = state;
+  document.documentElement.lang = state.lang === 'en' ? 'en' : 'zh-CN';
+  for (const node of $$('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of $$('[data-i18n-placeholder]')) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of $$('[data-i18n-title]')) node.title = t(node.dataset.i18nTitle);
+  for (const node of $$('[data-i18n-aria-label]')) node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
+  $('#lang-toggle').lang = state.lang === 'en' ? 'zh-CN' : 'en';
+  document.title = t('app.title');
+}
+
+function setLanguage(lang) {
+  state.lang = lang;
+  state.t = createTranslator(state.messages, lang);
+  localStorage.setItem(LANG_KEY, lang);
+  applyTranslations();
+  renderAll();
+}
+
+// ---------------------------------------------------------------- auth
+
+function showAuthProblem(status) {
+  state.authProblem = status;
+  renderAuthProblem();
+}
+
+function renderAuthProblem() {
+  const banner = $('#auth-message');
+  if (!state.authProblem) {
+    banner.hidden = true;
+    return;
+  }
+  banner.dataset.status = String(state.authProblem);
+  $('.banner-text', banner).textContent =
+    state.authProblem === 403 ? state.t('auth.forbidden') : state.t('auth.unauthorised');
+  banner.hidden = false;
+}
+
+function showNetworkProblem(visible) {
+  const banner = $('#network-message');
+  banner.textContent = state.t('error.network');
+  banner.hidden = !visible;
+}
+
+function askForToken() {
+  const dialog = $('#token-dialog');
+  $('#token-input').value = state.token;
+  $('#token-error').hidden = true;
+  if (!dialog.open) dialog.showModal();
+  $('#token-input').focus();
+}
+
+function saveToken(event) {
+  event.preventDefault();
+  const token = $('#token-input').value.trim();
+  if (!token) {
+    const error = $('#token-error');
+    error.textContent = state.t('auth.required');
+    error.hidden = false;
+    return;
+  }
+  state.token = token;
+  localStorage.setItem(TOKEN_KEY, token);
+  state.authProblem = null;
+  renderAuthProblem();
+  $('#token-dialog').close();
+  refreshEverything();
+  connectLive();
+}
+
+function clearToken() {
+  state.token = '';
+  localStorage.removeItem(TOKEN_KEY);
+  $('#token-input').value = '';
+  $('#token-input').focus();
+}
+
+// ---------------------------------------------------------------- coverage
+
+async function loadDistricts() {
+  const answer = await api('/api/coverage/districts');
+  state.districts = answer?.items ?? [];
+  if (typeof answer?.target === 'number') state.target = answer.target;
+  const known = state.districts.map((d) => d.district);
+  if (!known.includes(state.district)) state.district = known[0] ?? '';
+  renderDistrictSelect();
+  renderDistrictsTable();
+  renderDistrictsChart();
+}
+
+async function loadCoverage() {
+  if (!state.district) {
+    state.coverage = null;
+    renderCoverage();
+    return;
+  }
+  state.coverage = await api(`/api/coverage?district=${encodeURIComponent(state.district)}`);
+  renderCoverage();
+}
+
+async function loadTrend() {
+  const district = state.district;
+  if (!district) {
+    state.trend = [];
+    renderTrendChart();
+    return;
+  }
+  const samples = monthlySamples(new Date(), TREND_MONTHS);
+  const points = await Promise.all(
+    samples.map(async (sample) => {
+      const query = `district=${encodeURIComponent(district)}&asOf=${encodeURIComponent(sample.asOf)}`;
+      const coverage = await api(`/api/coverage?${query}`).catch(() => null);
+      return { ...sample, coverage };
+    }),
+  );
+  if (district === state.district) {
+    state.trend = points;
+    renderTrendChart();
+  }
+}
+
+function renderDistrictSelect() {
+  const select = $('#district-select');
+  select.replaceChildren(
+    ...state.districts.map((d) =>
+      el('option', { value: d.district, selected: d.district === state.district }, state.t.label('district', d.district)),
+    ),
+  );
+  select.disabled = state.districts.length === 0;
+}
+
+function renderCoverage() {
+  const { t, lang } = state;
+  const c = state.coverage;
+  const set = (testid, text) => {
+    $(`[data-testid="${testid}"]`).textContent = text;
+  };
+  set('coverage-target', t('coverage.target', { rate: formatRate(state.target, lang) }));
+  set('coverage-enterprises', formatCount(c?.enterprises, lang));
+  set('coverage-with-members', formatCount(c?.withMembers, lang));
+  set('coverage-organisational', formatCount(c?.organisational, lang));
+  set('coverage-work', formatCount(c?.work, lang));
+  set('coverage-none', formatCount(c?.none, lang));
+  set('coverage-org-rate', formatRate(c?.organisationalRate, lang));
+  set('coverage-overall-rate', formatRate(c?.overallRate, lang));
+  const overall = $('[data-testid="coverage-overall-rate"]');
+  overall.dataset.meetsTarget = String(meetsTarget(c?.overallRate, state.target));
+  $('#coverage-as-of').textContent = c
+    ? t('coverage.asOf', { time: formatDateTime(c.asOf, lang) })
+    : state.districts.length === 0
+      ? t('coverage.noData')
+      : '';
+  renderUncoveredLarge();
+  renderGauge();
+}
+
+function renderUncoveredLarge() {
+  const list = $('#uncovered-large-list');
+  const codes = state.coverage?.uncoveredLarge ?? [];
+  if (codes.length === 0) {
+    list.replaceChildren(el('li', { className: 'chip-empty' }, state.t('coverage.uncoveredLargeNone')));
+    return;
+  }
+  list.replaceChildren(
+    ...codes.map((code) =>
+      el(
+        'li',
+        {},
+        el('button', { type: 'button', className: 'chip mono', dataset: { testid: 'uncovered-code' }, onclick: () => lookUp(code) }, code),
+      ),
+    ),
+  );
+}
+
+function renderDistrictsTable() {
+  const { lang } = state;
+  const rows = state.districts.map((d) =>
+    el(
+      'tr',
+      { dataset: { district: d.district } },
+      el('th', { scope: 'row' }, state.t.label('district', d.district)),
+      ...[d.enterprises, d.withMembers, d.organisational, d.work, d.none].map((n) => el('td', { className: 'numeric' }, formatCount(n, lang))),
+      el('td', { className: 'numeric' }, formatRate(d.organisationalRate, lang)),
+      el(
+        'td',
+        { className: `numeric ${meetsTarget(d.overallRate, state.target) ? 'ok' : 'below'}` },
+        formatRate(d.overallRate, lang),
+      ),
+    ),
+  );
+  $('#districts-table tbody').replaceChildren(...rows);
+}
+
+// ---------------------------------------------------------------- charts (ECharts from /vendor)
+
+function chart(id) {
+  if (!window.echarts) return null;
+  const node = document.getElementById(id);
+  if (!state.charts[id]) {
+    state.charts[id] = window.echarts.init(node, null, { renderer: 'svg' });
+    new ResizeObserver(() => state.charts[id].resize()).observe(node);
+  }
+  return state.charts[id];
+}
+
+const percentAxis = () => ({
+  type: 'value',
+  min: 0,
+  max: 1,
+  axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` },
+  splitLine: { lineStyle: { color: '#eee' } },
+});
+
+function targetLine() {
+  return {
+    silent: true,
+    symbol: 'none',
+    lineStyle: { color: COLORS.target, type: 'dashed', width: 1.5 },
+    label: { formatter: state.t('chart.targetLine', { rate: formatRate(state.target, state.lang) }), color: COLORS.target },
+    data: [{ yAxis: state.target }],
+  };
+}
+
+function renderGauge() {
+  const gauge = chart('coverage-gauge');
+  const rate = state.coverage?.overallRate;
+  const { t, lang } = state;
+  $('#coverage-gauge').setAttribute(
+    'aria-label',
+    t('chart.gaugeAria', { rate: formatRate(rate, lang), target: formatRate(state.target, lang) }),
+  );
+  if (!gauge) return;
+  const good = meetsTarget(rate, state.target);
+  gauge.setOption(
+    {
+      aria: { enabled: true },
+      series: [
+        {
+          type: 'gauge',
+          min: 0,
+          max: 100,
+          startAngle: 210,
+          endAngle: -30,
+          radius: '92%',
+          progress: { show: true, width: 16, itemStyle: { color: good ? COLORS.meetsTarget : COLORS.belowTarget } },
+          axisLine: { lineStyle: { width: 16, color: [[state.target, COLORS.track], [1, '#dcefe3']] } },
+          axisTick: { show: false },
+          splitLine: { length: 8, lineStyle: { color: '#bbb' } },
+          axisLabel: { distance: 22, color: '#666', formatter: (v) => (v % 25 === 0 ? `${v}%` : '') },
+          pointer: { show: false },
+          anchor: { show: false },
+          title: { offsetCenter: [0, '32%'], fontSize: 13, color: '#555' },
+          detail: {
+            offsetCenter: [0, '2%'],
+            fontSize: 28,
+            fontWeight: 600,
+            color: good ? COLORS.meetsTarget : COLORS.belowTarget,
+            formatter: () => formatRate(rate, lang),
+          },
+          data: [{ value: typeof rate === 'number' ? Math.round(rate * 1000) / 10 : 0, name: t('chart.targetShort', { rate: formatRate(state.target, lang) }) }],
+        },
+      ],
+    },
+    true,
+  );
+}
+
+function renderDistrictsChart() {
+  const bars = chart('districts-chart');
+  const { t } = state;
+  $('#districts-chart').setAttribute('aria-label', t('chart.districtsAria'));
+  if (!bars) return;
+  bars.setOption(
+    {
+      aria: { enabled: true },
+      grid: { left: 48, right: 16, top: 36, bottom: 40 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => formatRate(v, state.lang) },
+      xAxis: { type: 'category', data: state.districts.map((d) => t.label('district', d.district)), axisLabel: { interval: 0, rotate: state.districts.length > 8 ? 30 : 0 } },
+      yAxis: percentAxis(),
+      series: [
+        { name: t('coverage.orgRate'), type: 'bar', data: state.districts.map((d) => d.organisationalRate), itemStyle: { color: COLORS.organisational }, barMaxWidth: 28 },
+        { name: t('coverage.overallRate'), type: 'bar', data: state.districts.map((d) => d.overallRate), itemStyle: { color: COLORS.overall }, barMaxWidth: 28, markLine: targetLine() },
+      ],
+    },
+    true,
+  );
+  bars.off('click');
+  bars.on('click', (params) => {
+    const district = state.districts[params.dataIndex]?.district;
+    if (district) selectDistrict(district);
+  });
+}
+
+function renderTrendChart() {
+  const line = chart('trend-chart');
+  const { t } = state;
+  $('#trend-chart').setAttribute('aria-label', t('chart.trendAria', { district: t.label('district', state.district) }));
+  if (!line) return;
+  const value = (point, field) => (typeof point.coverage?.[field] === 'number' ? point.coverage[field] : null);
+  line.setOption(
+    {
+      aria: { enabled: true },
+      grid: { left: 48, right: 24, top: 36, bottom: 32 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => formatRate(v, state.lang) },
+      xAxis: { type: 'category', boundaryGap: false, data: state.trend.map((p) => p.label) },
+      yAxis: percentAxis(),
+      series: [
+        { name: t('coverage.orgRate'), type: 'line', smooth: true, connectNulls: true, data: state.trend.map((p) => value(p, 'organisationalRate')), itemStyle: { color: COLORS.organisational } },
+        { name: t('coverage.overallRate'), type: 'line', smooth: true, connectNulls: true, data: state.trend.map((p) => value(p, 'overallRate')), itemStyle: { color: COLORS.overall }, areaStyle: { opacity: 0.08 }, markLine: targetLine() },
+      ],
+    },
+    true,
+  );
+}
+
+function selectDistrict(district) {
+  state.district = district;
+  localStorage.setItem(DISTRICT_KEY, district);
+  $('#district-select').value = district;
+  state.org = null;
+  renderOrgDetail();
+  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs()]));
+}
+
+// ---------------------------------------------------------------- organisations
+
+async function loadOrgs() {
+  if (!state.district) {
+    state.orgs = [];
+    renderOrgs();
+    return;
+  }
+  const query = `district=${encodeURIComponent(state.district)}&status=${encodeURIComponent(state.orgStatus)}`;
+  const answer = await api(`/api/orgs?${query}`);
+  state.orgs = answer?.items ?? [];
+  renderOrgs();
+}
+
+function renderOrgs() {
+  const { t, lang } = state;
+  const rows = state.orgs.map((org) =>
+    el(
+      'tr',
+      { dataset: { testid: 'org-row', orgId: org.id }, className: state.org?.id === org.id ? 'selected' : undefined },
+      el('th', { scope: 'row' }, el('button', { type: 'button', className: 'link mono', onclick: () => openOrg(org.id) }, org.id)),
+      el('td', {}, t.label('mode', org.mode)),
+      el('td', {}, t.label('level', org.level)),
+      el('td', { title: (org.enterprises ?? []).join(', ') }, t('orgs.enterpriseCount', { count: formatCount((org.enterprises ?? []).length, lang) })),
+      el('td', { className: 'numeric', dataset: { testid: 'org-full-members' } }, formatCount(org.fullMembers, lang)),
+    ),
+  );
+  $('#orgs-table tbody').replaceChildren(...rows);
+  $('#orgs-empty').hidden = state.orgs.length > 0 || !state.district;
+  const members = state.orgs.reduce((sum, org) => sum + (org.fullMembers ?? 0), 0);
+  $('#orgs-summary').textContent = state.district
+    ? t('orgs.summary', { count: formatCount(state.orgs.length, lang), members: formatCount(members, lang), status: t(`orgStatus.${state.orgStatus}`) })
+    : '';
+}
+
+async function openOrg(id) {
+  try {
+    const [org, audit] = await Promise.all([
+      api(`/api/orgs/${encodeURIComponent(id)}`),
+      api(`/api/audit/orgs/${encodeURIComponent(id)}`),
+    ]);
+    state.org = org;
+    state.orgAudit = audit?.items ?? [];
+  } catch (error) {
+    toast(describeFailure(error));
+    return;
+  }
+  renderOrgs();
+  renderOrgDetail();
+  $('#org-detail').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+}
+
+const ORG_FACTS = ['status', 'mode', 'level', 'district', 'fullMembers', 'probationaryMembers', 'secretary', 'instructor', 'parentId', 'stars', 'formedAt', 'dissolvedAt'];
+
+function renderOrgDetail() {
+  const panel = $('#org-detail');
+  const org = state.org;
+  panel.hidden = !org;
+  if (!org) return;
+  const { t, lang } = state;
+  $('#org-detail-title').textContent = t('orgs.detailTitle', { id: org.id });
+  const facts = ORG_FACTS.filter((key) => org[key] !== undefined && org[key] !== null).map((key) => {
+    let value = org[key];
+    if (key === 'status') value = t.label('orgStatus', value);
+    else if (key === 'mode') value = t.label('mode', value);
+    else if (key === 'level') value = t.label('level', value);
+    else if (key === 'district') value = t.label('district', value);
+    else if (key.endsWith('At')) value = formatDateTime(value, lang);
+    else if (typeof value === 'number') value = formatCount(value, lang);
+    else if (typeof value === 'object') value = value.name ?? value.id ?? JSON.stringify(value);
+    return [t(`org.${key}`), value];
+  });
+  const enterprises = el(
+    'ul',
+    { className: 'chip-list' },
+    (org.enterprises ?? []).map((code) => el('li', {}, el('button', { type: 'button', className: 'chip mono', onclick: () => lookUp(code) }, code))),
+  );
+  $('#org-facts').replaceChildren(...factNodes(facts), el('dt', {}, t('org.enterprises')), el('dd', {}, enterprises));
+  renderTimeline($('#org-audit'), state.orgAudit);
+}
+
+function factNodes(pairs) {
+  return pairs.flatMap(([label, value]) => [el('dt', {}, label), el('dd', {}, value)]);
+}
+
+// ---------------------------------------------------------------- enterprise lookup
+
+async function lookUp(rawCode, { minPosition } = {}) {
+  const code = String(rawCode).trim().toUpperCase();
+  $('#lookup-code').value = code;
+  const error = $('#lookup-error');
+  error.hidden = true;
+  const check = checkCreditCode(code);
+  if (!check.ok) {
+    error.textContent = reasonText(check.reason);
+    error.hidden = false;
+    $('#lookup-code').setAttribute('aria-invalid', 'true');
+    return;
+  }
+  $('#lookup-code').removeAttribute('aria-invalid');
+  try {
+    const [enterprise, audit] = await Promise.all([
+      api(`/api/enterprises/${encodeURIComponent(code)}`, { minPosition }),
+      api(`/api/audit/enterprises/${encodeURIComponent(code)}`, { minPosition }),
+    ]);
+    state.enterprise = enterprise;
+    state.enterpriseAudit = audit?.items ?? [];
+  } catch (failure) {
+    state.enterprise = null;
+    error.textContent = failure instanceof ApiError && failure.status === 404 ? state.t('enterprise.notFound', { code }) : describeFailure(failure);
+    error.hidden = false;
+  }
+  renderEnterprise();
+  if (state.enterprise) $('#enterprise').scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+function renderEnterprise() {
+  const panel = $('#enterprise-result');
+  const e = state.enterprise;
+  panel.hidden = !e;
+  if (!e) return;
+  const { t, lang } = state;
+  $('#enterprise-name').textContent = e.name ?? e.creditCode;
+  $('#enterprise-code').textContent = e.creditCode;
+  const badge = $('#enterprise-coverage');
+  badge.textContent = t.label('coverageKind', e.coverage);
+  badge.dataset.coverage = e.coverage ?? 'none';
+  badge.className = `badge badge-${e.coverage ?? 'none'}`;
+  const reason = $('#enterprise-coverage-reason');
+  reason.hidden = !e.coverageReason;
+  reason.textContent = e.coverageReason ? t('enterprise.coverageReason', { reason: t.label('coverageReason', e.coverageReason) }) : '';
+  const facts = [
+    [t('field.district'), t.label('district', e.district)],
+    [t('field.employees'), formatCount(e.employees, lang)],
+    [t('field.fullMembers'), formatCount(e.fullMembers, lang)],
+    [t('field.probationaryMembers'), formatCount(e.probationaryMembers, lang)],
+    [t('field.operatingStatus'), t.label('operatingStatus', e.operatingStatus)],
+    [t('field.orgMode'), t.label('mode', e.orgMode)],
+  ];
+  const orgValue = e.orgId
+    ? el('button', { type: 'button', className: 'link mono', dataset: { testid: 'enterprise-org' }, onclick: () => openOrgFromEnterprise(e.orgId) }, e.orgId)
+    : t('enterprise.noOrg');
+  $('#enterprise-facts').replaceChildren(...factNodes(facts), el('dt', {}, t('field.org')), el('dd', {}, orgValue));
+  $('#mc-full').value = e.fullMembers ?? '';
+  $('#mc-probationary').value = e.probationaryMembers ?? '';
+  if (e.operatingStatus) $('#os-status').value = e.operatingStatus;
+  renderTimeline($('#enterprise-audit'), state.enterpriseAudit);
+}
+
+async function openOrgFromEnterprise(orgId) {
+  await openOrg(orgId);
+  $('#orgs').scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+// ---------------------------------------------------------------- audit timeline
+
+const METADATA_SHOWN = ['actor', 'reason', 'policyVersion', 'correlationId'];
+
+function renderTimeline(list, items) {
+  const { t, lang } = state;
+  if (items.length === 0) {
+    list.replaceChildren(el('li', { className: 'timeline-empty' }, t('audit.empty')));
+    return;
+  }
+  const newestFirst = [...items].sort((a, b) => b.position - a.position);
+  list.replaceChildren(
+    ...newestFirst.map((item) => {
+      const data = Object.entries(item.data ?? {}).map(([key, value]) => [t.has(`field.${key}`) ? t(`field.${key}`) : key, displayValue(key, value)]);
+      const meta = METADATA_SHOWN.filter((key) => item.metadata?.[key]).map((key) => [t(`meta.${key}`), displayValue(key, item.metadata[key])]);
+      return el(
+        'li',
+        { className: 'timeline-item', dataset: { testid: 'audit-item', type: item.type, position: item.position } },
+        el(
+          'div',
+          { className: 'timeline-head' },
+          el('strong', {}, t.label('event', item.type)),
+          el('time', { datetime: item.occurredAt }, formatDateTime(item.occurredAt, lang)),
+          el('span', { className: 'mono hint', title: t('audit.position') }, `#${item.position}`),
+        ),
+        data.length ? el('dl', { className: 'facts facts-compact' }, ...factNodes(data)) : null,
+        meta.length ? el('dl', { className: 'facts facts-compact facts-meta' }, ...factNodes(meta)) : null,
+      );
+    }),
+  );
+}
+
+function displayValue(key, value) {
+  const { t, lang } = state;
+  if (value === null || value === undefined) return '—';
+  if (key === 'actor' && String(value).startsWith('system:')) return t('meta.system', { service: String(value).slice('system:'.length) });
+  if (key === 'kind') return t.label('kind', value);
+  if (key === 'mode') return t.label('mode', value);
+  if (key === 'level') return t.label('level', value);
+  if (key === 'status' || key === 'operatingStatus') return t.label('operatingStatus', value);
+  if (key === 'ownership') return t.label('ownership', value);
+  if (key === 'reason') return t.label('memberReason', value);
+  if (typeof value === 'number') return formatCount(value, lang);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value, lang);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+// ---------------------------------------------------------------- forms and field errors
+
+function showFieldErrors(form, prefix, details) {
+  clearFieldErrors(form);
+  const unplaced = [];
+  let first = null;
+  for (const [field, reasons] of groupFieldErrors(details)) {
+    const slot = form.querySelector(`#${prefix}${CSS.escape(field)}`);
+    const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
+    const text = reasons.map(reasonText).join('；');
+    if (!slot) {
+      unplaced.push(field ? `${state.t.has(`field.${field}`) ? state.t(`field.${field}`) : field}：${text}` : text);
+      continue;
+    }
+    slot.textContent = text;
+    slot.hidden = false;
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      first ??= input;
+    }
+  }
+  if (unplaced.length) showFormError(form, unplaced.join('；'));
+  first?.focus();
+}
+
+function clearFieldErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error')) {
+    slot.textContent = '';
+    slot.hidden = true;
+  }
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  showFormError(form, '');
+}
+
+function showFormError(form, text) {
+  const slot = form.querySelector('.form-error');
+  if (!slot) return;
+  slot.textContent = text;
+  slot.hidden = !text;
+}
+
+/** 400 answers carry `details`; other failures become one message for the whole form. */
+function showSubmitFailure(form, prefix, error) {
+  const details = error instanceof ApiError ? error.body?.details : null;
+  if (error instanceof ApiError && error.status === 400 && Array.isArray(details) && details.length) {
+    showFieldErrors(form, prefix, details);
+  } else {
+    showFormError(form, describeFailure(error));
+  }
+}
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+async function submitRegistration(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const result = $('#register-result');
+  result.hidden = true;
+  const payload = registrationPayload(formValues(form));
+  const problems = checkRegistration(payload);
+  if (problems.length) {
+    showFieldErrors(form, 'err-', problems);
+    return;
+  }
+  clearFieldErrors(form);
+  const submit = $('#register-submit');
+  submit.disabled = true;
+  try {
+    const answer = await api('/api/enterprises', { method: 'POST', body: payload });
+    state.lastRegistered = { ...answer, name: payload.name };
+    renderRegistrationResult();
+    form.reset();
+    result.hidden = false;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409) {
+      showFieldErrors(form, 'err-', [{ field: 'creditCode', reason: 'already-registered' }]);
+    } else {
+      showSubmitFailure(form, 'err-', error);
+    }
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+function renderRegistrationResult() {
+  const r = state.lastRegistered;
+  if (!r) return;
+  $('#register-result .success-text').textContent = state.t('register.done', {
+    name: r.name,
+    code: r.creditCode,
+    district: state.t.label('district', r.district),
+    position: r.position,
+  });
+}
+
+function hintCreditCode() {
+  const input = $('#reg-creditCode');
+  const hint = $('#hint-creditCode');
+  const value = input.value.trim();
+  if (value.length < 18) {
+    hint.textContent = state.t('hint.creditCode');
+    hint.dataset.state = 'neutral';
+    return;
+  }
+  const check = checkCreditCode(value);
+  hint.textContent = check.ok
+    ? state.t('hint.creditCodeOk', { district: state.t.label('district', check.district) })
+    : reasonText(check.reason);
+  hint.dataset.state = check.ok ? 'ok' : 'problem';
+}
+
+async function submitMemberCount(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const values = formValues(form);
+  const body = {
+    fullMembers: values.fullMembers === '' ? Number.NaN : Number(values.fullMembers),
+    probationaryMembers: values.probationaryMembers === '' ? Number.NaN : Number(values.probationaryMembers),
+    reason: values.reason,
+  };
+  const problems = ['fullMembers', 'probationaryMembers']
+    .filter((field) => !Number.isInteger(body[field]) || body[field] < 0)
+    .map((field) => ({ field, reason: 'not-a-non-negative-integer' }));
+  if (problems.length) {
+    showFieldErrors(form, 'mc-err-', problems);
+    return;
+  }
+  await submitEnterpriseChange(form, 'mc-err-', 'member-count', body);
+}
+
+async function submitOperatingStatus(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  await submitEnterpriseChange(form, 'os-err-', 'operating-status', { status: formValues(form).status });
+}
+
+async function submitEnterpriseChange(form, prefix, path, body) {
+  const code = state.enterprise?.creditCode;
+  if (!code) return;
+  clearFieldErrors(form);
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const answer = await api(`/api/enterprises/${encodeURIComponent(code)}/${path}`, { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    await lookUp(code, { minPosition: answer?.position });
+  } catch (error) {
+    showSubmitFailure(form, prefix, error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------- live refresh (server-sent events over fetch)
+
+let liveController = null;
+let liveRetryDelay = 1000;
+let refreshTimer = null;
+let lastLiveRefresh = 0;
+
+function setLiveState(liveState) {
+  const node = $('#live-status');
+  node.dataset.state = liveState;
+  $('.live-text', node).textContent = state.t(`live.${liveState}`);
+  const text = $('.live-text', node);
+  text.dataset.i18n = `live.${liveState}`;
+}
+
+async function connectLive() {
+  liveController?.abort();
+  if (!state.token) {
+    setLiveState('offline');
+    return;
+  }
+  const controller = new AbortController();
+  liveController = controller;
+  setLiveState('connecting');
+  try {
+    const response = await fetch('/api/events/stream', {
+      headers: { Accept: 'text/event-stream', Authorization: `Bearer ${state.token}` },
+      signal: controller.signal,
+    });
+    if (response.status === 401 || response.status === 403) {
+      showAuthProblem(response.status);
+      setLiveState('offline');
+      return;
+    }
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    setLiveState('live');
+    liveRetryDelay = 1000;
+    const parser = createEventStreamParser(onLiveEvent);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.push(value);
+    }
+  } catch (error) {
+    if (controller.signal.aborted) return;
+  }
+  if (controller !== liveController) return;
+  setLiveState('reconnecting');
+  setTimeout(() => controller === liveController && connectLive(), liveRetryDelay);
+  liveRetryDelay = Math.min(liveRetryDelay * 2, 30000);
+}
+
+function onLiveEvent(message) {
+  if (message.event !== 'projection') return;
+  let update;
+  try {
+    update = JSON.parse(message.data);
+  } catch {
+    return;
+  }
+  if (typeof update?.position === 'number' && update.position > state.livePosition) {
+    state.livePosition = update.position;
+    renderPositions();
+    scheduleLiveRefresh();
+  }
+}
+
+function scheduleLiveRefresh() {
+  if (refreshTimer) return;
+  const wait = Math.max(0, lastLiveRefresh + LIVE_REFRESH_INTERVAL_MS - Date.now());
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    lastLiveRefresh = Date.now();
+    refreshVisibleData();
+  }, wait);
+}
+
+/** What a projection update can change on screen; the 12-month trend only moves at its last point. */
+function refreshVisibleData() {
+  const work = [loadDistricts().then(loadCoverage), loadOrgs(), refreshCurrentMonth()];
+  if (state.enterprise) work.push(lookUpQuietly(state.enterprise.creditCode));
+  if (state.org) work.push(refreshOrgQuietly(state.org.id));
+  guarded(Promise.all(work));
+}
+
+async function refreshCurrentMonth() {
+  if (!state.district || state.trend.length === 0) return;
+  const latest = state.trend[state.trend.length - 1];
+  const asOf = new Date().toISOString();
+  const coverage = await api(`/api/coverage?district=${encodeURIComponent(state.district)}&asOf=${encodeURIComponent(asOf)}`);
+  state.trend = [...state.trend.slice(0, -1), { ...latest, asOf, coverage }];
+  renderTrendChart();
+}
+
+async function lookUpQuietly(code) {
+  const [enterprise, audit] = await Promise.all([
+    api(`/api/enterprises/${encodeURIComponent(code)}`),
+    api(`/api/audit/enterprises/${encodeURIComponent(code)}`),
+  ]);
+  if (state.enterprise?.creditCode !== code) return;
+  state.enterprise = enterprise;
+  state.enterpriseAudit = audit?.items ?? [];
+  renderEnterprise();
+}
+
+async function refreshOrgQuietly(id) {
+  const [org, audit] = await Promise.all([api(`/api/orgs/${encodeURIComponent(id)}`), api(`/api/audit/orgs/${encodeURIComponent(id)}`)]);
+  if (state.org?.id !== id) return;
+  state.org = org;
+  state.orgAudit = audit?.items ?? [];
+  renderOrgDetail();
+}
+
+function renderPositions() {
+  const position = Math.max(state.livePosition, state.writePosition);
+  $('#last-position').textContent = position > 0 ? state.t('footer.position', { position }) : '';
+}
+
+// ---------------------------------------------------------------- glue
+
+let toastTimer = null;
+function toast(text) {
+  const node = $('#toast');
+  node.textContent = text;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    node.hidden = true;
+  }, 5000);
+}
+
+/** Failed background loads show one message instead of breaking the page. */
+function guarded(promise) {
+  return promise.catch((error) => {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 0)) return;
+    toast(describeFailure(error));
+  });
+}
+
+function refreshEverything() {
+  return guarded(
+    loadDistricts()
+      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs()]))
+      .then(() => (state.enterprise ? lookUpQuietly(state.enterprise.creditCode) : undefined)),
+  );
+}
+
+function renderAll() {
+  renderAuthProblem();
+  renderDistrictSelect();
+  renderCoverage();
+  renderDistrictsTable();
+  renderDistrictsChart();
+  renderTrendChart();
+  renderOrgs();
+  renderOrgDetail();
+  renderEnterprise();
+  renderRegistrationResult();
+  renderPositions();
+  hintCreditCode();
+  setLiveState($('#live-status').dataset.state);
+  showNetworkProblem(!$('#network-message').hidden);
+}
+
+function wireEvents() {
+  $('#lang-toggle').addEventListener('click', () => setLanguage(state.lang === 'zh' ? 'en' : 'zh'));
+  $('#token-button').addEventListener('click', askForToken);
+  $('#auth-message-action').addEventListener('click', askForToken);
+  $('#token-form').addEventListener('submit', saveToken);
+  $('#token-clear').addEventListener('click', clearToken);
+  $('#district-select').addEventListener('change', (e) => selectDistrict(e.target.value));
+  $('#orgs-status').addEventListener('change', (e) => {
+    state.orgStatus = e.target.value;
+    state.org = null;
+    renderOrgDetail();
+    guarded(loadOrgs());
+  });
+  $('#org-detail-close').addEventListener('click', () => {
+    state.org = null;
+    renderOrgDetail();
+    renderOrgs();
+  });
+  $('#lookup-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    lookUp($('#lookup-code').value);
+  });
+  $('#register-form').addEventListener('submit', submitRegistration);
+  $('#register-form').addEventListener('reset', (e) => {
+    clearFieldErrors(e.currentTarget);
+    queueMicrotask(hintCreditCode);
+  });
+  $('#reg-creditCode').addEventListener('input', hintCreditCode);
+  $('#register-view').addEventListener('click', () => {
+    const r = state.lastRegistered;
+    if (r) lookUp(r.creditCode, { minPosition: r.position });
+  });
+  $('#member-count-form').addEventListener('submit', submitMemberCount);
+  $('#operating-status-form').addEventListener('submit', submitOperatingStatus);
+}
+
+async function start() {
+  const response = await fetch(new URL('./i18n.json', import.meta.url));
+  state.messages = await response.json();
+  state.t = createTranslator(state.messages, state.lang);
+  applyTranslations();
+  wireEvents();
+  renderAll();
+  if (!state.token) {
+    askForToken();
+    return;
+  }
+  refreshEverything();
+  connectLive();
+}
+
+start();
