@@ -1,2 +1,7 @@
 export * from './event';
 export * from './upcasting';
+export * from './command';
+export * from './registry';
+export * from './formation';
+export * from './funding';
+export * from './evaluation';

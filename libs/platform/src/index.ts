@@ -1,2 +1,4 @@
 export * from './config';
 export * from './command-handler';
+export * from './tokens';
+export * from './infrastructure.module';

@@ -15,7 +15,7 @@ interface RemoteDomainError {
   code: string;
   message: string;
   field?: string;
-  kind?: 'invalid' | 'not_found' | 'conflict' | 'forbidden';
+  kind?: 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'internal';
 }
 
 const statusByKind: Record<NonNullable<RemoteDomainError['kind']>, number> = {
@@ -23,6 +23,7 @@ const statusByKind: Record<NonNullable<RemoteDomainError['kind']>, number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
+  internal: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 const reasonPhrase = (status: number): string =>

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorBodyFilter } from './error-body';
+import { strictValidationPipe } from './validation';
+
+/** Largest JSON body accepted; a bulk import goes through the admin CLI, not one request. */
+export const BODY_LIMIT = '256kb';
+
+/** Everything the HTTP edge does the same way for every route. */
+export function configureHttpApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
+    const given = request.header('x-request-id');
+    request.id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    response.setHeader('X-Request-Id', request.id);
+    next();
+  });
+  app.useGlobalFilters(new ErrorBodyFilter());
+  app.useGlobalPipes(strictValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Liangxin 两新 API')
+      .setDescription(
+        'Register enterprises, follow their party-organisation coverage, audit history. ' +
+          'Every write answers with the global `position` of its last event; send it back as `X-Min-Position` on a read to see your own write.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
