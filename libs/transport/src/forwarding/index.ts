@@ -1,0 +1,3 @@
+export * from './checkpoint-store';
+export * from './source-log';
+export * from './store-forwarder';

@@ -1,0 +1,41 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECT_ROOT, EVENTS_STREAM, EVENTS_SUBJECT_ROOT } from './subjects';
+
+export interface TopologyOptions {
+  /** how long JetStream remembers a msgID to drop a re-published copy (default 2 minutes) */
+  duplicateWindowMs?: number;
+}
+
+const isStreamNotFound = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && /stream not found/i.test(String((error as Error).message));
+
+/**
+ * Creates the two streams if they are missing. Every party (forwarder, server, admin) calls it, so
+ * whichever starts first sets the broker up; existing streams are left as the operator configured them.
+ */
+export const ensureTopology = async (jsm: JetStreamManager, options: TopologyOptions = {}): Promise<void> => {
+  const wanted = [
+    { name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT_ROOT}.>`] },
+    { name: DEAD_LETTERS_STREAM, subjects: [`${DEAD_LETTERS_SUBJECT_ROOT}.>`] },
+  ];
+  for (const stream of wanted) {
+    try {
+      await jsm.streams.info(stream.name);
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw error;
+      try {
+        await jsm.streams.add({
+          ...stream,
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          discard: DiscardPolicy.Old,
+          duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+        });
+      } catch (addError) {
+        // another process created it between our info and add
+        if (!/already in use|already exists/i.test(String((addError as Error).message))) throw addError;
+      }
+    }
+  }
+};
