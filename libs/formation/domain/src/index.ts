@@ -1,0 +1,5 @@
+export * from './policy';
+export * from './events';
+export * from './org';
+export * from './placement';
+export * from './process-manager';

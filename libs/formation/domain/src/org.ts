@@ -1,0 +1,380 @@
+import type { FormationMode, OrgEnterprise, OrgEvent, OrgLevel, Person } from '@liangxin/contracts';
+import { type Decider, DomainError } from '@liangxin/event-sourcing';
+import { formationEvent } from './events';
+import { DEFAULT_FORMATION_POLICY, type FormationPolicy, levelFor } from './policy';
+
+/** An enterprise as an officer command names it: the service fills the counts from the placement state. */
+export type CandidateEnterprise = OrgEnterprise & { district: string };
+
+type Officer = { policy?: FormationPolicy };
+
+export type FormOrg = {
+  type: 'FormOrg';
+  data: Officer & {
+    orgId: string;
+    district: string;
+    name: string;
+    mode: FormationMode;
+    enterprises: CandidateEnterprise[];
+    parentOrgId?: string;
+    publicUnit?: boolean;
+  };
+};
+export type AddEnterprise = { type: 'AddEnterprise'; data: Officer & { orgId: string; enterprise: CandidateEnterprise } };
+export type RemoveEnterprise = { type: 'RemoveEnterprise'; data: Officer & { orgId: string; creditCode: string } };
+/** Applied to the surviving organisation; the service then dissolves the absorbed one with `mergedInto`. */
+export type AbsorbOrg = {
+  type: 'AbsorbOrg';
+  data: Officer & { orgId: string; merged: { orgId: string; district: string; dissolved: boolean; enterprises: OrgEnterprise[] }; reason: string };
+};
+export type DissolveOrg = { type: 'DissolveOrg'; data: { orgId: string; reason: string; mergedInto?: string } };
+export type AssignSecretary = { type: 'AssignSecretary'; data: { orgId: string; person: Person } };
+export type ReplaceSecretary = { type: 'ReplaceSecretary'; data: { orgId: string; person: Person; reason: string } };
+export type AssignInstructor = { type: 'AssignInstructor'; data: { orgId: string; person: Person } };
+export type ReplaceInstructor = { type: 'ReplaceInstructor'; data: { orgId: string; person: Person; reason: string } };
+export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
+
+export type OrgCommand =
+  | FormOrg
+  | AddEnterprise
+  | RemoveEnterprise
+  | AbsorbOrg
+  | DissolveOrg
+  | AssignSecretary
+  | ReplaceSecretary
+  | AssignInstructor
+  | ReplaceInstructor
+  | PairWithPublicUnit;
+
+export type OrgState =
+  | { exists: false }
+  | {
+      exists: true;
+      orgId: string;
+      district: string;
+      name: string;
+      mode: FormationMode;
+      level: OrgLevel;
+      committeeSize: number;
+      enterprises: ReadonlyMap<string, OrgEnterprise>;
+      fullMembers: number;
+      probationaryMembers: number;
+      parentOrgId?: string;
+      publicUnit: boolean;
+      dissolved: boolean;
+      secretary?: Person;
+      instructor?: Person;
+      pairedWith?: string;
+    };
+type ExistingOrg = Extract<OrgState, { exists: true }>;
+
+const notFound = (orgId: string) => new DomainError('ORG_NOT_FOUND', `No party organisation ${orgId} exists.`, 'orgId', 'not_found');
+
+const assertActive = (state: OrgState, orgId: string): ExistingOrg => {
+  if (!state.exists) throw notFound(orgId);
+  if (state.dissolved) throw new DomainError('ORG_DISSOLVED', `Party organisation ${orgId} (${state.name}) has been dissolved.`, 'orgId', 'conflict');
+  return state;
+};
+
+const totals = (enterprises: Iterable<OrgEnterprise>) => {
+  let full = 0;
+  let probationary = 0;
+  for (const e of enterprises) {
+    full += e.fullMembers;
+    probationary += e.probationaryMembers;
+  }
+  return { full, probationary };
+};
+
+const assertMinimumFull = (full: number, policy: FormationPolicy) => {
+  if (full < policy.standaloneMinFull)
+    throw new DomainError(
+      'BELOW_MINIMUM_FULL_MEMBERS',
+      `A party branch needs at least ${policy.standaloneMinFull} full members; these enterprises have ${full}.`,
+      'enterprises',
+    );
+};
+
+const assertJointSize = (mode: FormationMode, count: number, policy: FormationPolicy) => {
+  if (mode === 'joint' && count > policy.jointMaxEnterprises)
+    throw new DomainError('JOINT_TOO_MANY_ENTERPRISES', `A joint branch holds at most ${policy.jointMaxEnterprises} enterprises; this would hold ${count}.`, 'enterprises', 'conflict');
+};
+
+/** Rule 6 after any change of totals: an OrgLevelChanged when the level or committee size moves. */
+const levelChange = (org: ExistingOrg, full: number, probationary: number, policy: FormationPolicy, automatic: boolean): OrgEvent[] => {
+  const { level, committeeSize } = levelFor(full, probationary, policy);
+  if (level === org.level && committeeSize === org.committeeSize) return [];
+  return [
+    formationEvent('OrgLevelChanged', {
+      orgId: org.orgId,
+      district: org.district,
+      level,
+      previousLevel: org.level,
+      committeeSize,
+      previousCommitteeSize: org.committeeSize,
+      fullMembers: full,
+      probationaryMembers: probationary,
+      automatic,
+      policyVersion: policy.version,
+    }),
+  ];
+};
+
+const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
+  const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
+  if (state.exists) throw new DomainError('ORG_ALREADY_EXISTS', `Party organisation ${data.orgId} already exists.`, 'orgId', 'conflict');
+  if (!data.name?.trim()) throw new DomainError('INVALID_TEXT', 'The organisation needs a name.', 'name');
+  const codes = data.enterprises.map((e) => e.creditCode);
+  if (new Set(codes).size !== codes.length) throw new DomainError('DUPLICATE_ENTERPRISE', 'An enterprise is listed twice.', 'enterprises');
+  if (!data.publicUnit && codes.length === 0) throw new DomainError('NO_ENTERPRISES', 'An organisation of two-new organisations needs at least one enterprise.', 'enterprises');
+  if (data.mode === 'standalone' && codes.length !== 1)
+    throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', `A standalone branch covers exactly one enterprise; ${codes.length} were given.`, 'enterprises');
+  if (data.mode === 'joint' && data.enterprises.some((e) => e.district !== data.district))
+    throw new DomainError('JOINT_ACROSS_DISTRICTS', `A joint branch groups enterprises of one district (${data.district}).`, 'enterprises');
+  assertJointSize(data.mode, codes.length, policy);
+  const { full, probationary } = totals(data.enterprises);
+  if (!data.publicUnit) assertMinimumFull(full, policy);
+  const { level, committeeSize } = levelFor(full, probationary, policy);
+  return [
+    formationEvent('OrgFormed', {
+      orgId: data.orgId,
+      district: data.district,
+      name: data.name.trim(),
+      mode: data.mode,
+      level,
+      committeeSize,
+      enterprises: data.enterprises.map(({ creditCode, fullMembers, probationaryMembers }) => ({ creditCode, fullMembers, probationaryMembers })),
+      fullMembers: full,
+      probationaryMembers: probationary,
+      automatic: false,
+      policyVersion: policy.version,
+      ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
+      ...(data.publicUnit && { publicUnit: true }),
+    }),
+  ];
+};
+
+const addEnterprise = ({ data }: AddEnterprise, state: OrgState): OrgEvent[] => {
+  const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
+  const org = assertActive(state, data.orgId);
+  const { creditCode, fullMembers, probationaryMembers } = data.enterprise;
+  if (org.enterprises.has(creditCode)) throw new DomainError('ALREADY_MEMBER', `Enterprise ${creditCode} already belongs to ${org.name}.`, 'creditCode', 'conflict');
+  if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch covers exactly one enterprise.', 'creditCode', 'conflict');
+  assertJointSize(org.mode, org.enterprises.size + 1, policy);
+  const full = org.fullMembers + fullMembers;
+  const probationary = org.probationaryMembers + probationaryMembers;
+  return [
+    formationEvent('EnterpriseJoinedOrg', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode,
+      fullMembers,
+      probationaryMembers,
+      fullMembersTotal: full,
+      probationaryMembersTotal: probationary,
+      enterpriseCount: org.enterprises.size + 1,
+      automatic: false,
+      policyVersion: policy.version,
+    }),
+    ...levelChange(org, full, probationary, policy, false),
+  ];
+};
+
+const removeEnterprise = ({ data }: RemoveEnterprise, state: OrgState): OrgEvent[] => {
+  const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
+  const org = assertActive(state, data.orgId);
+  const leaving = org.enterprises.get(data.creditCode);
+  if (!leaving) throw new DomainError('NOT_A_MEMBER', `Enterprise ${data.creditCode} does not belong to ${org.name}.`, 'creditCode', 'not_found');
+  if (org.enterprises.size === 1)
+    throw new DomainError('LAST_ENTERPRISE', `${data.creditCode} is the last enterprise of ${org.name}: dissolve the organisation instead.`, 'creditCode', 'conflict');
+  const full = org.fullMembers - leaving.fullMembers;
+  const probationary = org.probationaryMembers - leaving.probationaryMembers;
+  if (!org.publicUnit) assertMinimumFull(full, policy);
+  return [
+    formationEvent('EnterpriseLeftOrg', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode: data.creditCode,
+      reason: 'officer-decision',
+      fullMembersTotal: full,
+      probationaryMembersTotal: probationary,
+      enterpriseCount: org.enterprises.size - 1,
+      automatic: false,
+      policyVersion: policy.version,
+    }),
+    ...levelChange(org, full, probationary, policy, false),
+  ];
+};
+
+const absorbOrg = ({ data }: AbsorbOrg, state: OrgState): OrgEvent[] => {
+  const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
+  const org = assertActive(state, data.orgId);
+  if (data.merged.orgId === org.orgId) throw new DomainError('MERGE_WITH_ITSELF', 'An organisation cannot be merged with itself.', 'mergedOrgId');
+  if (data.merged.dissolved) throw new DomainError('ORG_DISSOLVED', `Party organisation ${data.merged.orgId} has been dissolved.`, 'mergedOrgId', 'conflict');
+  if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch cannot absorb another organisation.', 'intoOrgId', 'conflict');
+  const moving = data.merged.enterprises.filter((e) => !org.enterprises.has(e.creditCode));
+  assertJointSize(org.mode, org.enterprises.size + moving.length, policy);
+  const added = totals(moving);
+  const full = org.fullMembers + added.full;
+  const probationary = org.probationaryMembers + added.probationary;
+  return [
+    formationEvent('OrgsMerged', {
+      orgId: org.orgId,
+      district: org.district,
+      mergedOrgId: data.merged.orgId,
+      enterprises: moving,
+      fullMembersTotal: full,
+      probationaryMembersTotal: probationary,
+      enterpriseCount: org.enterprises.size + moving.length,
+      reason: data.reason,
+      automatic: false,
+      policyVersion: policy.version,
+    }),
+    ...levelChange(org, full, probationary, policy, false),
+  ];
+};
+
+const dissolveOrg = ({ data }: DissolveOrg, state: OrgState): OrgEvent[] => {
+  const org = assertActive(state, data.orgId);
+  if (!data.reason?.trim()) throw new DomainError('REASON_REQUIRED', 'Say why the organisation is dissolved.', 'reason');
+  return [
+    formationEvent('OrgDissolved', {
+      orgId: org.orgId,
+      district: org.district,
+      reason: data.mergedInto ? 'merged' : 'officer-decision',
+      enterprisesReleased: [...org.enterprises.keys()],
+      automatic: false,
+      note: data.reason.trim(),
+      ...(data.mergedInto && { mergedInto: data.mergedInto }),
+    }),
+  ];
+};
+
+const samePerson = (a: Person | undefined, b: Person) => a?.personId === b.personId;
+
+const assignPerson = (role: 'secretary' | 'instructor', state: OrgState, orgId: string, person: Person, replaceReason?: string): OrgEvent[] => {
+  const org = assertActive(state, orgId);
+  if (!person?.personId || !person.name) throw new DomainError('INVALID_PERSON', 'A person needs an id and a name.', 'person');
+  const current = org[role];
+  const Role = role === 'secretary' ? 'Secretary' : 'Instructor';
+  if (replaceReason === undefined) {
+    if (current)
+      throw new DomainError(`${role.toUpperCase()}_ALREADY_ASSIGNED`, `${org.name} already has a ${role} (${current.name}); replace them instead.`, 'person', 'conflict');
+    return [formationEvent(`${Role}Assigned`, { orgId, district: org.district, [role]: person } as never)];
+  }
+  if (!current) throw new DomainError(`NO_${role.toUpperCase()}_TO_REPLACE`, `${org.name} has no ${role} yet; assign one first.`, 'person', 'conflict');
+  if (samePerson(current, person)) throw new DomainError('SAME_PERSON', `${person.name} is already the ${role} of ${org.name}.`, 'person', 'conflict');
+  if (!replaceReason.trim()) throw new DomainError('REASON_REQUIRED', `Say why the ${role} is replaced.`, 'reason');
+  return [formationEvent(`${Role}Replaced`, { orgId, district: org.district, [role]: person, previous: current, reason: replaceReason.trim() } as never)];
+};
+
+const pair = ({ data }: PairWithPublicUnit, state: OrgState): OrgEvent[] => {
+  const org = assertActive(state, data.orgId);
+  if (org.publicUnit) throw new DomainError('ORG_IS_PUBLIC_UNIT', 'Pairing is recorded on the private unit’s organisation.', 'orgId');
+  if (data.publicUnitOrgId === org.orgId) throw new DomainError('PAIRING_WITH_ITSELF', 'An organisation cannot pair with itself.', 'publicUnitOrgId');
+  if (org.pairedWith === data.publicUnitOrgId) throw new DomainError('ALREADY_PAIRED', `${org.name} is already paired with ${data.publicUnitName}.`, 'publicUnitOrgId', 'conflict');
+  return [
+    formationEvent('OrgsPaired', {
+      orgId: org.orgId,
+      district: org.district,
+      publicUnitOrgId: data.publicUnitOrgId,
+      publicUnitName: data.publicUnitName,
+      ...(data.pairedOn && { pairedOn: data.pairedOn }),
+    }),
+  ];
+};
+
+export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
+  switch (command.type) {
+    case 'FormOrg':
+      return formOrg(command, state);
+    case 'AddEnterprise':
+      return addEnterprise(command, state);
+    case 'RemoveEnterprise':
+      return removeEnterprise(command, state);
+    case 'AbsorbOrg':
+      return absorbOrg(command, state);
+    case 'DissolveOrg':
+      return dissolveOrg(command, state);
+    case 'AssignSecretary':
+      return assignPerson('secretary', state, command.data.orgId, command.data.person);
+    case 'ReplaceSecretary':
+      return assignPerson('secretary', state, command.data.orgId, command.data.person, command.data.reason ?? '');
+    case 'AssignInstructor':
+      return assignPerson('instructor', state, command.data.orgId, command.data.person);
+    case 'ReplaceInstructor':
+      return assignPerson('instructor', state, command.data.orgId, command.data.person, command.data.reason ?? '');
+    case 'PairWithPublicUnit':
+      return pair(command, state);
+  }
+};
+
+const withEnterprises = (org: ExistingOrg, enterprises: Map<string, OrgEnterprise>, full: number, probationary: number): OrgState => ({
+  ...org,
+  enterprises,
+  fullMembers: full,
+  probationaryMembers: probationary,
+});
+
+export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
+  if (event.type === 'OrgFormed') {
+    const d = event.data;
+    return {
+      exists: true,
+      orgId: d.orgId,
+      district: d.district,
+      name: d.name,
+      mode: d.mode,
+      level: d.level,
+      committeeSize: d.committeeSize,
+      enterprises: new Map(d.enterprises.map((e) => [e.creditCode, e])),
+      fullMembers: d.fullMembers,
+      probationaryMembers: d.probationaryMembers,
+      publicUnit: d.publicUnit ?? false,
+      dissolved: false,
+      ...(d.parentOrgId && { parentOrgId: d.parentOrgId }),
+    };
+  }
+  if (!state.exists) return state;
+  switch (event.type) {
+    case 'EnterpriseJoinedOrg': {
+      const { creditCode, fullMembers, probationaryMembers } = event.data;
+      const enterprises = new Map(state.enterprises).set(creditCode, { creditCode, fullMembers, probationaryMembers });
+      return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
+    }
+    case 'EnterpriseLeftOrg': {
+      const enterprises = new Map(state.enterprises);
+      enterprises.delete(event.data.creditCode);
+      return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
+    }
+    case 'OrgMembersRecounted': {
+      const { creditCode, fullMembers, probationaryMembers } = event.data;
+      const enterprises = new Map(state.enterprises).set(creditCode, { creditCode, fullMembers, probationaryMembers });
+      return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
+    }
+    case 'OrgsMerged': {
+      const enterprises = new Map(state.enterprises);
+      for (const e of event.data.enterprises) enterprises.set(e.creditCode, e);
+      return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
+    }
+    case 'OrgDissolved':
+      return { ...state, dissolved: true, enterprises: new Map() };
+    case 'OrgLevelChanged':
+      return { ...state, level: event.data.level, committeeSize: event.data.committeeSize };
+    case 'SecretaryAssigned':
+    case 'SecretaryReplaced':
+      return { ...state, secretary: event.data.secretary };
+    case 'InstructorAssigned':
+    case 'InstructorReplaced':
+      return { ...state, instructor: event.data.instructor };
+    case 'OrgsPaired':
+      return { ...state, pairedWith: event.data.publicUnitOrgId };
+  }
+};
+
+/** One party organisation (stream `org-<orgId>`): its member enterprises are the consistency boundary for joins. */
+export const orgDecider: Decider<OrgCommand, OrgState, OrgEvent> = {
+  decide: decideOrg,
+  evolve: evolveOrg,
+  initialState: () => ({ exists: false }),
+};

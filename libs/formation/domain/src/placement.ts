@@ -1,0 +1,317 @@
+import {
+  type FormationEvent,
+  type FormationMode,
+  formationEnterpriseStreamId,
+  type NoOrganisationReason,
+  type OperatingStatus,
+  type OrgLevel,
+  orgStreamId,
+  type RegistryEvent,
+} from '@liangxin/contracts';
+
+/** What formation knows of one enterprise: registry facts plus where it is covered. */
+export type PlacedEnterprise = {
+  creditCode: string;
+  district: string;
+  fullMembers: number;
+  probationaryMembers: number;
+  employees: number;
+  status: OperatingStatus;
+  industryChain?: string;
+  park?: string;
+  building?: string;
+  /** streamVersion of the last registry event folded: a redelivered event is recognised and ignored */
+  registryVersion: number;
+  orgId?: string;
+  awaitingJoint: boolean;
+  workCoverage?: { coveredBy: 'instructor' | 'liaison'; reason: NoOrganisationReason };
+  coverageEnded: boolean;
+  /** version of `formation-enterprise-<code>`, -1 when it has no events yet */
+  coverageStreamVersion: number;
+  /** how many standalone branches it has had, so each new one gets a fresh deterministic id */
+  standaloneCount: number;
+  /** keys of the waiting pools it is in, and the bucket (its full members) */
+  pooled?: { keys: string[]; bucket: number };
+};
+
+export type PlacedOrg = {
+  orgId: string;
+  district: string;
+  mode: FormationMode;
+  level: OrgLevel;
+  committeeSize: number;
+  enterprises: Map<string, { fullMembers: number; probationaryMembers: number }>;
+  fullMembers: number;
+  probationaryMembers: number;
+  dissolved: boolean;
+  /** version of `org-<orgId>` */
+  streamVersion: number;
+  /** keys of the open-joint-branch index it is in */
+  openKeys: string[];
+};
+
+/**
+ * The per-district placement state the process manager folds from registry and formation events.
+ * Kept in mutable Maps with indexes on purpose: a district holds tens of thousands of enterprises,
+ * and copying them for every event would make folding quadratic.
+ */
+export type PlacementState = {
+  enterprises: Map<string, PlacedEnterprise>;
+  orgs: Map<string, PlacedOrg>;
+  jointBranchesFormed: Map<string, number>;
+  /** affinity key → buckets by full members → enterprises waiting for a joint branch */
+  waiting: Map<string, Set<string>[]>;
+  /** affinity key → joint branches with room for another enterprise */
+  openJoint: Map<string, Set<string>>;
+  /** the pools are bucketed by full members below this number */
+  minFull: number;
+  maxJoint: number;
+};
+
+export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState => ({
+  enterprises: new Map(),
+  orgs: new Map(),
+  jointBranchesFormed: new Map(),
+  waiting: new Map(),
+  openJoint: new Map(),
+  minFull,
+  maxJoint,
+});
+
+/** Affinity keys, best first: same industry chain, then park, then building, then anywhere in the district (rule 2). */
+export const affinityKeys = (e: Pick<PlacedEnterprise, 'district' | 'industryChain' | 'park' | 'building'>): string[] => {
+  const keys: string[] = [];
+  if (e.industryChain) keys.push(`chain:${e.district}:${e.industryChain}`);
+  if (e.park) keys.push(`park:${e.district}:${e.park}`);
+  if (e.building) keys.push(`building:${e.district}:${e.building}`);
+  keys.push(`district:${e.district}`);
+  return keys;
+};
+
+const isWaiting = (e: PlacedEnterprise, minFull: number) =>
+  e.awaitingJoint && !e.orgId && e.status === 'normal' && e.fullMembers < minFull && e.fullMembers + e.probationaryMembers > 0;
+
+/** Keeps the waiting pools in step with one enterprise. */
+const syncPool = (s: PlacementState, e: PlacedEnterprise) => {
+  if (e.pooled) {
+    for (const key of e.pooled.keys) s.waiting.get(key)?.[e.pooled.bucket]?.delete(e.creditCode);
+    e.pooled = undefined;
+  }
+  if (!isWaiting(e, s.minFull)) return;
+  const keys = affinityKeys(e);
+  for (const key of keys) {
+    let buckets = s.waiting.get(key);
+    if (!buckets) s.waiting.set(key, (buckets = Array.from({ length: s.minFull }, () => new Set<string>())));
+    buckets[e.fullMembers].add(e.creditCode);
+  }
+  e.pooled = { keys, bucket: e.fullMembers };
+};
+
+/** Keeps the open-joint-branch index in step with one organisation. */
+const syncOpenIndex = (s: PlacementState, org: PlacedOrg) => {
+  for (const key of org.openKeys) s.openJoint.get(key)?.delete(org.orgId);
+  org.openKeys = [];
+  if (org.dissolved || org.mode !== 'joint' || org.enterprises.size >= s.maxJoint) return;
+  const keys = new Set<string>();
+  for (const code of org.enterprises.keys()) {
+    const e = s.enterprises.get(code);
+    if (e) for (const key of affinityKeys(e)) keys.add(key);
+  }
+  for (const key of keys) {
+    let set = s.openJoint.get(key);
+    if (!set) s.openJoint.set(key, (set = new Set()));
+    set.add(org.orgId);
+  }
+  org.openKeys = [...keys];
+};
+
+const blankEnterprise = (creditCode: string, district: string): PlacedEnterprise => ({
+  creditCode,
+  district,
+  fullMembers: 0,
+  probationaryMembers: 0,
+  employees: 0,
+  status: 'normal',
+  registryVersion: -1,
+  awaitingJoint: false,
+  coverageEnded: false,
+  coverageStreamVersion: -1,
+  standaloneCount: 0,
+});
+
+const enterprise = (s: PlacementState, creditCode: string, district: string): PlacedEnterprise => {
+  let e = s.enterprises.get(creditCode);
+  if (!e) s.enterprises.set(creditCode, (e = blankEnterprise(creditCode, district)));
+  return e;
+};
+
+const joinOrg = (s: PlacementState, org: PlacedOrg, code: string, full: number, probationary: number) => {
+  org.enterprises.set(code, { fullMembers: full, probationaryMembers: probationary });
+  const e = enterprise(s, code, org.district);
+  e.orgId = org.orgId;
+  e.awaitingJoint = false;
+  e.workCoverage = undefined;
+  syncPool(s, e);
+};
+
+const releaseFromOrg = (s: PlacementState, org: PlacedOrg, code: string) => {
+  org.enterprises.delete(code);
+  const e = s.enterprises.get(code);
+  if (e && e.orgId === org.orgId) e.orgId = undefined;
+};
+
+/**
+ * Folds one registry event (with its stream version, for idempotency) into the placement state.
+ * Returns false when the event had been folded already.
+ */
+export const evolveWithRegistryEvent = (s: PlacementState, event: RegistryEvent, streamVersion: number): boolean => {
+  const d = event.data;
+  const e = enterprise(s, d.creditCode, d.district);
+  if (streamVersion <= e.registryVersion) return false;
+  e.registryVersion = streamVersion;
+  switch (event.type) {
+    case 'EnterpriseRegistered':
+      Object.assign(e, {
+        fullMembers: event.data.fullMembers,
+        probationaryMembers: event.data.probationaryMembers,
+        employees: event.data.employees,
+        industryChain: event.data.industryChain,
+        park: event.data.park,
+        building: event.data.building,
+        status: 'normal',
+      });
+      break;
+    case 'MemberCountChanged':
+      e.fullMembers = event.data.fullMembers;
+      e.probationaryMembers = event.data.probationaryMembers;
+      break;
+    case 'EmployeeCountChanged':
+      e.employees = event.data.employees;
+      break;
+    case 'OperatingStatusChanged':
+      e.status = event.data.status;
+      break;
+    case 'LedgerCorrected':
+      for (const field of ['industryChain', 'park', 'building'] as const) if (event.data.corrected[field] !== undefined) e[field] = event.data.corrected[field];
+      break;
+  }
+  syncPool(s, e);
+  if (e.orgId) {
+    const org = s.orgs.get(e.orgId);
+    if (org) syncOpenIndex(s, org);
+  }
+  return true;
+};
+
+/** The stream a formation event belongs to, from its data alone. */
+export const formationStreamOf = (event: FormationEvent): string =>
+  'orgId' in event.data ? orgStreamId(event.data.orgId) : formationEnterpriseStreamId(event.data.creditCode);
+
+/** Folds one formation event into the placement state. */
+export const evolveWithFormationEvent = (s: PlacementState, event: FormationEvent): PlacementState => {
+  if (!('orgId' in event.data)) {
+    const d = event.data;
+    const e = enterprise(s, d.creditCode, d.district);
+    e.coverageStreamVersion++;
+    if (event.type === 'EnterpriseAwaitingJointBranch') e.awaitingJoint = true;
+    if (event.type === 'WorkCoverageAssigned') {
+      e.workCoverage = { coveredBy: event.data.coveredBy, reason: event.data.reason };
+      if (event.data.reason !== 'awaiting-joint-branch') e.awaitingJoint = false;
+    }
+    if (event.type === 'EnterpriseCoverageEnded') {
+      e.coverageEnded = true;
+      e.awaitingJoint = false;
+      e.workCoverage = undefined;
+    }
+    syncPool(s, e);
+    return s;
+  }
+  if (event.type === 'OrgFormed') {
+    const d = event.data;
+    const org: PlacedOrg = {
+      orgId: d.orgId,
+      district: d.district,
+      mode: d.mode,
+      level: d.level,
+      committeeSize: d.committeeSize,
+      enterprises: new Map(),
+      fullMembers: d.fullMembers,
+      probationaryMembers: d.probationaryMembers,
+      dissolved: false,
+      streamVersion: 0,
+      openKeys: [],
+    };
+    s.orgs.set(d.orgId, org);
+    if (d.mode === 'joint') s.jointBranchesFormed.set(d.district, (s.jointBranchesFormed.get(d.district) ?? 0) + 1);
+    for (const m of d.enterprises) {
+      joinOrg(s, org, m.creditCode, m.fullMembers, m.probationaryMembers);
+      if (d.mode === 'standalone') enterprise(s, m.creditCode, d.district).standaloneCount++;
+    }
+    syncOpenIndex(s, org);
+    return s;
+  }
+  const org = s.orgs.get(event.data.orgId);
+  if (!org) return s;
+  org.streamVersion++;
+  switch (event.type) {
+    case 'EnterpriseJoinedOrg':
+      joinOrg(s, org, event.data.creditCode, event.data.fullMembers, event.data.probationaryMembers);
+      org.fullMembers = event.data.fullMembersTotal;
+      org.probationaryMembers = event.data.probationaryMembersTotal;
+      break;
+    case 'EnterpriseLeftOrg':
+      releaseFromOrg(s, org, event.data.creditCode);
+      org.fullMembers = event.data.fullMembersTotal;
+      org.probationaryMembers = event.data.probationaryMembersTotal;
+      break;
+    case 'OrgMembersRecounted':
+      org.enterprises.set(event.data.creditCode, { fullMembers: event.data.fullMembers, probationaryMembers: event.data.probationaryMembers });
+      org.fullMembers = event.data.fullMembersTotal;
+      org.probationaryMembers = event.data.probationaryMembersTotal;
+      break;
+    case 'OrgsMerged':
+      for (const m of event.data.enterprises) joinOrg(s, org, m.creditCode, m.fullMembers, m.probationaryMembers);
+      org.fullMembers = event.data.fullMembersTotal;
+      org.probationaryMembers = event.data.probationaryMembersTotal;
+      break;
+    case 'OrgDissolved':
+      for (const code of [...org.enterprises.keys()]) releaseFromOrg(s, org, code);
+      org.dissolved = true;
+      break;
+    case 'OrgLevelChanged':
+      org.level = event.data.level;
+      org.committeeSize = event.data.committeeSize;
+      break;
+    default:
+      return s;
+  }
+  syncOpenIndex(s, org);
+  return s;
+};
+
+export type CoverageKind = 'organisational' | 'awaiting-joint' | 'work' | 'none' | 'out-of-scope';
+
+/** How an enterprise is covered now, and why when it has no organisation. */
+export const coverageOf = (s: PlacementState, creditCode: string): { kind: CoverageKind; orgId?: string; reason?: NoOrganisationReason } => {
+  const e = s.enterprises.get(creditCode);
+  if (!e || e.status === 'deregistered' || e.coverageEnded) return { kind: 'out-of-scope' };
+  if (e.orgId) return { kind: 'organisational', orgId: e.orgId };
+  if (e.awaitingJoint) return { kind: 'awaiting-joint', reason: e.workCoverage?.reason ?? 'awaiting-joint-branch' };
+  if (e.workCoverage) return { kind: 'work', reason: e.workCoverage.reason };
+  return { kind: 'none' };
+};
+
+/** Rule 5: enterprises with 50+ employees and any members that are not organisationally covered. */
+export const uncoveredLargeEnterprises = (s: PlacementState, largeEnterpriseEmployees: number, district?: string): PlacedEnterprise[] => {
+  const flagged: PlacedEnterprise[] = [];
+  for (const e of s.enterprises.values())
+    if (
+      (!district || e.district === district) &&
+      e.status !== 'deregistered' &&
+      e.employees >= largeEnterpriseEmployees &&
+      e.fullMembers + e.probationaryMembers > 0 &&
+      !e.orgId
+    )
+      flagged.push(e);
+  return flagged;
+};

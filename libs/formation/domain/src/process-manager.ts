@@ -1,0 +1,355 @@
+import {
+  type DissolutionReason,
+  type FormationEvent,
+  type LeaveReason,
+  type NoOrganisationReason,
+  type RegistryEvent,
+} from '@liangxin/contracts';
+import { formationEvent } from './events';
+import {
+  affinityKeys,
+  evolveWithFormationEvent,
+  evolveWithRegistryEvent,
+  formationStreamOf,
+  type PlacedEnterprise,
+  type PlacedOrg,
+  type PlacementState,
+} from './placement';
+import { type FormationPolicy, levelFor } from './policy';
+
+/** Events to append to one stream, with the version the stream must be at (optimistic concurrency). */
+export type PlannedAppend = {
+  streamId: string;
+  expectedVersion: number | 'no_stream';
+  events: FormationEvent[];
+  metadata: { actor: 'system:formation'; policyVersion: string; district: string };
+};
+
+type Step = { s: PlacementState; policy: FormationPolicy; out: PlannedAppend[] };
+
+const auto = (policy: FormationPolicy) => ({ automatic: true, policyVersion: policy.version });
+
+/** Records an automatic decision and folds it at once, so the next decision of the same reaction sees it. */
+const emit = (step: Step, event: FormationEvent) => {
+  const streamId = formationStreamOf(event);
+  const last = step.out[step.out.length - 1];
+  if (last && last.streamId === streamId) last.events.push(event);
+  else {
+    const org = 'orgId' in event.data ? step.s.orgs.get(event.data.orgId) : undefined;
+    const version = 'orgId' in event.data ? (org ? org.streamVersion : -1) : (step.s.enterprises.get(event.data.creditCode)?.coverageStreamVersion ?? -1);
+    step.out.push({
+      streamId,
+      expectedVersion: version < 0 ? 'no_stream' : version,
+      events: [event],
+      metadata: { actor: 'system:formation', policyVersion: step.policy.version, district: event.data.district },
+    });
+  }
+  evolveWithFormationEvent(step.s, event);
+};
+
+const members = (e: PlacedEnterprise) => e.fullMembers + e.probationaryMembers;
+const mustBeOrganisationallyCovered = (e: PlacedEnterprise, policy: FormationPolicy) => e.employees >= policy.largeEnterpriseEmployees && members(e) > 0;
+
+const checkLevel = (step: Step, org: PlacedOrg) => {
+  const { level, committeeSize } = levelFor(org.fullMembers, org.probationaryMembers, step.policy);
+  if (level === org.level && committeeSize === org.committeeSize) return;
+  emit(
+    step,
+    formationEvent('OrgLevelChanged', {
+      orgId: org.orgId,
+      district: org.district,
+      level,
+      previousLevel: org.level,
+      committeeSize,
+      previousCommitteeSize: org.committeeSize,
+      fullMembers: org.fullMembers,
+      probationaryMembers: org.probationaryMembers,
+      ...auto(step.policy),
+    }),
+  );
+};
+
+/** Rule 3 (and the waiting half of rule 2): work coverage with the reason recorded, unless already so. */
+const coverByWork = (step: Step, e: PlacedEnterprise, reason: NoOrganisationReason) => {
+  if (reason === 'awaiting-joint-branch' && !e.awaitingJoint)
+    emit(
+      step,
+      formationEvent('EnterpriseAwaitingJointBranch', {
+        creditCode: e.creditCode,
+        district: e.district,
+        fullMembers: e.fullMembers,
+        probationaryMembers: e.probationaryMembers,
+        reason: `fewer than ${step.policy.standaloneMinFull} full members and no joint group in the district reaches ${step.policy.standaloneMinFull} yet`,
+        mustBeOrganisationallyCovered: mustBeOrganisationallyCovered(e, step.policy),
+        ...auto(step.policy),
+      }),
+    );
+  if (e.workCoverage?.reason === reason) return;
+  emit(
+    step,
+    formationEvent('WorkCoverageAssigned', {
+      creditCode: e.creditCode,
+      district: e.district,
+      coveredBy: members(e) > 0 ? 'instructor' : 'liaison',
+      reason,
+      mustBeOrganisationallyCovered: mustBeOrganisationallyCovered(e, step.policy),
+      ...auto(step.policy),
+    }),
+  );
+};
+
+const recount = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
+  const recorded = org.enterprises.get(e.creditCode);
+  if (!recorded || (recorded.fullMembers === e.fullMembers && recorded.probationaryMembers === e.probationaryMembers)) return;
+  emit(
+    step,
+    formationEvent('OrgMembersRecounted', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode: e.creditCode,
+      fullMembers: e.fullMembers,
+      probationaryMembers: e.probationaryMembers,
+      fullMembersTotal: org.fullMembers - recorded.fullMembers + e.fullMembers,
+      probationaryMembersTotal: org.probationaryMembers - recorded.probationaryMembers + e.probationaryMembers,
+    }),
+  );
+  checkLevel(step, org);
+};
+
+const dissolve = (step: Step, org: PlacedOrg, reason: DissolutionReason, mergedInto?: string) =>
+  emit(
+    step,
+    formationEvent('OrgDissolved', {
+      orgId: org.orgId,
+      district: org.district,
+      reason,
+      enterprisesReleased: [...org.enterprises.keys()],
+      ...(mergedInto && { mergedInto }),
+      ...auto(step.policy),
+    }),
+  );
+
+const join = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
+  emit(
+    step,
+    formationEvent('EnterpriseJoinedOrg', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode: e.creditCode,
+      fullMembers: e.fullMembers,
+      probationaryMembers: e.probationaryMembers,
+      fullMembersTotal: org.fullMembers + e.fullMembers,
+      probationaryMembersTotal: org.probationaryMembers + e.probationaryMembers,
+      enterpriseCount: org.enterprises.size + 1,
+      ...auto(step.policy),
+    }),
+  );
+  checkLevel(step, org);
+};
+
+/** Waiting enterprises (best affinity first, most full members first) that would bring `needFull` more full members. */
+const pickWaiting = (step: Step, keys: readonly string[], slots: number, needFull: number, exclude: string): string[] | undefined => {
+  for (const key of keys) {
+    const buckets = step.s.waiting.get(key);
+    if (!buckets) continue;
+    const picked: string[] = [];
+    let full = 0;
+    for (let bucket = buckets.length - 1; bucket >= 1 && full < needFull && picked.length < slots; bucket--)
+      for (const code of buckets[bucket]) {
+        if (code === exclude) continue;
+        picked.push(code);
+        full += bucket;
+        if (full >= needFull || picked.length >= slots) break;
+      }
+    if (full >= needFull) return picked;
+  }
+  return undefined;
+};
+
+/** After a joint branch forms or loses an enterprise, waiting enterprises fill its free places. */
+const fillFreePlaces = (step: Step, org: PlacedOrg) => {
+  const keys = [...org.openKeys].sort((a, b) => rank(a) - rank(b));
+  for (const key of keys) {
+    const buckets = step.s.waiting.get(key);
+    if (!buckets) continue;
+    for (let bucket = buckets.length - 1; bucket >= 0; bucket--)
+      for (const code of [...buckets[bucket]]) {
+        if (org.dissolved || org.enterprises.size >= step.policy.jointMaxEnterprises) return;
+        join(step, org, step.s.enterprises.get(code)!);
+      }
+  }
+};
+const rank = (key: string) => ['chain', 'park', 'building', 'district'].indexOf(key.slice(0, key.indexOf(':')));
+
+/** Rule 2: join an open joint branch, or form one with waiting enterprises once 3 full members are reached, or wait. */
+const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
+  const keys = affinityKeys(e);
+  for (const key of keys) {
+    const open = step.s.openJoint.get(key);
+    if (!open) continue;
+    for (const orgId of open) {
+      const org = step.s.orgs.get(orgId)!;
+      if (org.fullMembers + e.fullMembers < step.policy.standaloneMinFull) continue;
+      join(step, org, e);
+      return;
+    }
+  }
+  const others = pickWaiting(step, keys, step.policy.jointMaxEnterprises - 1, step.policy.standaloneMinFull - e.fullMembers, e.creditCode);
+  if (!others) return coverByWork(step, e, 'awaiting-joint-branch');
+  const group = [e, ...others.map((code) => step.s.enterprises.get(code)!)];
+  const fullMembers = group.reduce((sum, m) => sum + m.fullMembers, 0);
+  const probationaryMembers = group.reduce((sum, m) => sum + m.probationaryMembers, 0);
+  const orgId = `joint-${e.district}-${(step.s.jointBranchesFormed.get(e.district) ?? 0) + 1}`;
+  emit(
+    step,
+    formationEvent('OrgFormed', {
+      orgId,
+      district: e.district,
+      name: `Joint branch ${orgId}`,
+      mode: 'joint',
+      ...levelFor(fullMembers, probationaryMembers, step.policy),
+      enterprises: group.map((m) => ({ creditCode: m.creditCode, fullMembers: m.fullMembers, probationaryMembers: m.probationaryMembers })),
+      fullMembers,
+      probationaryMembers,
+      ...auto(step.policy),
+    }),
+  );
+  fillFreePlaces(step, step.s.orgs.get(orgId)!);
+};
+
+/** Rule 1: a standalone branch, approved at once. */
+const formStandalone = (step: Step, e: PlacedEnterprise) => {
+  const orgId = `standalone-${e.creditCode}-${e.standaloneCount + 1}`;
+  emit(
+    step,
+    formationEvent('OrgFormed', {
+      orgId,
+      district: e.district,
+      name: `Branch of ${e.creditCode}`,
+      mode: 'standalone',
+      ...levelFor(e.fullMembers, e.probationaryMembers, step.policy),
+      enterprises: [{ creditCode: e.creditCode, fullMembers: e.fullMembers, probationaryMembers: e.probationaryMembers }],
+      fullMembers: e.fullMembers,
+      probationaryMembers: e.probationaryMembers,
+      ...auto(step.policy),
+    }),
+  );
+};
+
+/** Rule 4: a joint branch below the minimum is topped up, merged, or dissolved and its enterprises regrouped. */
+const rebalanceJoint = (step: Step, org: PlacedOrg) => {
+  if (org.dissolved || org.mode !== 'joint') return;
+  if (org.fullMembers >= step.policy.standaloneMinFull) return fillFreePlaces(step, org);
+  const slots = step.policy.jointMaxEnterprises - org.enterprises.size;
+  const keys = [...org.openKeys].sort((a, b) => rank(a) - rank(b));
+  const topUp = slots > 0 ? pickWaiting(step, keys, slots, step.policy.standaloneMinFull - org.fullMembers, '') : undefined;
+  if (topUp) {
+    for (const code of topUp) join(step, org, step.s.enterprises.get(code)!);
+    return fillFreePlaces(step, org);
+  }
+  for (const key of keys) {
+    for (const otherId of step.s.openJoint.get(key) ?? []) {
+      const other = step.s.orgs.get(otherId)!;
+      if (other === org || other.enterprises.size + org.enterprises.size > step.policy.jointMaxEnterprises) continue;
+      if (other.fullMembers + org.fullMembers < step.policy.standaloneMinFull) continue;
+      const moving = [...org.enterprises].map(([creditCode, m]) => ({ creditCode, ...m }));
+      dissolve(step, org, 'merged', other.orgId);
+      emit(
+        step,
+        formationEvent('OrgsMerged', {
+          orgId: other.orgId,
+          district: other.district,
+          mergedOrgId: org.orgId,
+          enterprises: moving,
+          fullMembersTotal: other.fullMembers + moving.reduce((sum, m) => sum + m.fullMembers, 0),
+          probationaryMembersTotal: other.probationaryMembers + moving.reduce((sum, m) => sum + m.probationaryMembers, 0),
+          enterpriseCount: other.enterprises.size + moving.length,
+          reason: `joint branch ${org.orgId} fell below ${step.policy.standaloneMinFull} full members`,
+          ...auto(step.policy),
+        }),
+      );
+      checkLevel(step, other);
+      return;
+    }
+  }
+  const released = [...org.enterprises.keys()];
+  dissolve(step, org, 'below-minimum-full-members');
+  for (const code of released) settle(step, step.s.enterprises.get(code)!);
+};
+
+/** Takes an enterprise out of its organisation; the last one out dissolves it, a joint branch left behind is rebalanced. */
+const leave = (step: Step, org: PlacedOrg, e: PlacedEnterprise, reason: LeaveReason, dissolution: DissolutionReason) => {
+  if (org.enterprises.size <= 1) return dissolve(step, org, dissolution);
+  const recorded = org.enterprises.get(e.creditCode)!;
+  emit(
+    step,
+    formationEvent('EnterpriseLeftOrg', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode: e.creditCode,
+      reason,
+      fullMembersTotal: org.fullMembers - recorded.fullMembers,
+      probationaryMembersTotal: org.probationaryMembers - recorded.probationaryMembers,
+      enterpriseCount: org.enterprises.size - 1,
+      ...auto(step.policy),
+    }),
+  );
+  checkLevel(step, org);
+  rebalanceJoint(step, org);
+};
+
+/** Brings one enterprise to where the rules say it belongs, given its current facts. */
+const settle = (step: Step, e: PlacedEnterprise) => {
+  const { policy } = step;
+  const org = e.orgId ? step.s.orgs.get(e.orgId) : undefined;
+  if (e.status !== 'normal') {
+    const deregistered = e.status === 'deregistered';
+    if (org) leave(step, org, e, deregistered ? 'deregistered' : 'operation-abnormal', deregistered ? 'deregistered' : 'operation-abnormal');
+    if (!deregistered) return coverByWork(step, e, 'operation-abnormal');
+    if (!e.coverageEnded)
+      emit(step, formationEvent('EnterpriseCoverageEnded', { creditCode: e.creditCode, district: e.district, reason: 'deregistered', ...auto(policy) }));
+    return;
+  }
+  if (members(e) === 0) {
+    if (org) leave(step, org, e, 'no-party-members', 'no-member-enterprises');
+    return coverByWork(step, e, 'no-party-members');
+  }
+  if (e.fullMembers >= policy.standaloneMinFull) {
+    if (!org) return formStandalone(step, e);
+    if (org.mode !== 'joint') return recount(step, org, e);
+    leave(step, org, e, 'reached-standalone-threshold', 'below-minimum-full-members');
+    return formStandalone(step, e);
+  }
+  if (!org) return placeInJointBranch(step, e);
+  if (org.mode === 'standalone') {
+    dissolve(step, org, 'below-minimum-full-members');
+    return placeInJointBranch(step, e);
+  }
+  recount(step, org, e);
+  rebalanceJoint(step, org);
+};
+
+/**
+ * The formation process manager: folds a registry event into the district's placement state and applies
+ * DOMAIN.md rules 1–4 and 6 by itself. Returns the appends to make, each with its expected stream version,
+ * and leaves the state advanced past them. Deterministic (same events, same organisations and ids); an event
+ * delivered twice (same stream version) returns nothing. When an append fails on a version conflict, rebuild
+ * the state from the store and react again.
+ */
+export const react = (state: PlacementState, event: RegistryEvent, streamVersion: number, policy: FormationPolicy): PlannedAppend[] => {
+  if (!evolveWithRegistryEvent(state, event, streamVersion)) return [];
+  const step: Step = { s: state, policy, out: [] };
+  const e = state.enterprises.get(event.data.creditCode)!;
+  if (event.type === 'EmployeeCountChanged' || event.type === 'LedgerCorrected') {
+    // placement does not change, but an enterprise still waiting may now find a group with its new attributes
+    if (e.awaitingJoint && event.type === 'LedgerCorrected') settleWaiting(step, e);
+    return step.out;
+  }
+  settle(step, e);
+  return step.out;
+};
+
+const settleWaiting = (step: Step, e: PlacedEnterprise) => {
+  if (!e.orgId && e.status === 'normal' && members(e) > 0 && e.fullMembers < step.policy.standaloneMinFull) placeInJointBranch(step, e);
+};
+
