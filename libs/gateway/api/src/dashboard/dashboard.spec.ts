@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardAssetsDir, dashboardIndexFile, echartsDistFile, ECHARTS_URL_PATH } from './dashboard-assets';
+
+const read = (file: string) => readFileSync(join(dashboardAssetsDir, file), 'utf8');
+const html = read('index.html');
+const appSource = read('app.js');
+const messages = JSON.parse(read('i18n.json')) as Record<'zh' | 'en', Record<string, string>>;
+
+/** The helpers lib.js exports, as the tests call them. */
+interface DashboardLib {
+  checkCreditCode(raw: unknown): { ok: boolean; reason?: string; district?: string; expected?: string };
+  monthlySamples(now: Date, count: number): Array<{ label: string; asOf: string }>;
+  createEventStreamParser(onEvent: (event: unknown) => void): { push(chunk: string): void };
+  createTranslator(messages: object, lang: string): ((key: string, params?: object) => string) & { label(group: string, value: unknown): string };
+  groupFieldErrors(details: unknown): Map<string, string[]>;
+  formatRate(rate: unknown, lang: string): string;
+  registrationPayload(values: Record<string, string>): Record<string, unknown>;
+  checkRegistration(payload: Record<string, unknown>): Array<{ field: string; reason: string }>;
+}
+
+/**
+ * lib.js is a browser ES module; jest runs CommonJS, so a plain Node process imports
+ * it (from a data: URL, which is always a module) and hands back JSON.
+ */
+function inBrowserModule<T>(body: (lib: DashboardLib) => unknown): T {
+  const source = Buffer.from(read('lib.js')).toString('base64');
+  const script =
+    `const lib = await import('data:text/javascript;base64,${source}');\n` +
+    `process.stdout.write(JSON.stringify(await (${body.toString()})(lib)));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as T;
+}
+
+describe('dashboard assets served by the gateway', () => {
+  it('points at a folder holding the page, its script, styles and strings', () => {
+    for (const file of ['index.html', 'app.js', 'lib.js', 'styles.css', 'i18n.json']) {
+      expect(existsSync(join(dashboardAssetsDir, file))).toBe(true);
+    }
+    expect(dashboardIndexFile).toBe(join(dashboardAssetsDir, 'index.html'));
+  });
+
+  it('serves ECharts from the installed package at the URL the page loads', () => {
+    expect(echartsDistFile).toMatch(/echarts[\\/]dist[\\/]echarts\.min\.js$/);
+    expect(readFileSync(echartsDistFile, 'utf8').length).toBeGreaterThan(100_000);
+    expect(html).toContain(`<script src="${ECHARTS_URL_PATH}" defer></script>`);
+  });
+
+  it('fetches nothing from outside the machine', () => {
+    for (const file of readdirSync(dashboardAssetsDir)) {
+      expect({ file, external: read(file).match(/(?:https?:)?\/\/[\w-]+(?:\.[\w-]+)+/gi) }).toEqual({ file, external: null });
+    }
+  });
+
+  it('has the stable hooks a browser test relies on', () => {
+    for (const hook of ['id="register-form"', 'data-testid="coverage-org-rate"', 'data-testid="coverage-overall-rate"', 'data-testid="lang-toggle"', 'id="token-input"', 'data-testid="auth-message"', 'data-testid="live-status"', 'id="lookup-form"', 'data-testid="enterprise-coverage"', 'data-testid="enterprise-audit"', 'data-testid="error-creditCode"']) {
+      expect(html).toContain(hook);
+    }
+  });
+
+  it('only looks up elements that exist in index.html', () => {
+    const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+    const wanted = [...appSource.matchAll(/\$\('#([\w-]+)/g)].map((m) => m[1]);
+    expect(wanted.length).toBeGreaterThan(20);
+    expect(wanted.filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it('gives every registration field a slot for the server error of that field', () => {
+    const fields = [...html.matchAll(/<(?:input|select) id="reg-(\w+)"/g)].map((m) => m[1]);
+    expect(fields).toEqual(expect.arrayContaining(['creditCode', 'name', 'kind', 'employees', 'fullMembers', 'probationaryMembers', 'industryChain', 'park', 'building', 'ownership']));
+    for (const field of fields) {
+      expect(html).toContain(`name="${field}"`);
+      expect(html).toContain(`id="err-${field}"`);
+    }
+  });
+});
+
+describe('dashboard strings (one table, Chinese and English)', () => {
+  it('has the same keys in both languages, none left blank', () => {
+    expect(Object.keys(messages.en).sort()).toEqual(Object.keys(messages.zh).sort());
+    for (const lang of ['zh', 'en'] as const) {
+      expect(Object.entries(messages[lang]).filter(([, text]) => text.trim() === '')).toEqual([]);
+    }
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const mismatched = Object.keys(messages.zh).filter((key) => placeholders(messages.zh[key]).join() !== placeholders(messages.en[key]).join());
+    expect(mismatched).toEqual([]);
+  });
+
+  it('defines every key the page and the script ask for', () => {
+    const fromHtml = [...html.matchAll(/data-i18n(?:-[\w-]+)?="([^"]+)"/g)].map((m) => m[1]);
+    const fromScript = [...appSource.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]);
+    const missing = [...fromHtml, ...fromScript].filter((key) => !(key in messages.zh));
+    expect(fromHtml.length + fromScript.length).toBeGreaterThan(100);
+    expect(missing).toEqual([]);
+  });
+
+  it('has the title officers expect in each language', () => {
+    expect(messages.zh['app.title']).toBe('两新组织党建覆盖');
+    expect(messages.en['app.title']).toBe('Two-New Party Coverage');
+    expect(html).toMatch(/<html lang="zh-CN">/);
+  });
+
+  it('explains a wrong check character in words an officer understands', () => {
+    expect(messages.zh['reason.invalid-check-character']).toBe('统一社会信用代码校验位不正确');
+  });
+});
+
+describe('dashboard helpers (lib.js, run as a browser module)', () => {
+  it('checks unified social credit codes as GB 32100 does', () => {
+    const results = inBrowserModule<Array<{ ok: boolean; reason?: string; district?: string; expected?: string }>>((lib) =>
+      ['91350100M000100Y43', ' 91350100m000100y43 ', '91350100M000100Y44', '91350100M000100Y4', '91350100M000100I43', '91ABCDEFM000100Y43', ''].map(lib.checkCreditCode),
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, false, false, false, false]);
+    expect(results[0].district).toBe('350100');
+    expect(results[2]).toMatchObject({ reason: 'invalid-check-character', expected: '3' });
+    expect(results.slice(3).map((r) => r.reason)).toEqual(['invalid-length', 'invalid-characters', 'invalid-district', 'required']);
+  });
+
+  it('samples a coverage trend at the end of each of the last 11 months, then now', () => {
+    const samples = inBrowserModule<Array<{ label: string; asOf: string }>>((lib) => lib.monthlySamples(new Date('2025-03-15T10:00:00.000Z'), 12));
+    expect(samples).toHaveLength(12);
+    expect(samples[0]).toEqual({ label: '2024-04', asOf: '2024-04-30T23:59:59.999Z' });
+    expect(samples[10]).toEqual({ label: '2025-02', asOf: '2025-02-28T23:59:59.999Z' });
+    expect(samples[11]).toEqual({ label: '2025-03', asOf: '2025-03-15T10:00:00.000Z' });
+  });
+
+  it('parses server-sent events split anywhere across chunks', () => {
+    const events = inBrowserModule<Array<{ event: string; data: string }>>((lib) => {
+      const seen: unknown[] = [];
+      const parser = lib.createEventStreamParser((e: unknown) => seen.push(e));
+      for (const chunk of [': keep-alive\n\nevent: proj', 'ection\ndata: {"position":7,', '"projection":"coverage"}\n', '\r\ndata: a\ndata: b\n\nevent: projection\n']) parser.push(chunk);
+      return seen;
+    });
+    expect(events).toEqual([
+      { event: 'projection', data: '{"position":7,"projection":"coverage"}', id: '' },
+      { event: 'message', data: 'a\nb', id: '' },
+    ]);
+  });
+
+  it('translates with placeholders and falls back to Chinese, then to the raw value', () => {
+    const out = inBrowserModule<string[]>((lib) => {
+      const t = lib.createTranslator({ zh: { greet: '你好 {name}', 'mode.joint': '联合组建', onlyZh: '仅中文' }, en: { greet: 'Hello {name}' } }, 'en');
+      return [t('greet', { name: 'Li' }), t('onlyZh'), t('missing.key'), t.label('mode', 'joint'), t.label('mode', 'newly-invented'), t.label('mode', null)];
+    });
+    expect(out).toEqual(['Hello Li', '仅中文', 'missing.key', '联合组建', 'newly-invented', '—']);
+  });
+
+  it('groups the server\'s field errors and formats rates per language', () => {
+    const out = inBrowserModule<{ grouped: Array<[string, string[]]>; zh: string; en: string; none: string }>((lib) => ({
+      grouped: [...lib.groupFieldErrors([{ field: 'name', reason: 'required' }, { field: 'name', reason: 'too-long' }, { field: 'employees', reason: 'x' }])],
+      zh: lib.formatRate(0.775, 'zh'),
+      en: lib.formatRate(0.8, 'en'),
+      none: lib.formatRate(undefined, 'zh'),
+    }));
+    expect(out.grouped).toEqual([['name', ['required', 'too-long']], ['employees', ['x']]]);
+    expect(out.zh).toBe('77.5%');
+    expect(out.en).toBe('80.0%');
+    expect(out.none).toBe('—');
+  });
+
+  it('builds the registration body the API expects and hints at what the server will refuse', () => {
+    const out = inBrowserModule<{ payload: Record<string, unknown>; problems: unknown[]; good: unknown[] }>((lib) => {
+      const form = { creditCode: ' 91350100m000100y44 ', name: ' ', kind: 'enterprise', employees: '12', fullMembers: '', probationaryMembers: '-1', industryChain: ' ', park: '星沙园区' };
+      const payload = lib.registrationPayload(form);
+      const good = lib.checkRegistration(lib.registrationPayload({ ...form, creditCode: '91350100M000100Y43', name: '星沙智造', fullMembers: '3', probationaryMembers: '0' }));
+      return { payload: { ...payload, fullMembers: String(payload.fullMembers) }, problems: lib.checkRegistration(payload), good };
+    });
+    expect(out.payload).toEqual({ creditCode: '91350100M000100Y44', name: '', kind: 'enterprise', employees: 12, fullMembers: 'NaN', probationaryMembers: -1, park: '星沙园区' });
+    expect(out.problems).toEqual([
+      { field: 'creditCode', reason: 'invalid-check-character' },
+      { field: 'name', reason: 'required' },
+      { field: 'fullMembers', reason: 'not-a-non-negative-integer' },
+      { field: 'probationaryMembers', reason: 'not-a-non-negative-integer' },
+    ]);
+    expect(out.good).toEqual([]);
+  });
+});
