@@ -25,9 +25,11 @@ export interface InProcessServerOptions {
   /** longest wait between retries (default 30 s) */
   maxRetryBackoffMs?: number;
   /**
-   * Save the checkpoint after this many handled events (default 1: after each). Larger values trade
-   * more redelivery after a crash for fewer disk syncs; the checkpoint is always saved when the
-   * consumer catches up and when it stops.
+   * Save the checkpoint after at most this many handled events (default 100), and always when the
+   * consumer has caught up with the store and when it stops. Live, events arrive a few at a time, so
+   * each is checkpointed as soon as it is handled; while catching up on history the saves (each a
+   * disk sync) are spread out: on 2 busy cores 1 gave 800–1 500 events/s, 100 gave 20 000–45 000. A crash redelivers at
+   * most this many events, which idempotent handlers absorb.
    */
   checkpointEvery?: number;
 }
@@ -73,7 +75,7 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
 
   constructor(options: InProcessServerOptions) {
     super();
-    this.settings = { maxDeliveries: 5, retryBackoffMs: 100, maxRetryBackoffMs: 30_000, checkpointEvery: 1, ...options };
+    this.settings = { maxDeliveries: 5, retryBackoffMs: 100, maxRetryBackoffMs: 30_000, checkpointEvery: 100, ...options };
     if (this.settings.maxDeliveries < 1) throw new Error('maxDeliveries must be at least 1');
     this.logger = new Logger(`InProcessServer:${options.consumer}`);
   }

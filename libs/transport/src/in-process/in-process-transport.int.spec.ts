@@ -123,6 +123,7 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
       bus,
       maxDeliveries: 3,
       retryBackoffMs: 1,
+      checkpointEvery: 1,
       ...overrides,
     });
     const moduleRef = await Test.createTestingModule({
@@ -226,6 +227,27 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     expect(callsAt(2)).toBe(2);
     expect(ledger.applied.map((a) => a.position)).toEqual([1, 2, 3]);
     expect(await checkpoints.load('ledger')).toEqual({ position: 3 });
+  });
+
+  it('while catching up on history saves the checkpoint every N events and once caught up', async () => {
+    const saved: number[] = [];
+    const counting: CheckpointStore = {
+      load: (name) => checkpoints.load(name),
+      save: async (name, value) => {
+        saved.push((value as ConsumerCheckpoint).position);
+        await checkpoints.save(name, value);
+      },
+    };
+    await store.append('enterprise-A', [registered('A', 1), ...[2, 3, 4, 5, 6, 7].map((n) => membersChanged('A', n))], { expected: 'no_stream' });
+    await startService({ checkpoints: counting, checkpointEvery: 3 });
+    await bus.waitUntilApplied('ledger', 7, 5000);
+    await store.append('enterprise-A', [membersChanged('A', 8)], { expected: 6 });
+    await bus.waitUntilApplied('ledger', 8, 5000);
+    // the caught-up save runs just after the event is reported applied
+    while (saved.at(-1) !== 8) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    expect(saved).toEqual([3, 6, 7, 8]);
+    expect(ledger.members.get('A')).toBe(8);
   });
 
   it('parks a poison event after maxDeliveries tries, keeps the next events flowing, and can retry it', async () => {
