@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
-import { canonicalContent, chainHash, GENESIS_HASH } from './hash-chain';
+import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from './hash-chain';
 import type { EventRow } from './schema';
 
 /** One append call waiting for the next commit. */
@@ -16,7 +16,7 @@ export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; er
 
 interface StreamHead {
   version: number;
-  hash: string;
+  hash: Buffer;
 }
 
 export const rowToRecordedEvent = (row: EventRow): RecordedEvent => ({
@@ -39,10 +39,10 @@ export const rowToRecordedEvent = (row: EventRow): RecordedEvent => ({
  * only its own savepoint while the others commit.
  */
 export class CommitGroupWriter {
-  private readonly selectLogHead: Database.Statement<[], { global_position: number; hash: string }>;
-  private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: string }>;
+  private readonly selectLogHead: Database.Statement<[], { global_position: number; hash: Buffer }>;
+  private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: Buffer }>;
   private readonly selectByCommand: Database.Statement<[string, string], EventRow>;
-  private readonly insert: Database.Statement<EventRow>;
+  private readonly insert: Database.Statement<(string | number | Buffer | null)[]>;
 
   constructor(private readonly db: Database.Database) {
     this.selectLogHead = db.prepare('SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1');
@@ -55,8 +55,7 @@ export class CommitGroupWriter {
     this.insert = db.prepare(
       `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
          occurred_at, recorded_at, command_id, hash, stream_hash)
-       VALUES (@global_position, @event_id, @stream_id, @stream_version, @type, @schema_version, @data, @metadata,
-         @occurred_at, @recorded_at, @command_id, @hash, @stream_hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -83,7 +82,7 @@ export class CommitGroupWriter {
 
   private applyOne(
     append: PendingAppend,
-    state: { position: number; hash: string; streams: Map<string, StreamHead | null>; recordedAt: string },
+    state: { position: number; hash: Buffer; streams: Map<string, StreamHead | null>; recordedAt: string },
   ): AppendOutcome {
     const { streamId, events, options } = append;
     const commandId = options.commandId;
@@ -123,8 +122,12 @@ export class CommitGroupWriter {
         };
         const canonical = canonicalContent(content);
         state.hash = chainHash(state.hash, canonical);
-        streamHash = chainHash(streamHash, canonical);
-        this.insert.run({ ...content, hash: state.hash, stream_hash: streamHash });
+        streamHash = streamChainHash(streamHash, state.hash);
+        this.insert.run(
+          content.global_position, content.event_id, content.stream_id, content.stream_version, content.type,
+          content.schema_version, content.data, content.metadata, content.occurred_at, content.recorded_at,
+          content.command_id, state.hash, streamHash,
+        );
         recorded.push({
           eventId: content.event_id,
           streamId,

@@ -2,28 +2,40 @@ import { createHash } from 'node:crypto';
 import type { EventRow } from './schema';
 
 /** Hash of the (non-existent) row before the first one, in the global chain and in every stream chain. */
-export const GENESIS_HASH = '';
+export const GENESIS_HASH: Buffer = Buffer.alloc(0);
 
 type HashedContent = Omit<EventRow, 'hash' | 'stream_hash'>;
 
+const field = (value: string | number | null): string => {
+  const text = value === null ? '' : String(value);
+  return `${value === null ? '-' : text.length}:${text}`;
+};
+
 /**
- * The stored columns in a fixed order. `data` and `metadata` are hashed as the exact JSON text stored,
- * so any changed byte of the row changes the hash.
+ * The stored columns in a fixed order, each prefixed by its length so no two rows share an encoding.
+ * `data` and `metadata` are hashed as the exact JSON text stored, so any changed byte changes the hash.
+ * (Length prefixes rather than JSON.stringify: re-escaping the JSON columns cost a third of append time.)
  */
 export const canonicalContent = (row: HashedContent): string =>
-  JSON.stringify([
-    row.global_position,
-    row.event_id,
-    row.stream_id,
-    row.stream_version,
-    row.type,
-    row.schema_version,
-    row.data,
-    row.metadata,
-    row.occurred_at,
-    row.recorded_at,
-    row.command_id,
-  ]);
+  field(row.global_position) +
+  field(row.event_id) +
+  field(row.stream_id) +
+  field(row.stream_version) +
+  field(row.type) +
+  field(row.schema_version) +
+  field(row.data) +
+  field(row.metadata) +
+  field(row.occurred_at) +
+  field(row.recorded_at) +
+  field(row.command_id);
 
-export const chainHash = (previousHash: string, content: string): string =>
-  createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
+/** Link of the global chain: covers the row's whole content. */
+export const chainHash = (previousHash: Buffer, content: string): Buffer =>
+  createHash('sha256').update(previousHash).update(content).digest();
+
+/**
+ * Link of a stream's chain: covers the row through its global hash (which already covers the content),
+ * so the second chain costs a hash of 64 bytes rather than of the whole row.
+ */
+export const streamChainHash = (previousStreamHash: Buffer, globalHash: Buffer): Buffer =>
+  createHash('sha256').update(previousStreamHash).update(globalHash).digest();

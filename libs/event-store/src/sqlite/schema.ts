@@ -17,8 +17,8 @@ CREATE TABLE IF NOT EXISTS events (
   occurred_at     TEXT    NOT NULL,
   recorded_at     TEXT    NOT NULL,
   command_id      TEXT,
-  hash            TEXT    NOT NULL,
-  stream_hash     TEXT    NOT NULL,
+  hash            BLOB    NOT NULL,
+  stream_hash     BLOB    NOT NULL,
   UNIQUE (stream_id, stream_version)
 );
 CREATE INDEX IF NOT EXISTS events_by_command ON events (command_id, stream_id) WHERE command_id IS NOT NULL;
@@ -37,6 +37,6 @@ export interface EventRow {
   occurred_at: string;
   recorded_at: string;
   command_id: string | null;
-  hash: string;
-  stream_hash: string;
+  hash: Buffer;
+  stream_hash: Buffer;
 }

@@ -16,7 +16,7 @@ import type {
   VerifyReport,
 } from '../port';
 import { CommitGroupWriter, rowToRecordedEvent, type PendingAppend } from './commit-group';
-import { canonicalContent, chainHash, GENESIS_HASH } from './hash-chain';
+import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from './hash-chain';
 import { SCHEMA, type EventRow } from './schema';
 
 /**
@@ -209,7 +209,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   async verify(): Promise<VerifyReport> {
     let previousPosition = 0;
     let previousHash = GENESIS_HASH;
-    const streams = new Map<string, { version: number; hash: string }>();
+    const streams = new Map<string, { version: number; hash: Buffer }>();
     let eventsChecked = 0;
     const rows = this.readDb.prepare('SELECT * FROM events ORDER BY global_position').iterate() as IterableIterator<EventRow>;
     for (const row of rows) {
@@ -221,9 +221,9 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       const stream = streams.get(row.stream_id) ?? { version: -1, hash: GENESIS_HASH };
       const canonical = canonicalContent(row);
       if (row.global_position !== previousPosition + 1) return closeAndReturn(rows, broken('global_position_gap'));
-      if (chainHash(previousHash, canonical) !== row.hash) return closeAndReturn(rows, broken('global_hash_mismatch'));
+      if (!chainHash(previousHash, canonical).equals(row.hash)) return closeAndReturn(rows, broken('global_hash_mismatch'));
       if (row.stream_version !== stream.version + 1) return closeAndReturn(rows, broken('stream_version_gap'));
-      if (chainHash(stream.hash, canonical) !== row.stream_hash) return closeAndReturn(rows, broken('stream_hash_mismatch'));
+      if (!streamChainHash(stream.hash, row.hash).equals(row.stream_hash)) return closeAndReturn(rows, broken('stream_hash_mismatch'));
       previousPosition = row.global_position;
       previousHash = row.hash;
       streams.set(row.stream_id, { version: row.stream_version, hash: row.stream_hash });
