@@ -1,0 +1,219 @@
+import type { FormationEvent, RegistryEvent } from '@liangxin/contracts';
+import fc from 'fast-check';
+import { coverageOf, evolveWithFormationEvent, evolveWithRegistryEvent, initialPlacementState, type PlacementState, uncoveredLargeEnterprises } from './placement';
+import { DEFAULT_FORMATION_POLICY as policy } from './policy';
+import { type PlannedAppend, react } from './process-manager';
+
+const district = '430104';
+const code = (i: number) => `9143010400000000${String.fromCharCode(65 + i)}X`; // identifiers only: formation does not check codes
+
+type Ledger = { versions: Map<string, number>; log: (RegistryEvent | FormationEvent)[]; state: PlacementState };
+const newLedger = (): Ledger => ({ versions: new Map(), log: [], state: initialPlacementState() });
+
+const deliver = (ledger: Ledger, event: RegistryEvent, version?: number): PlannedAppend[] => {
+  const last = ledger.versions.get(event.data.creditCode) ?? -1;
+  const v = version ?? last + 1;
+  const appends = react(ledger.state, event, v, policy);
+  if (v <= last) return appends;
+  ledger.versions.set(event.data.creditCode, v);
+  ledger.log.push(event, ...appends.flatMap((a) => a.events));
+  return appends;
+};
+
+const registered = (i: number, full: number, probationary: number, extra: Partial<{ employees: number; industryChain: string; park: string }> = {}): RegistryEvent => ({
+  type: 'EnterpriseRegistered',
+  schemaVersion: 1,
+  data: { creditCode: code(i), district, name: `E${i}`, kind: 'enterprise', employees: 10, fullMembers: full, probationaryMembers: probationary, ...extra },
+});
+const membersChanged = (i: number, full: number, probationary: number): RegistryEvent => ({
+  type: 'MemberCountChanged',
+  schemaVersion: 1,
+  data: { creditCode: code(i), district, fullMembers: full, probationaryMembers: probationary, previousFullMembers: 0, previousProbationaryMembers: 0, reason: 'correction' },
+});
+const statusChanged = (i: number, status: 'normal' | 'abnormal' | 'deregistered'): RegistryEvent => ({
+  type: 'OperatingStatusChanged',
+  schemaVersion: 1,
+  data: { creditCode: code(i), district, status, previousStatus: 'normal' },
+});
+const types = (appends: PlannedAppend[]) => appends.flatMap((a) => a.events.map((e) => e.type));
+
+describe('formation process manager: rules applied by themselves', () => {
+  it('rule 1: three full members at registration → standalone branch at once, recording the policy version', () => {
+    const ledger = newLedger();
+    const appends = deliver(ledger, registered(0, 3, 1));
+    expect(appends).toEqual([
+      expect.objectContaining({
+        streamId: `org-standalone-${code(0)}-1`,
+        expectedVersion: 'no_stream',
+        events: [expect.objectContaining({ type: 'OrgFormed', data: expect.objectContaining({ mode: 'standalone', automatic: true, policyVersion: policy.version, fullMembers: 3 }) })],
+      }),
+    ]);
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'organisational', orgId: `standalone-${code(0)}-1` });
+  });
+
+  it('rule 2: fewer than three full members wait with work coverage until the group holds three, then a joint branch forms', () => {
+    const ledger = newLedger();
+    expect(types(deliver(ledger, registered(0, 1, 0, { industryChain: 'robotics' })))).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'awaiting-joint', reason: 'awaiting-joint-branch' });
+    deliver(ledger, registered(1, 1, 1));
+    const appends = deliver(ledger, registered(2, 1, 0, { industryChain: 'robotics' }));
+    const formed = appends.flatMap((a) => a.events).find((e) => e.type === 'OrgFormed');
+    expect(formed?.data).toMatchObject({ mode: 'joint', fullMembers: 3 });
+    for (const i of [0, 1, 2]) expect(coverageOf(ledger.state, code(i)).kind).toBe('organisational');
+  });
+
+  it('rule 2: prefers enterprises of the same industry chain', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 1, 0, { industryChain: 'steel' }));
+    deliver(ledger, registered(1, 1, 0, { industryChain: 'robotics' }));
+    const formed = deliver(ledger, registered(2, 2, 0, { industryChain: 'robotics' })).flatMap((a) => a.events).find((e) => e.type === 'OrgFormed');
+    expect(formed?.type === 'OrgFormed' && formed.data.enterprises.map((e) => e.creditCode)).toEqual([code(2), code(1)]);
+  });
+
+  it('rule 3: no members → liaison work coverage with the reason recorded', () => {
+    const ledger = newLedger();
+    const [append] = deliver(ledger, registered(0, 0, 0));
+    expect(append.events[0].data).toMatchObject({ coveredBy: 'liaison', reason: 'no-party-members' });
+  });
+
+  it('rule 4: a joint member reaching three moves to its own standalone branch; the joint branch left below three is dissolved and regrouped', () => {
+    const ledger = newLedger();
+    for (const i of [0, 1, 2]) deliver(ledger, registered(i, 1, 0));
+    const appends = deliver(ledger, membersChanged(0, 3, 0));
+    expect(types(appends)).toEqual(expect.arrayContaining(['EnterpriseLeftOrg', 'OrgDissolved', 'OrgFormed', 'EnterpriseAwaitingJointBranch']));
+    expect(coverageOf(ledger.state, code(0)).orgId).toBe(`standalone-${code(0)}-1`);
+    expect(coverageOf(ledger.state, code(1)).kind).toBe('awaiting-joint');
+  });
+
+  it('rule 4: a standalone branch below three is dissolved and the enterprise goes back to joint grouping', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 3, 0));
+    const appends = deliver(ledger, membersChanged(0, 2, 0));
+    expect(appends[0].events[0]).toMatchObject({ type: 'OrgDissolved', data: { reason: 'below-minimum-full-members', enterprisesReleased: [code(0)] } });
+    expect(coverageOf(ledger.state, code(0)).kind).toBe('awaiting-joint');
+  });
+
+  it('rule 4: abnormal operation takes the enterprise out of its organisation, with work coverage and the reason', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 4, 0));
+    expect(types(deliver(ledger, statusChanged(0, 'abnormal')))).toEqual(['OrgDissolved', 'WorkCoverageAssigned']);
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'work', reason: 'operation-abnormal' });
+  });
+
+  it('rule 5: 50+ employees with members and no organisation are flagged', () => {
+    const ledger = newLedger();
+    const [coverage] = deliver(ledger, registered(0, 1, 0, { employees: 80 }));
+    expect(coverage.events[1].data).toMatchObject({ mustBeOrganisationallyCovered: true });
+    deliver(ledger, registered(1, 3, 0, { employees: 200 }));
+    expect(uncoveredLargeEnterprises(ledger.state, policy.largeEnterpriseEmployees).map((e) => e.creditCode)).toEqual([code(0)]);
+  });
+
+  it('rule 6: more than 50 members → general branch, 100 → primary committee, 7 full → committee of three', () => {
+    const ledger = newLedger();
+    const formed = deliver(ledger, registered(0, 7, 0))[0].events[0];
+    expect(formed.data).toMatchObject({ level: 'branch', committeeSize: 3 });
+    expect(deliver(ledger, membersChanged(0, 40, 20))[0].events).toEqual([
+      expect.objectContaining({ type: 'OrgMembersRecounted' }),
+      expect.objectContaining({ type: 'OrgLevelChanged', data: expect.objectContaining({ level: 'general-branch', committeeSize: 5, policyVersion: policy.version }) }),
+    ]);
+    expect(deliver(ledger, membersChanged(0, 90, 10))[0].events[1].data).toMatchObject({ level: 'primary-committee' });
+  });
+
+  it('ignores a registry event delivered twice', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 3, 0), 0);
+    expect(deliver(ledger, registered(0, 3, 0), 0)).toEqual([]);
+  });
+});
+
+type Step = { kind: 'register'; i: number; full: number; probationary: number; chain: number } | { kind: 'members'; i: number; full: number; probationary: number } | { kind: 'status'; i: number; status: 'normal' | 'abnormal' | 'deregistered' };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('register' as const), i: fc.nat(11), full: fc.nat(4), probationary: fc.nat(2), chain: fc.nat(2) }),
+  fc.record({ kind: fc.constant('members' as const), i: fc.nat(11), full: fc.nat(4), probationary: fc.nat(2) }),
+  fc.record({ kind: fc.constant('status' as const), i: fc.nat(11), status: fc.constantFrom('normal' as const, 'abnormal' as const, 'deregistered' as const) }),
+);
+
+/** Turns random steps into the registry events the registry decider would have accepted. */
+const registryEvents = (steps: Step[]): RegistryEvent[] => {
+  const known = new Map<number, { status: string }>();
+  const events: RegistryEvent[] = [];
+  for (const step of steps) {
+    const current = known.get(step.i);
+    if (step.kind === 'register') {
+      if (current) continue;
+      known.set(step.i, { status: 'normal' });
+      events.push(registered(step.i, step.full, step.probationary, { industryChain: ['a', 'b', 'c'][step.chain] }));
+    } else if (current && current.status !== 'deregistered') {
+      if (step.kind === 'members') events.push(membersChanged(step.i, step.full, step.probationary));
+      else if (step.status !== current.status) {
+        current.status = step.status;
+        events.push(statusChanged(step.i, step.status));
+      }
+    }
+  }
+  return events;
+};
+
+const organisations = (s: PlacementState) =>
+  [...s.orgs.values()].filter((o) => !o.dissolved).map((o) => ({ orgId: o.orgId, mode: o.mode, level: o.level, enterprises: [...o.enterprises.keys()].sort(), full: o.fullMembers }));
+
+const assertInvariants = (s: PlacementState) => {
+  const seen = new Set<string>();
+  for (const org of s.orgs.values()) {
+    if (org.dissolved) continue;
+    for (const c of org.enterprises.keys()) {
+      expect(seen.has(c)).toBe(false); // no enterprise in two organisations
+      seen.add(c);
+      expect(s.enterprises.get(c)?.orgId).toBe(org.orgId);
+    }
+    const full = [...org.enterprises.values()].reduce((sum, m) => sum + m.fullMembers, 0);
+    expect(org.fullMembers).toBe(full);
+    expect(full).toBeGreaterThanOrEqual(policy.standaloneMinFull);
+    if (org.mode === 'joint') expect(org.enterprises.size).toBeLessThanOrEqual(policy.jointMaxEnterprises);
+    if (org.mode === 'standalone') expect(org.enterprises.size).toBe(1);
+  }
+  for (const e of s.enterprises.values()) {
+    const inOrg = e.orgId !== undefined && !s.orgs.get(e.orgId)?.dissolved;
+    if (e.status === 'deregistered') expect(inOrg).toBe(false);
+    else if (e.fullMembers + e.probationaryMembers > 0 && e.status === 'normal') expect(inOrg || (e.awaitingJoint && e.workCoverage?.reason === 'awaiting-joint-branch')).toBe(true);
+    else if (!inOrg) expect(e.workCoverage?.reason).toBeDefined();
+  }
+};
+
+describe('formation process manager: properties over random registry histories', () => {
+  it('keeps every invariant after every step, ignores redelivery, and replays to the same organisations', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 60 }), (steps) => {
+        const ledger = newLedger();
+        for (const event of registryEvents(steps)) {
+          const version = (ledger.versions.get(event.data.creditCode) ?? -1) + 1;
+          deliver(ledger, event, version);
+          assertInvariants(ledger.state);
+          const before = JSON.stringify(organisations(ledger.state));
+          expect(deliver(ledger, event, version)).toEqual([]); // delivered twice: nothing changes
+          expect(JSON.stringify(organisations(ledger.state))).toBe(before);
+        }
+        // replaying the recorded log (registry and formation events, in order) yields the same organisations
+        const replayed = initialPlacementState();
+        const versions = new Map<string, number>();
+        for (const event of ledger.log) {
+          if ('orgId' in event.data || event.type in { WorkCoverageAssigned: 1, EnterpriseAwaitingJointBranch: 1, EnterpriseCoverageEnded: 1 }) {
+            evolveWithFormationEvent(replayed, event as FormationEvent);
+          } else {
+            const c = (event as RegistryEvent).data.creditCode;
+            const v = (versions.get(c) ?? -1) + 1;
+            versions.set(c, v);
+            evolveWithRegistryEvent(replayed, event as RegistryEvent, v);
+          }
+        }
+        expect(organisations(replayed)).toEqual(organisations(ledger.state));
+        // reacting again from scratch decides exactly the same events (deterministic ids and choices)
+        const again = newLedger();
+        for (const event of registryEvents(steps)) deliver(again, event);
+        expect(again.log).toEqual(ledger.log);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
