@@ -1,12 +1,16 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { isObservable, from, of, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
-import type { InProcessBus } from './in-process-bus';
+import { InProcessBus } from './in-process-bus';
 import { InProcessContext } from './in-process-context';
 import { toCallerError } from './rpc-errors';
 
 /** Requests and replies cross this transport as JSON, as they would over NATS: no shared references, no class instances. */
 const overTheWire = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+
+export interface InProcessClientOptions {
+  bus: InProcessBus;
+}
 
 /**
  * `send(pattern, data)` to a @MessagePattern handler registered on the process's InProcessBus,
@@ -14,8 +18,12 @@ const overTheWire = <T>(value: T): T => (value === undefined ? value : (JSON.par
  * `{ code, message, field, kind }`.
  */
 export class InProcessClient extends ClientProxy {
-  constructor(private readonly bus: InProcessBus) {
+  private readonly bus: InProcessBus;
+
+  /** Takes the bus, or `{ bus }` so it can be registered with `ClientsModule.register([{ name, customClass: InProcessClient, options: { bus } }])`. */
+  constructor(busOrOptions: InProcessBus | InProcessClientOptions) {
     super();
+    this.bus = busOrOptions instanceof InProcessBus ? busOrOptions : busOrOptions.bus;
   }
 
   async connect(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Controller, Inject, Logger, type INestMicroservice } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { ClientProxy, ClientsModule, Ctx, EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { DomainError } from '@liangxin/event-sourcing';
@@ -303,6 +303,19 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     expect((unknown as RpcException).getError()).toMatchObject({ code: 'NO_HANDLER' });
 
     await expect(lastValueFrom(client.emit('EnterpriseRegistered', {}))).rejects.toThrow(/append them to the store/);
+  });
+
+  it('registers with ClientsModule as a custom client class, for injection by name', async () => {
+    await startService();
+    await store.append('enterprise-A', [registered('A', 7)], { expected: 'no_stream' });
+    await bus.waitUntilApplied('ledger', 1, 5000);
+    const callerModule = await Test.createTestingModule({
+      imports: [ClientsModule.register([{ name: 'REGISTRY', customClass: InProcessClient, options: { bus } }])],
+    }).compile();
+    const client = callerModule.get<ClientProxy>('REGISTRY');
+    expect(client).toBeInstanceOf(InProcessClient);
+    await expect(firstValueFrom(client.send('registry.members', { creditCode: 'A' }))).resolves.toMatchObject({ fullMembers: 7 });
+    await callerModule.close();
   });
 
   it('a closed service no longer answers requests', async () => {
