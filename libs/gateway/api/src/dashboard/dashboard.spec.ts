@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, creditCodeProblem } from '@liangxin/contracts';
+import fc from 'fast-check';
 import { dashboardAssetsDir, dashboardIndexFile, echartsDistFile, ECHARTS_URL_PATH } from './dashboard-assets';
 
 const read = (file: string) => readFileSync(join(dashboardAssetsDir, file), 'utf8');
@@ -24,11 +26,11 @@ interface DashboardLib {
  * lib.js is a browser ES module; jest runs CommonJS, so a plain Node process imports
  * it (from a data: URL, which is always a module) and hands back JSON.
  */
-function inBrowserModule<T>(body: (lib: DashboardLib) => unknown): T {
+function inBrowserModule<T, A = undefined>(body: (lib: DashboardLib, argument: A) => unknown, argument?: A): T {
   const source = Buffer.from(read('lib.js')).toString('base64');
   const script =
     `const lib = await import('data:text/javascript;base64,${source}');\n` +
-    `process.stdout.write(JSON.stringify(await (${body.toString()})(lib)));`;
+    `process.stdout.write(JSON.stringify(await (${body.toString()})(lib, ${JSON.stringify(argument ?? null)})));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as T;
 }
 
@@ -97,6 +99,21 @@ describe('dashboard strings (one table, Chinese and English)', () => {
     expect(missing).toEqual([]);
   });
 
+  it('labels every fact, metadata field and live state the script composes keys for', () => {
+    const listed = (name: string) => {
+      const list = appSource.match(new RegExp(`const ${name} = \\[([^\\]]+)\\]`));
+      return [...(list?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+    };
+    const keys = [
+      ...listed('ORG_FACTS').map((k) => `org.${k}`),
+      ...listed('METADATA_SHOWN').map((k) => `meta.${k}`),
+      ...['offline', 'connecting', 'live', 'reconnecting'].map((k) => `live.${k}`),
+      ...['active', 'dissolved'].map((k) => `orgStatus.${k}`),
+    ];
+    expect(keys.length).toBeGreaterThan(16);
+    expect(keys.filter((key) => !(key in messages.zh))).toEqual([]);
+  });
+
   it('has the title officers expect in each language', () => {
     expect(messages.zh['app.title']).toBe('两新组织党建覆盖');
     expect(messages.en['app.title']).toBe('Two-New Party Coverage');
@@ -104,7 +121,7 @@ describe('dashboard strings (one table, Chinese and English)', () => {
   });
 
   it('explains a wrong check character in words an officer understands', () => {
-    expect(messages.zh['reason.invalid-check-character']).toBe('统一社会信用代码校验位不正确');
+    expect(messages.zh['reason.bad-check-character']).toBe('统一社会信用代码校验位不正确');
   });
 });
 
@@ -115,8 +132,24 @@ describe('dashboard helpers (lib.js, run as a browser module)', () => {
     );
     expect(results.map((r) => r.ok)).toEqual([true, true, false, false, false, false, false]);
     expect(results[0].district).toBe('350100');
-    expect(results[2]).toMatchObject({ reason: 'invalid-check-character', expected: '3' });
-    expect(results.slice(3).map((r) => r.reason)).toEqual(['invalid-length', 'invalid-characters', 'invalid-district', 'required']);
+    expect(results[2]).toMatchObject({ reason: 'bad-check-character', expected: '3' });
+    expect(results.slice(3).map((r) => r.reason)).toEqual(['wrong-length', 'bad-character', 'bad-division', 'required']);
+  });
+
+  it('diagnoses credit codes exactly as the server-side contract does, with the same reason codes', () => {
+    const chars = `${CREDIT_CODE_ALPHABET}IOSVZ`;
+    const codes = fc.sample(
+      fc.oneof(
+        fc.string({ unit: fc.constantFrom(...chars), minLength: 17, maxLength: 19 }),
+        fc.string({ unit: fc.constantFrom(...CREDIT_CODE_ALPHABET), minLength: 17, maxLength: 17 }).map((first17) => first17 + (creditCodeCheckCharacter(first17) ?? '0')),
+        fc.stringMatching(/^[0-9]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$/),
+      ),
+      { numRuns: 600, seed: 20250101 },
+    );
+    const browser = inBrowserModule<Array<string | null>, string[]>((lib, all) => all.map((code) => lib.checkCreditCode(code).reason ?? null), codes);
+    const server = codes.map((code) => creditCodeProblem(code) ?? null);
+    expect(browser).toEqual(server);
+    expect(new Set(server).size).toBeGreaterThanOrEqual(4);
   });
 
   it('samples a coverage trend at the end of each of the last 11 months, then now', () => {
@@ -170,7 +203,7 @@ describe('dashboard helpers (lib.js, run as a browser module)', () => {
     });
     expect(out.payload).toEqual({ creditCode: '91350100M000100Y44', name: '', kind: 'enterprise', employees: 12, fullMembers: 'NaN', probationaryMembers: -1, park: '星沙园区' });
     expect(out.problems).toEqual([
-      { field: 'creditCode', reason: 'invalid-check-character' },
+      { field: 'creditCode', reason: 'bad-check-character' },
       { field: 'name', reason: 'required' },
       { field: 'fullMembers', reason: 'not-a-non-negative-integer' },
       { field: 'probationaryMembers', reason: 'not-a-non-negative-integer' },

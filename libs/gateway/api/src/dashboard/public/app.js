@@ -490,7 +490,12 @@ function renderOrgs() {
     el(
       'tr',
       { dataset: { testid: 'org-row', orgId: org.id }, className: state.org?.id === org.id ? 'selected' : undefined },
-      el('th', { scope: 'row' }, el('button', { type: 'button', className: 'link mono', onclick: () => openOrg(org.id) }, org.id)),
+      el(
+        'th',
+        { scope: 'row' },
+        el('button', { type: 'button', className: 'link', onclick: () => openOrg(org.id) }, org.name ?? org.id),
+        org.name ? el('div', { className: 'mono hint' }, org.id) : null,
+      ),
       el('td', {}, t.label('mode', org.mode)),
       el('td', {}, t.label('level', org.level)),
       el('td', { title: (org.enterprises ?? []).join(', ') }, t('orgs.enterpriseCount', { count: formatCount((org.enterprises ?? []).length, lang) })),
@@ -522,7 +527,7 @@ async function openOrg(id) {
   $('#org-detail').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
 }
 
-const ORG_FACTS = ['status', 'mode', 'level', 'district', 'fullMembers', 'probationaryMembers', 'secretary', 'instructor', 'parentId', 'stars', 'formedAt', 'dissolvedAt'];
+const ORG_FACTS = ['status', 'mode', 'level', 'district', 'fullMembers', 'probationaryMembers', 'committeeSize', 'secretary', 'instructor', 'parentOrgId', 'stars', 'formedAt', 'dissolvedAt'];
 
 function renderOrgDetail() {
   const panel = $('#org-detail');
@@ -530,7 +535,7 @@ function renderOrgDetail() {
   panel.hidden = !org;
   if (!org) return;
   const { t, lang } = state;
-  $('#org-detail-title').textContent = t('orgs.detailTitle', { id: org.id });
+  $('#org-detail-title').textContent = org.name ? `${org.name}（${org.id}）` : t('orgs.detailTitle', { id: org.id });
   const facts = ORG_FACTS.filter((key) => org[key] !== undefined && org[key] !== null).map((key) => {
     let value = org[key];
     if (key === 'status') value = t.label('orgStatus', value);
@@ -539,7 +544,7 @@ function renderOrgDetail() {
     else if (key === 'district') value = t.label('district', value);
     else if (key.endsWith('At')) value = formatDateTime(value, lang);
     else if (typeof value === 'number') value = formatCount(value, lang);
-    else if (typeof value === 'object') value = value.name ?? value.id ?? JSON.stringify(value);
+    else if (typeof value === 'object') value = displayValue(key, value);
     return [t(`org.${key}`), value];
   });
   const enterprises = el(
@@ -597,7 +602,7 @@ function renderEnterprise() {
   const badge = $('#enterprise-coverage');
   badge.textContent = t.label('coverageKind', e.coverage);
   badge.dataset.coverage = e.coverage ?? 'none';
-  badge.className = `badge badge-${e.coverage ?? 'none'}`;
+  badge.className = `badge badge-${e.coverage === 'awaiting-joint' ? 'work' : (e.coverage ?? 'none')}`;
   const reason = $('#enterprise-coverage-reason');
   reason.hidden = !e.coverageReason;
   reason.textContent = e.coverageReason ? t('enterprise.coverageReason', { reason: t.label('coverageReason', e.coverageReason) }) : '';
@@ -658,20 +663,36 @@ function renderTimeline(list, items) {
 
 function displayValue(key, value) {
   const { t, lang } = state;
-  if (value === null || value === undefined) return '—';
+  if (value === null || value === undefined || value === '') return '—';
   if (key === 'actor' && String(value).startsWith('system:')) return t('meta.system', { service: String(value).slice('system:'.length) });
-  if (key === 'kind') return t.label('kind', value);
-  if (key === 'mode') return t.label('mode', value);
-  if (key === 'level') return t.label('level', value);
-  if (key === 'status' || key === 'operatingStatus') return t.label('operatingStatus', value);
-  if (key === 'ownership') return t.label('ownership', value);
-  if (key === 'reason') return t.label('memberReason', value);
+  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
   if (typeof value === 'number') return formatCount(value, lang);
+  if (Array.isArray(value)) return value.map((item) => displayValue(key, item)).join('、');
+  if (typeof value === 'object') {
+    // people ({personId, name}), member enterprises ({creditCode, ...}), corrected ledger fields
+    if ('name' in value && 'personId' in value) return String(value.name);
+    if ('creditCode' in value) return String(value.creditCode);
+    return Object.entries(value)
+      .map(([field, inner]) => `${t.has(`field.${field}`) ? t(`field.${field}`) : field}：${displayValue(field, inner)}`)
+      .join('；');
+  }
+  const labelled = LABEL_GROUPS[key];
+  if (labelled) return labelled(value);
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value, lang);
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
+
+const LABEL_GROUPS = {
+  kind: (v) => state.t.label('kind', v),
+  mode: (v) => state.t.label('mode', v),
+  level: (v) => state.t.label('level', v),
+  status: (v) => state.t.label('operatingStatus', v),
+  previousStatus: (v) => state.t.label('operatingStatus', v),
+  operatingStatus: (v) => state.t.label('operatingStatus', v),
+  ownership: (v) => state.t.label('ownership', v),
+  coveredBy: (v) => state.t.label('coveredBy', v),
+  reason: (v) => (state.t.has(`memberReason.${v}`) ? state.t.label('memberReason', v) : state.t.label('coverageReason', v)),
+};
 
 // ---------------------------------------------------------------- forms and field errors
 

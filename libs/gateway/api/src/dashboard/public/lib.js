@@ -6,20 +6,21 @@ export const CREDIT_CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /**
- * Client-side hint only: the server stays the judge. Returns the reason code the
- * server uses too, so both speak with the same i18n message.
+ * Client-side hint only: the server stays the judge. The reason codes are those of
+ * `creditCodeProblem` in @liangxin/contracts (the spec checks they agree), so the page
+ * shows the same i18n message whichever side found the problem.
  */
 export function checkCreditCode(raw) {
   const code = String(raw ?? '').trim().toUpperCase();
   if (code.length === 0) return { ok: false, code, reason: 'required' };
-  if (code.length !== 18) return { ok: false, code, reason: 'invalid-length' };
+  if (code.length !== 18) return { ok: false, code, reason: 'wrong-length' };
   const values = [...code].map((c) => CREDIT_CODE_ALPHABET.indexOf(c));
-  if (values.some((v) => v < 0)) return { ok: false, code, reason: 'invalid-characters' };
-  if (!/^\d{6}$/.test(code.slice(2, 8))) return { ok: false, code, reason: 'invalid-district' };
+  if (values.some((v) => v < 0)) return { ok: false, code, reason: 'bad-character' };
+  if (!/^\d{6}$/.test(code.slice(2, 8))) return { ok: false, code, reason: 'bad-division' };
   const sum = CREDIT_CODE_WEIGHTS.reduce((acc, weight, i) => acc + weight * values[i], 0);
   const check = (31 - (sum % 31)) % 31;
   if (values[17] !== check) {
-    return { ok: false, code, reason: 'invalid-check-character', expected: CREDIT_CODE_ALPHABET[check] };
+    return { ok: false, code, reason: 'bad-check-character', expected: CREDIT_CODE_ALPHABET[check] };
   }
   return { ok: true, code, district: code.slice(2, 8) };
 }
