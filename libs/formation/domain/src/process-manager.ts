@@ -47,6 +47,18 @@ const emit = (step: Step, event: FormationEvent) => {
   evolveWithFormationEvent(step.s, event);
 };
 
+/** The placement state always knows the enterprises and organisations its own events name. */
+const enterpriseIn = (s: PlacementState, code: string): PlacedEnterprise => {
+  const e = s.enterprises.get(code);
+  if (!e) throw new Error(`placement state lost enterprise ${code}`);
+  return e;
+};
+const orgIn = (s: PlacementState, orgId: string): PlacedOrg => {
+  const org = s.orgs.get(orgId);
+  if (!org) throw new Error(`placement state lost organisation ${orgId}`);
+  return org;
+};
+
 const members = (e: PlacedEnterprise) => e.fullMembers + e.probationaryMembers;
 const mustBeOrganisationallyCovered = (e: PlacedEnterprise, policy: FormationPolicy) => e.employees >= policy.largeEnterpriseEmployees && members(e) > 0;
 
@@ -175,7 +187,7 @@ const fillFreePlaces = (step: Step, org: PlacedOrg) => {
     for (let bucket = buckets.length - 1; bucket >= 0; bucket--)
       for (const code of [...buckets[bucket]]) {
         if (org.dissolved || org.enterprises.size >= step.policy.jointMaxEnterprises) return;
-        join(step, org, step.s.enterprises.get(code)!);
+        join(step, org, enterpriseIn(step.s, code));
       }
   }
 };
@@ -188,7 +200,7 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
     const open = step.s.openJoint.get(key);
     if (!open) continue;
     for (const orgId of open) {
-      const org = step.s.orgs.get(orgId)!;
+      const org = orgIn(step.s, orgId);
       if (org.fullMembers + e.fullMembers < step.policy.standaloneMinFull) continue;
       join(step, org, e);
       return;
@@ -196,7 +208,7 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
   }
   const others = pickWaiting(step, keys, step.policy.jointMaxEnterprises - 1, step.policy.standaloneMinFull - e.fullMembers, e.creditCode);
   if (!others) return coverByWork(step, e, 'awaiting-joint-branch');
-  const group = [e, ...others.map((code) => step.s.enterprises.get(code)!)];
+  const group = [e, ...others.map((code) => enterpriseIn(step.s, code))];
   const fullMembers = group.reduce((sum, m) => sum + m.fullMembers, 0);
   const probationaryMembers = group.reduce((sum, m) => sum + m.probationaryMembers, 0);
   const orgId = `joint-${e.district}-${(step.s.jointBranchesFormed.get(e.district) ?? 0) + 1}`;
@@ -214,7 +226,7 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
       ...auto(step.policy),
     }),
   );
-  fillFreePlaces(step, step.s.orgs.get(orgId)!);
+  fillFreePlaces(step, orgIn(step.s, orgId));
 };
 
 /** Rule 1: a standalone branch, approved at once. */
@@ -244,12 +256,12 @@ const rebalanceJoint = (step: Step, org: PlacedOrg) => {
   const keys = [...org.openKeys].sort((a, b) => rank(a) - rank(b));
   const topUp = slots > 0 ? pickWaiting(step, keys, slots, step.policy.standaloneMinFull - org.fullMembers, '') : undefined;
   if (topUp) {
-    for (const code of topUp) join(step, org, step.s.enterprises.get(code)!);
+    for (const code of topUp) join(step, org, enterpriseIn(step.s, code));
     return fillFreePlaces(step, org);
   }
   for (const key of keys) {
     for (const otherId of step.s.openJoint.get(key) ?? []) {
-      const other = step.s.orgs.get(otherId)!;
+      const other = orgIn(step.s, otherId);
       if (other === org || other.enterprises.size + org.enterprises.size > step.policy.jointMaxEnterprises) continue;
       if (other.fullMembers + org.fullMembers < step.policy.standaloneMinFull) continue;
       const moving = [...org.enterprises].map(([creditCode, m]) => ({ creditCode, ...m }));
@@ -274,13 +286,13 @@ const rebalanceJoint = (step: Step, org: PlacedOrg) => {
   }
   const released = [...org.enterprises.keys()];
   dissolve(step, org, 'below-minimum-full-members');
-  for (const code of released) settle(step, step.s.enterprises.get(code)!);
+  for (const code of released) settle(step, enterpriseIn(step.s, code));
 };
 
 /** Takes an enterprise out of its organisation; the last one out dissolves it, a joint branch left behind is rebalanced. */
 const leave = (step: Step, org: PlacedOrg, e: PlacedEnterprise, reason: LeaveReason, dissolution: DissolutionReason) => {
   if (org.enterprises.size <= 1) return dissolve(step, org, dissolution);
-  const recorded = org.enterprises.get(e.creditCode)!;
+  const recorded = org.enterprises.get(e.creditCode) ?? { fullMembers: 0, probationaryMembers: 0 };
   emit(
     step,
     formationEvent('EnterpriseLeftOrg', {
@@ -339,7 +351,7 @@ const settle = (step: Step, e: PlacedEnterprise) => {
 export const react = (state: PlacementState, event: RegistryEvent, streamVersion: number, policy: FormationPolicy): PlannedAppend[] => {
   if (!evolveWithRegistryEvent(state, event, streamVersion)) return [];
   const step: Step = { s: state, policy, out: [] };
-  const e = state.enterprises.get(event.data.creditCode)!;
+  const e = enterpriseIn(state, event.data.creditCode);
   if (event.type === 'EmployeeCountChanged' || event.type === 'LedgerCorrected') {
     // placement does not change, but an enterprise still waiting may now find a group with its new attributes
     if (e.awaitingJoint && event.type === 'LedgerCorrected') settleWaiting(step, e);
