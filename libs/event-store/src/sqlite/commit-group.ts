@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
-import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from './hash-chain';
-import type { EventRow } from './schema';
+import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash, toStoredHash } from './hash-chain';
+import { EVENT_COLUMNS, type StoredEvent } from './schema';
 
 /** One append call waiting for the next commit. */
 export interface PendingAppend {
@@ -16,10 +16,10 @@ export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; er
 
 interface StreamHead {
   version: number;
-  hash: Buffer;
+  hash: string;
 }
 
-export const rowToRecordedEvent = (row: EventRow): RecordedEvent => ({
+export const rowToRecordedEvent = (row: StoredEvent): RecordedEvent => ({
   eventId: row.event_id,
   streamId: row.stream_id,
   streamVersion: row.stream_version,
@@ -41,7 +41,7 @@ export const rowToRecordedEvent = (row: EventRow): RecordedEvent => ({
 export class CommitGroupWriter {
   private readonly selectLogHead: Database.Statement<[], { global_position: number; hash: Buffer }>;
   private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: Buffer }>;
-  private readonly selectByCommand: Database.Statement<[string, string], EventRow>;
+  private readonly selectByCommand: Database.Statement<[string, string], StoredEvent>;
   private readonly insert: Database.Statement<(string | number | Buffer | null)[]>;
 
   constructor(private readonly db: Database.Database) {
@@ -50,7 +50,7 @@ export class CommitGroupWriter {
       'SELECT stream_version, stream_hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
     );
     this.selectByCommand = db.prepare(
-      'SELECT * FROM events WHERE command_id = ? AND stream_id = ? ORDER BY global_position',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE command_id = ? AND stream_id = ? ORDER BY global_position`,
     );
     this.insert = db.prepare(
       `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
@@ -67,7 +67,7 @@ export class CommitGroupWriter {
       const logHead = this.selectLogHead.get();
       const state = {
         position: logHead?.global_position ?? 0,
-        hash: logHead?.hash ?? GENESIS_HASH,
+        hash: logHead ? fromStoredHash(logHead.hash) : GENESIS_HASH,
         streams: new Map<string, StreamHead | null>(),
         recordedAt: new Date().toISOString(),
       };
@@ -82,7 +82,7 @@ export class CommitGroupWriter {
 
   private applyOne(
     append: PendingAppend,
-    state: { position: number; hash: Buffer; streams: Map<string, StreamHead | null>; recordedAt: string },
+    state: { position: number; hash: string; streams: Map<string, StreamHead | null>; recordedAt: string },
   ): AppendOutcome {
     const { streamId, events, options } = append;
     const commandId = options.commandId;
@@ -126,7 +126,7 @@ export class CommitGroupWriter {
         this.insert.run(
           content.global_position, content.event_id, content.stream_id, content.stream_version, content.type,
           content.schema_version, content.data, content.metadata, content.occurred_at, content.recorded_at,
-          content.command_id, state.hash, streamHash,
+          content.command_id, toStoredHash(state.hash), toStoredHash(streamHash),
         );
         recorded.push({
           eventId: content.event_id,
@@ -167,13 +167,13 @@ export class CommitGroupWriter {
     const cached = cache.get(streamId);
     if (cached !== undefined) return cached;
     const row = this.selectStreamHead.get(streamId);
-    const head = row ? { version: row.stream_version, hash: row.stream_hash } : null;
+    const head = row ? { version: row.stream_version, hash: fromStoredHash(row.stream_hash) } : null;
     cache.set(streamId, head);
     return head;
   }
 }
 
-const replayResult = (streamId: string, rows: EventRow[]): AppendResult => {
+const replayResult = (streamId: string, rows: StoredEvent[]): AppendResult => {
   const events = rows.map(rowToRecordedEvent);
   const last = events[events.length - 1];
   return {

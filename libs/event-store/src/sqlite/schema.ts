@@ -40,3 +40,9 @@ export interface EventRow {
   hash: Buffer;
   stream_hash: Buffer;
 }
+
+/** The columns an event is read back from: the hashes stay on disk unless verify() asks for them. */
+export const EVENT_COLUMNS =
+  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at, recorded_at';
+
+export type StoredEvent = Omit<EventRow, 'command_id' | 'hash' | 'stream_hash'>;

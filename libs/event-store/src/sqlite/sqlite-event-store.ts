@@ -16,8 +16,8 @@ import type {
   VerifyReport,
 } from '../port';
 import { CommitGroupWriter, rowToRecordedEvent, type PendingAppend } from './commit-group';
-import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from './hash-chain';
-import { SCHEMA, type EventRow } from './schema';
+import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash } from './hash-chain';
+import { EVENT_COLUMNS, SCHEMA, type EventRow, type StoredEvent } from './schema';
 
 /**
  * - 'fsync': every commit is synced to disk before appends are acknowledged (synchronous=FULL);
@@ -149,9 +149,9 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   async readStream<E extends Event = Event>(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
     const rows = this.statement(
       'readStream',
-      `SELECT * FROM events WHERE stream_id = ? AND stream_version >= ? AND global_position <= ?
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND global_position <= ?
        ORDER BY stream_version`,
-    ).all(streamId, options.fromVersion ?? 0, options.untilPosition ?? Number.MAX_SAFE_INTEGER) as EventRow[];
+    ).all(streamId, options.fromVersion ?? 0, options.untilPosition ?? Number.MAX_SAFE_INTEGER) as StoredEvent[];
     return rows.map(rowToRecordedEvent) as RecordedEvent<E>[];
   }
 
@@ -159,17 +159,17 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     return this.readAllSync(options).map(rowToRecordedEvent);
   }
 
-  private readAllSync(options: ReadAllOptions): EventRow[] {
+  private readAllSync(options: ReadAllOptions): StoredEvent[] {
     const types = options.types ?? [];
     const prefixes = options.streamPrefixes ?? [];
     const conditions = ['global_position > ?', 'global_position <= ?'];
     if (types.length > 0) conditions.push(`type IN (${types.map(() => '?').join(', ')})`);
     if (prefixes.length > 0) conditions.push(`(${prefixes.map(() => 'substr(stream_id, 1, ?) = ?').join(' OR ')})`);
-    const sql = `SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY global_position LIMIT ?`;
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY global_position LIMIT ?`;
     const params: (string | number)[] = [options.after ?? 0, options.until ?? Number.MAX_SAFE_INTEGER, ...types];
     for (const prefix of prefixes) params.push(prefix.length, prefix);
     params.push(options.limit ?? DEFAULT_READ_LIMIT);
-    return this.statement(`readAll:${types.length}:${prefixes.length}`, sql).all(...params) as EventRow[];
+    return this.statement(`readAll:${types.length}:${prefixes.length}`, sql).all(...params) as StoredEvent[];
   }
 
   subscribeToAll(
@@ -209,7 +209,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   async verify(): Promise<VerifyReport> {
     let previousPosition = 0;
     let previousHash = GENESIS_HASH;
-    const streams = new Map<string, { version: number; hash: Buffer }>();
+    const streams = new Map<string, { version: number; hash: string }>();
     let eventsChecked = 0;
     const rows = this.readDb.prepare('SELECT * FROM events ORDER BY global_position').iterate() as IterableIterator<EventRow>;
     for (const row of rows) {
@@ -221,12 +221,14 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       const stream = streams.get(row.stream_id) ?? { version: -1, hash: GENESIS_HASH };
       const canonical = canonicalContent(row);
       if (row.global_position !== previousPosition + 1) return closeAndReturn(rows, broken('global_position_gap'));
-      if (!chainHash(previousHash, canonical).equals(row.hash)) return closeAndReturn(rows, broken('global_hash_mismatch'));
+      const rowHash = fromStoredHash(row.hash);
+      const rowStreamHash = fromStoredHash(row.stream_hash);
+      if (chainHash(previousHash, canonical) !== rowHash) return closeAndReturn(rows, broken('global_hash_mismatch'));
       if (row.stream_version !== stream.version + 1) return closeAndReturn(rows, broken('stream_version_gap'));
-      if (!streamChainHash(stream.hash, row.hash).equals(row.stream_hash)) return closeAndReturn(rows, broken('stream_hash_mismatch'));
+      if (streamChainHash(stream.hash, rowHash) !== rowStreamHash) return closeAndReturn(rows, broken('stream_hash_mismatch'));
       previousPosition = row.global_position;
-      previousHash = row.hash;
-      streams.set(row.stream_id, { version: row.stream_version, hash: row.stream_hash });
+      previousHash = rowHash;
+      streams.set(row.stream_id, { version: row.stream_version, hash: rowStreamHash });
       eventsChecked += 1;
     }
     return { ok: true, eventsChecked };
