@@ -1,4 +1,4 @@
-import { readModelStoreContract } from '@liangxin/read-models/testing';
+import { readModelStoreContract } from '../testing';
 import { MongoReadModelStore } from './mongo-read-model-store';
 
 const url = process.env['MONGODB_URL'];

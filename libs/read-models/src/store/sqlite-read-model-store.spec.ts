@@ -1,4 +1,4 @@
-import { readModelStoreContract } from '@liangxin/read-models/testing';
+import { readModelStoreContract } from '../testing';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
 describe('SqliteReadModelStore (contract)', () => {

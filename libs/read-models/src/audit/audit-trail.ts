@@ -1,0 +1,95 @@
+import type { EventMetadata, RecordedEvent } from '@liangxin/contracts';
+import type { EventStore } from '@liangxin/event-store';
+import { AUDIT_EVENTS, AUDIT_SUBJECTS, type AuditEventLocation, type AuditSubject, enterpriseSubject, orgSubject } from '../projections/audit-index/audit-index';
+import type { ReadModelStore } from '../store/port';
+
+/** One link of a causation chain: the event that caused the previous one, or an id the log does not hold (a command). */
+export type Cause =
+  | { eventId: string; position: number; type: string; streamId: string; occurredAt: string; actor: string; commandId?: string }
+  | { unresolvedId: string };
+
+export interface AuditEntry {
+  position: number;
+  eventId: string;
+  streamId: string;
+  type: string;
+  occurredAt: string;
+  recordedAt: string;
+  data: object;
+  metadata: EventMetadata;
+  /** nearest cause first, following metadata.causationId back to the first action */
+  causationChain: Cause[];
+}
+
+const MAX_CHAIN = 32;
+
+/**
+ * The auditor's view: every event about an enterprise or an organisation, who caused it with which
+ * command, and the chain of events that led to it. Reads the audit-index projection and the log.
+ */
+export class AuditTrail {
+  constructor(
+    private readonly events: EventStore,
+    private readonly store: ReadModelStore,
+  ) {}
+
+  forEnterprise(creditCode: string): Promise<AuditEntry[]> {
+    return this.forSubject(enterpriseSubject(creditCode));
+  }
+
+  forOrganisation(orgId: string): Promise<AuditEntry[]> {
+    return this.forSubject(orgSubject(orgId));
+  }
+
+  async causationChain(event: RecordedEvent): Promise<Cause[]> {
+    const chain: Cause[] = [];
+    const seen = new Set<string>([event.eventId]);
+    let causationId = event.metadata.causationId;
+    while (causationId && chain.length < MAX_CHAIN && !seen.has(causationId)) {
+      seen.add(causationId);
+      const location = await this.store.get<AuditEventLocation>(AUDIT_EVENTS, causationId);
+      const cause = location && (await this.eventAt(location.body.position));
+      if (!cause) {
+        chain.push({ unresolvedId: causationId });
+        break;
+      }
+      chain.push({
+        eventId: cause.eventId,
+        position: cause.globalPosition,
+        type: cause.type,
+        streamId: cause.streamId,
+        occurredAt: cause.occurredAt,
+        actor: cause.metadata.actor,
+        commandId: cause.metadata.commandId,
+      });
+      causationId = cause.metadata.causationId;
+    }
+    return chain;
+  }
+
+  private async forSubject(subject: string): Promise<AuditEntry[]> {
+    const index = await this.store.get<AuditSubject>(AUDIT_SUBJECTS, subject);
+    const entries: AuditEntry[] = [];
+    for (const position of index?.body.positions ?? []) {
+      const event = await this.eventAt(position);
+      if (!event) continue;
+      entries.push({
+        position: event.globalPosition,
+        eventId: event.eventId,
+        streamId: event.streamId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        recordedAt: event.recordedAt,
+        data: event.data,
+        metadata: event.metadata,
+        causationChain: await this.causationChain(event),
+      });
+    }
+    return entries;
+  }
+
+  private async eventAt(position: number): Promise<RecordedEvent | undefined> {
+    const [event] = await this.events.readAll({ after: position - 1, limit: 1 });
+    return event?.globalPosition === position ? event : undefined;
+  }
+}

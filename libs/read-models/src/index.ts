@@ -1,0 +1,11 @@
+export * from './store/port';
+export { SqliteReadModelStore } from './store/sqlite-read-model-store';
+export { MongoReadModelStore } from './store/mongo-read-model-store';
+export * from './projection';
+export * from './projections';
+export { ProjectionRunner, type ProjectionRunnerOptions } from './runner/projection-runner';
+export { UnitOfWork, applyBatch } from './runner/unit-of-work';
+export { rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
+export { TimeTravel, type AsOf } from './time-travel/time-travel';
+export { AuditTrail, type AuditEntry, type Cause } from './audit/audit-trail';
+export { projectionContentHash } from './content-hash';

@@ -1,0 +1,47 @@
+import type { RecordedEvent } from '@liangxin/contracts';
+import type { DocumentBody, StoredDocument } from './store/port';
+
+/**
+ * What a projection may do while an event is applied: read documents of its own collections
+ * (seeing earlier writes of the same batch) and stage new versions. The runner commits the staged
+ * documents together with the checkpoint.
+ */
+export interface ProjectionContext {
+  load<T extends object = DocumentBody>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
+  /** stages a new version of a document (null deletes it), written at `position` */
+  save(collection: string, id: string, body: object | null, position: number): void;
+}
+
+export interface Projection {
+  /** stable name: the checkpoint and collections are found by it */
+  readonly name: string;
+  /**
+   * Logical collections this projection owns, the main one first. A store without transactions writes
+   * a batch in this order, so list documents derived from others before the ones they derive from.
+   */
+  readonly collections: readonly string[];
+  /** event types the projection reads ('all' for every type); others are skipped without a call */
+  readonly eventTypes: ReadonlySet<string> | 'all';
+  apply(event: RecordedEvent, context: ProjectionContext): Promise<void>;
+}
+
+/**
+ * Applies one event to one document with a pure evolve function, unless the document already
+ * reflects it (its position is at or past the event): that is what makes redelivery a no-op.
+ * `evolve` returns the new document, null to delete it, or undefined when nothing changes.
+ */
+export async function evolveDocument<D extends object>(
+  context: ProjectionContext,
+  collection: string,
+  id: string,
+  event: RecordedEvent,
+  evolve: (document: D | undefined, event: RecordedEvent) => D | null | undefined,
+): Promise<void> {
+  const current = await context.load<D>(collection, id);
+  if (current && current.position >= event.globalPosition) return;
+  const next = evolve(current?.body, event);
+  if (next !== undefined) context.save(collection, id, next, event.globalPosition);
+}
+
+export const handles = (projection: Projection, event: { type: string }): boolean =>
+  projection.eventTypes === 'all' || projection.eventTypes.has(event.type);

@@ -1,0 +1,42 @@
+import type { Projection } from '../../projection';
+import { enterprisesConcerned } from '../source-events';
+
+/** Positions of every event about one subject (`enterprise:<creditCode>` or `org:<orgId>`), in log order. */
+export interface AuditSubject {
+  positions: number[];
+}
+/** Where an event id sits in the log, to follow causation chains. */
+export interface AuditEventLocation {
+  position: number;
+}
+
+export const AUDIT_SUBJECTS = 'audit.subjects';
+export const AUDIT_EVENTS = 'audit.events';
+
+export const enterpriseSubject = (creditCode: string) => `enterprise:${creditCode}`;
+export const orgSubject = (orgId: string) => `org:${orgId}`;
+
+/** Subjects an event is about: the enterprises it concerns and the organisations it names. */
+export function subjectsOf(event: { type: string; data: object }): string[] {
+  const data = event.data as Record<string, unknown>;
+  const subjects = enterprisesConcerned(event).map(enterpriseSubject);
+  for (const field of ['orgId', 'mergedOrgId', 'mergedInto']) {
+    if (typeof data[field] === 'string') subjects.push(orgSubject(data[field] as string));
+  }
+  return [...new Set(subjects)];
+}
+
+/** The index the audit trail reads: which events concern a subject, and where each event id is. */
+export const auditIndexProjection: Projection = {
+  name: 'audit-index',
+  collections: [AUDIT_SUBJECTS, AUDIT_EVENTS],
+  eventTypes: 'all',
+  async apply(event, context) {
+    for (const subject of subjectsOf(event)) {
+      const current = await context.load<AuditSubject>(AUDIT_SUBJECTS, subject);
+      if (current && current.position >= event.globalPosition) continue;
+      context.save(AUDIT_SUBJECTS, subject, { positions: [...(current?.body.positions ?? []), event.globalPosition] }, event.globalPosition);
+    }
+    if (!(await context.load(AUDIT_EVENTS, event.eventId))) context.save(AUDIT_EVENTS, event.eventId, { position: event.globalPosition }, event.globalPosition);
+  },
+};

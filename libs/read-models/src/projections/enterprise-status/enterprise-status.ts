@@ -1,0 +1,183 @@
+import type { RecordedEvent } from '@liangxin/contracts';
+import { evolveDocument, type Projection } from '../../projection';
+import {
+  ENTERPRISE_COVERAGE_EVENTS,
+  enterprisesConcerned,
+  type EmployeeCountChangedData,
+  type EnterpriseAwaitingJointBranchData,
+  type EnterpriseCoverageEndedData,
+  type EnterpriseLeftOrgData,
+  type EnterpriseRegisteredData,
+  type LedgerCorrectedData,
+  type MemberCountChangedData,
+  type OperatingStatus,
+  type OperatingStatusChangedData,
+  type OrgDissolvedData,
+  type OrgFormedData,
+  type OrgRef,
+  type OrgsMergedData,
+  REGISTRY_EVENTS,
+  type WorkCoverageAssignedData,
+} from '../source-events';
+
+export type CoverageKind = 'organisational' | 'work' | 'none';
+
+/** Enterprise status now: its ledger facts and how it is covered. */
+export interface EnterpriseStatus {
+  creditCode: string;
+  name: string;
+  kind: string;
+  district: string;
+  park: string | null;
+  industryChain: string | null;
+  building: string | null;
+  ownership: string | null;
+  registeredOn: string | null;
+  employees: number;
+  fullMembers: number;
+  probationaryMembers: number;
+  operatingStatus: OperatingStatus;
+  orgId: string | null;
+  mode: string | null;
+  coverage: CoverageKind;
+  /** why it has no organisation (formation's reason, or derived from its members), null when it has one */
+  noOrganisationReason: string | null;
+  /** the officer's own words for why it has no organisation (七个清: 未建原因) */
+  noOrganisationNote: string | null;
+  workCoverage: { coveredBy: 'instructor' | 'liaison'; assignee: string | null } | null;
+  /** rule 5: 50+ employees and members, so it must be organisationally covered */
+  mustBeOrganisationallyCovered: boolean;
+  developmentNeeds: string[];
+}
+
+export const ENTERPRISE_STATUS = 'enterprise-status';
+/** organisation id → formation mode, so a join can name the mode of the organisation joined */
+export const ENTERPRISE_STATUS_ORG_MODES = 'enterprise-status.org-modes';
+
+const withCoverage = (status: EnterpriseStatus): EnterpriseStatus => {
+  const coverage: CoverageKind = status.orgId ? 'organisational' : status.workCoverage && status.operatingStatus !== 'deregistered' ? 'work' : 'none';
+  const hasMembers = status.fullMembers + status.probationaryMembers > 0;
+  return {
+    ...status,
+    coverage,
+    noOrganisationReason: status.orgId ? null : (status.noOrganisationReason ?? (hasMembers ? 'awaiting-formation' : 'no-party-members')),
+    mustBeOrganisationallyCovered: status.employees >= 50 && hasMembers && status.operatingStatus !== 'deregistered',
+  };
+};
+
+/**
+ * Pure: the enterprise's status after one event. `orgMode` is the mode of the organisation an
+ * EnterpriseJoinedOrg or OrgsMerged event moves it into. Returns undefined when the event does not
+ * concern a known enterprise.
+ */
+export function evolveEnterpriseStatus(status: EnterpriseStatus | undefined, event: RecordedEvent, orgMode?: string): EnterpriseStatus | undefined {
+  if (event.type === 'EnterpriseRegistered') {
+    const d = event.data as EnterpriseRegisteredData;
+    return withCoverage({
+      creditCode: d.creditCode,
+      name: d.name,
+      kind: d.kind,
+      district: d.district,
+      park: d.park ?? null,
+      industryChain: d.industryChain ?? null,
+      building: d.building ?? null,
+      ownership: d.ownership ?? null,
+      registeredOn: d.registeredOn ?? null,
+      employees: d.employees,
+      fullMembers: d.fullMembers,
+      probationaryMembers: d.probationaryMembers,
+      operatingStatus: 'normal',
+      orgId: null,
+      mode: null,
+      coverage: 'none',
+      noOrganisationReason: null,
+      noOrganisationNote: null,
+      workCoverage: null,
+      mustBeOrganisationallyCovered: false,
+      developmentNeeds: [],
+    });
+  }
+  if (!status) return undefined;
+  const orgId = (event.data as Partial<OrgRef>).orgId;
+  switch (event.type) {
+    case 'MemberCountChanged': {
+      const d = event.data as MemberCountChangedData;
+      return withCoverage({ ...status, fullMembers: d.fullMembers, probationaryMembers: d.probationaryMembers });
+    }
+    case 'EmployeeCountChanged':
+      return withCoverage({ ...status, employees: (event.data as EmployeeCountChangedData).employees });
+    case 'OperatingStatusChanged':
+      return withCoverage({ ...status, operatingStatus: (event.data as OperatingStatusChangedData).status });
+    case 'LedgerCorrected': {
+      const c = (event.data as LedgerCorrectedData).corrected;
+      return withCoverage({
+        ...status,
+        name: c.name ?? status.name,
+        ownership: c.ownership ?? status.ownership,
+        industryChain: c.industryChain ?? status.industryChain,
+        park: c.park ?? status.park,
+        building: c.building ?? status.building,
+        registeredOn: c.registeredOn ?? status.registeredOn,
+        noOrganisationNote: c.reasonNoOrganisation ?? status.noOrganisationNote,
+        developmentNeeds: c.developmentNeeds ?? status.developmentNeeds,
+      });
+    }
+    case 'OrgFormed':
+      return withCoverage({ ...status, orgId: orgId ?? null, mode: (event.data as OrgFormedData).mode, workCoverage: null, noOrganisationReason: null });
+    case 'EnterpriseJoinedOrg':
+    case 'OrgsMerged':
+      return withCoverage({ ...status, orgId: orgId ?? null, mode: orgMode ?? status.mode, workCoverage: null, noOrganisationReason: null });
+    case 'EnterpriseLeftOrg':
+      if (status.orgId !== orgId) return undefined;
+      return withCoverage({ ...status, orgId: null, mode: null, noOrganisationReason: (event.data as EnterpriseLeftOrgData).reason });
+    case 'OrgDissolved':
+      if (status.orgId !== orgId) return undefined;
+      return withCoverage({ ...status, orgId: null, mode: null, noOrganisationReason: (event.data as OrgDissolvedData).reason });
+    case 'WorkCoverageAssigned': {
+      const d = event.data as WorkCoverageAssignedData;
+      return withCoverage({
+        ...status,
+        workCoverage: { coveredBy: d.coveredBy, assignee: d.assignee?.personId ?? null },
+        noOrganisationReason: status.orgId ? null : d.reason,
+      });
+    }
+    case 'EnterpriseAwaitingJointBranch':
+      return status.orgId ? undefined : withCoverage({ ...status, noOrganisationReason: (event.data as EnterpriseAwaitingJointBranchData).reason });
+    case 'EnterpriseCoverageEnded':
+      return withCoverage({ ...status, orgId: null, mode: null, workCoverage: null, noOrganisationReason: (event.data as EnterpriseCoverageEndedData).reason });
+    default:
+      return undefined;
+  }
+}
+
+/** Modes of organisations, remembered so that joins and merges can name the mode they lead into. */
+export function evolveOrgMode(_mode: { mode: string } | undefined, event: RecordedEvent): { mode: string } | undefined {
+  return event.type === 'OrgFormed' ? { mode: (event.data as OrgFormedData).mode } : undefined;
+}
+
+export const ENTERPRISE_STATUS_EVENT_TYPES: ReadonlySet<string> = new Set([
+  ...REGISTRY_EVENTS,
+  'OrgFormed',
+  'EnterpriseJoinedOrg',
+  'EnterpriseLeftOrg',
+  'OrgsMerged',
+  'OrgDissolved',
+  ...ENTERPRISE_COVERAGE_EVENTS,
+]);
+
+export const enterpriseStatusProjection: Projection = {
+  name: 'enterprise-status',
+  collections: [ENTERPRISE_STATUS, ENTERPRISE_STATUS_ORG_MODES],
+  eventTypes: ENTERPRISE_STATUS_EVENT_TYPES,
+  async apply(event, context) {
+    const orgId = (event.data as Partial<OrgsMergedData>).orgId;
+    if (event.type === 'OrgFormed' && orgId) await evolveDocument(context, ENTERPRISE_STATUS_ORG_MODES, orgId, event, evolveOrgMode);
+    const orgMode =
+      (event.type === 'EnterpriseJoinedOrg' || event.type === 'OrgsMerged') && orgId
+        ? (await context.load<{ mode: string }>(ENTERPRISE_STATUS_ORG_MODES, orgId))?.body.mode
+        : undefined;
+    for (const creditCode of enterprisesConcerned(event)) {
+      await evolveDocument<EnterpriseStatus>(context, ENTERPRISE_STATUS, creditCode, event, (status, e) => evolveEnterpriseStatus(status, e, orgMode));
+    }
+  },
+};
