@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
+import { timeOrderedUuid } from '../time-ordered-id';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash, toStoredHash } from './hash-chain';
 import { EVENT_COLUMNS, type StoredEvent } from './schema';
 
@@ -43,6 +43,10 @@ export class CommitGroupWriter {
   private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: Buffer }>;
   private readonly selectByCommand: Database.Statement<[string, string], StoredEvent>;
   private readonly insert: Database.Statement<(string | number | Buffer | null)[]>;
+  // prepared once: db.exec would parse these again for every append
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackToSavepoint: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.selectLogHead = db.prepare('SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1');
@@ -57,6 +61,9 @@ export class CommitGroupWriter {
          occurred_at, recorded_at, command_id, hash, stream_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.savepoint = db.prepare('SAVEPOINT append');
+    this.release = db.prepare('RELEASE append');
+    this.rollbackToSavepoint = db.prepare('ROLLBACK TO append');
   }
 
   commit(group: readonly PendingAppend[]): AppendOutcome[] {
@@ -96,7 +103,7 @@ export class CommitGroupWriter {
     if (conflict) return { ok: false, error: conflict };
 
     const before = { position: state.position, hash: state.hash, head };
-    this.db.exec('SAVEPOINT append');
+    this.savepoint.run();
     try {
       let streamVersion = head?.version ?? -1;
       let streamHash = head?.hash ?? GENESIS_HASH;
@@ -109,7 +116,7 @@ export class CommitGroupWriter {
           : event.metadata;
         const content = {
           global_position: state.position,
-          event_id: event.eventId ?? randomUUID(),
+          event_id: event.eventId ?? timeOrderedUuid(),
           stream_id: streamId,
           stream_version: streamVersion,
           type: event.type,
@@ -141,7 +148,7 @@ export class CommitGroupWriter {
           recordedAt: content.recorded_at,
         });
       }
-      this.db.exec('RELEASE append');
+      this.release.run();
       if (recorded.length > 0) state.streams.set(streamId, { version: streamVersion, hash: streamHash });
       return {
         ok: true,
@@ -154,8 +161,8 @@ export class CommitGroupWriter {
         },
       };
     } catch (error) {
-      this.db.exec('ROLLBACK TO append');
-      this.db.exec('RELEASE append');
+      this.rollbackToSavepoint.run();
+      this.release.run();
       state.position = before.position;
       state.hash = before.hash;
       state.streams.set(streamId, before.head);
