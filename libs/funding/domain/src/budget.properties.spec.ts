@@ -1,7 +1,7 @@
 import { SUBSIDY_ITEMS, VENUE_SCALES, type FundingEvent } from '@liangxin/contracts';
 import { isDomainError } from '@liangxin/event-sourcing';
 import fc from 'fast-check';
-import { budgetDecider, remainingFen, type BudgetCommand } from './budget';
+import { budgetDecider, budgetSummary, remainingFen, type BudgetCommand, type BudgetState } from './budget';
 
 const budget = { district: '430104', year: 2024 };
 const orgIds = ['org-a', 'org-b', 'org-c', 'org-d'];
@@ -63,7 +63,7 @@ const histories = fc
   .map(([first, rest]) => (first ? [first, ...rest] : rest));
 
 /** Runs commands against the decider as a service would: refused commands append nothing. */
-const run = (commands: readonly BudgetCommand[], check: (history: readonly FundingEvent[]) => void): void => {
+const run = (commands: readonly BudgetCommand[], check: (history: readonly FundingEvent[], state: BudgetState) => void): void => {
   let state = budgetDecider.initialState();
   const history: FundingEvent[] = [];
   for (const c of commands) {
@@ -79,7 +79,7 @@ const run = (commands: readonly BudgetCommand[], check: (history: readonly Fundi
       history.push(event);
     }
     expect(remainingFen(state)).toBeGreaterThanOrEqual(0);
-    check(history);
+    check(history, state);
   }
 };
 
@@ -102,10 +102,13 @@ describe('district budget properties', () => {
   it('never goes negative, and never pays out more than was allocated, at any step', () => {
     fc.assert(
       fc.property(commands, (cs) =>
-        run(cs, (history) => {
+        run(cs, (history, state) => {
           const { allocated, paidOut } = totals(history);
           expect(paidOut).toBeLessThanOrEqual(allocated);
           expect(paidOut).toBeGreaterThanOrEqual(0);
+          const summary = budgetSummary(state);
+          expect(summary.remainingFen).toBe(allocated - paidOut);
+          expect(Object.values(summary.committedByItemFen).reduce((a, b) => a + b, 0)).toBe(paidOut);
         }),
       ),
       { numRuns: 200 },

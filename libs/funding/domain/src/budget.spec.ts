@@ -1,7 +1,7 @@
 import type { FundingEvent, SubsidyGranted } from '@liangxin/contracts';
 import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
 import { fold } from '@liangxin/event-sourcing';
-import { budgetDecider, createBudgetDecider, remainingFen, type GrantSubsidy } from './budget';
+import { budgetDecider, budgetSummary, createBudgetDecider, remainingFen, type GrantSubsidy } from './budget';
 import { budgetYearOf } from './calendar';
 import { defaultFundingPolicy, type FundingPolicy } from './policy';
 
@@ -321,5 +321,32 @@ describe('budgetYearOf', () => {
     expect(budgetYearOf('2024-12-31T16:30:00Z')).toBe(2025);
     expect(budgetYearOf('2024-12-31T15:59:59Z')).toBe(2024);
     expect(budgetYearOf('not a date')).toBeUndefined();
+  });
+});
+
+describe('budgetSummary', () => {
+  it('reports what is used and left, per item, net of claw-backs', () => {
+    const state = fold(budgetDecider, [
+      allocated(10_000_000),
+      granted('g-1', 'org-a', 'formation', 1_000_000),
+      granted('g-2', 'org-b', 'formation', 1_000_000),
+      granted('g-3', 'org-a', 'venue_construction', 3_000_000),
+      clawedBack('g-2', 'org-b', 'formation', 1_000_000),
+    ]);
+    expect(budgetSummary(state)).toEqual({
+      allocatedFen: 10_000_000,
+      committedFen: 4_000_000,
+      remainingFen: 6_000_000,
+      committedByItemFen: {
+        formation: 1_000_000,
+        venue_construction: 3_000_000,
+        secretary_post: 0,
+        operating_funds: 0,
+        member_activity: 0,
+        party_worker_allowance: 0,
+        party_dues_returned: 0,
+      },
+      organisationsFunded: 1,
+    });
   });
 });
