@@ -19,7 +19,6 @@ import {
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
-import { startCatchUpSubscription } from '../catch-up-subscription';
 import {
   ConcurrencyError,
   type AppendOptions,
@@ -35,8 +34,6 @@ import {
 export interface KurrentDbEventStoreOptions {
   /** e.g. kurrentdb://localhost:2113?tls=false */
   connectionString: string;
-  /** how often live subscriptions read $all for events appended by other processes (default 200 ms) */
-  pollIntervalMs?: number;
 }
 
 /** What we keep in KurrentDB's metadata field: the envelope fields KurrentDB has no column for. */
@@ -56,19 +53,15 @@ const SUBSCRIPTION_BATCH = 500;
  *   the transaction log), so consumers compare positions but never count on `previous + 1`.
  * - Idempotency: event ids are derived from the commandId (KurrentDB ignores a retried append of the same
  *   ids), and the stream is checked for the commandId first so a retry returns the first result.
- * - Live subscriptions poll $all after the catch-up (and wake at once on appends made through this instance).
+ * - Subscriptions catch up with readAll, then go live on KurrentDB's own $all subscription.
  */
 export class KurrentDbEventStore implements EventStore {
-  private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
 
-  private constructor(
-    private readonly client: KurrentDBClient,
-    private readonly pollIntervalMs: number,
-  ) {}
+  private constructor(private readonly client: KurrentDBClient) {}
 
   static connect(options: KurrentDbEventStoreOptions): KurrentDbEventStore {
-    return new KurrentDbEventStore(KurrentDBClient.connectionString(options.connectionString), options.pollIntervalMs ?? 200);
+    return new KurrentDbEventStore(KurrentDBClient.connectionString(options.connectionString));
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
@@ -108,7 +101,6 @@ export class KurrentDbEventStore implements EventStore {
       }
       throw error;
     }
-    for (const listener of this.appendListeners) listener();
 
     // Read back what was recorded to learn each event's position; if the ids are not there, KurrentDB
     // deduplicated a concurrent retry of the same command, and the first attempt's events are the result.
@@ -147,56 +139,82 @@ export class KurrentDbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.limit ?? DEFAULT_READ_LIMIT;
     const after = options.after ?? 0;
-    const types = options.types && options.types.length > 0 ? new Set(options.types) : undefined;
-    const prefixes = options.streamPrefixes && options.streamPrefixes.length > 0 ? options.streamPrefixes : undefined;
-    // The server filters on one thing: stream prefixes if given, else types; the other is checked here.
-    const filter = prefixes
-      ? streamNameFilter({ prefixes: [...prefixes] })
-      : types
-        ? eventTypeFilter({ prefixes: [...types] })
-        : excludeSystemEvents();
+    const matches = matcher(options);
     const events: RecordedEvent[] = [];
     if (limit <= 0) return events;
     for await (const resolved of this.client.readAll({
       direction: FORWARDS,
-      fromPosition: after > 0 ? { commit: BigInt(after), prepare: BigInt(after) } : START,
-      filter,
+      fromPosition: after > 0 ? toPosition(after) : START,
+      filter: serverFilter(options),
     })) {
       const event = toRecordedEvent(resolved);
       if (!event || event.globalPosition <= after) continue;
       if (options.until !== undefined && event.globalPosition > options.until) break;
-      if (types && !types.has(event.type)) continue;
-      if (prefixes && !prefixes.some((p) => event.streamId.startsWith(p))) continue;
+      if (!matches(event)) continue;
       events.push(event);
       if (events.length >= limit) break;
     }
     return events;
   }
 
+  /**
+   * Catches up in batches with readAll (so onCaughtUp is ours, not dependent on the server's caught-up
+   * signal), then goes live with KurrentDB's own subscription from the last position scanned.
+   */
   subscribeToAll(
     options: SubscribeOptions,
     handler: (event: RecordedEvent) => Promise<void> | void,
     onError?: (error: unknown) => void,
   ): Subscription {
-    const subscription = startCatchUpSubscription(
-      {
-        readBatch: async (after, limit, filter) => {
-          const events = await this.readAll({ ...filter, after, limit });
-          return { events, scannedTo: events.length > 0 ? events[events.length - 1].globalPosition : after };
-        },
-        onAppended: (listener) => {
-          this.appendListeners.add(listener);
-          return () => this.appendListeners.delete(listener);
-        },
-        pollIntervalMs: this.pollIntervalMs,
-        batchSize: SUBSCRIPTION_BATCH,
+    let position = options.after ?? 0;
+    let stopped = false;
+    let live: ReturnType<KurrentDBClient['subscribeToAll']> | undefined;
+    const filter = { types: options.types, streamPrefixes: options.streamPrefixes };
+    const matches = matcher(filter);
+
+    const run = async () => {
+      let cursor = position;
+      for (;;) {
+        const batch = await this.readAll({ ...filter, after: cursor, limit: SUBSCRIPTION_BATCH });
+        for (const event of batch) {
+          if (stopped) return;
+          await handler(event);
+          position = cursor = event.globalPosition;
+        }
+        if (batch.length < SUBSCRIPTION_BATCH) break;
+      }
+      if (stopped) return;
+      options.onCaughtUp?.();
+      live = this.client.subscribeToAll({ fromPosition: cursor > 0 ? toPosition(cursor) : START, filter: serverFilter(filter) });
+      for await (const resolved of live) {
+        if (stopped) return;
+        const event = toRecordedEvent(resolved);
+        if (!event || event.globalPosition <= cursor || !matches(event)) continue;
+        await handler(event);
+        position = cursor = event.globalPosition;
+        if (!stopped) options.onCaughtUp?.();
+      }
+    };
+
+    const whenStopped = run()
+      .catch((error) => {
+        if (!stopped) onError?.(error);
+      })
+      .finally(() => {
+        stopped = true;
+      });
+    const subscription: Subscription = {
+      get position() {
+        return position;
       },
-      options,
-      handler,
-      onError,
-    );
+      stop: async () => {
+        stopped = true;
+        await live?.unsubscribe();
+        await whenStopped;
+        this.subscriptions.delete(subscription);
+      },
+    };
     this.subscriptions.add(subscription);
-    void subscription.whenStopped.then(() => this.subscriptions.delete(subscription));
     return subscription;
   }
 
@@ -213,6 +231,32 @@ export class KurrentDbEventStore implements EventStore {
     await this.client.dispose();
   }
 }
+
+type EventFilter = Pick<ReadAllOptions, 'types' | 'streamPrefixes'>;
+
+/**
+ * The server filters on one thing: stream prefixes if given, else types (an event type filter by prefix,
+ * so the exact type is checked again by matcher()).
+ */
+const serverFilter = ({ types, streamPrefixes }: EventFilter) =>
+  streamPrefixes && streamPrefixes.length > 0
+    ? streamNameFilter({ prefixes: [...streamPrefixes] })
+    : types && types.length > 0
+      ? eventTypeFilter({ prefixes: [...types] })
+      : excludeSystemEvents();
+
+const matcher = ({ types, streamPrefixes }: EventFilter) => {
+  const typeSet = types && types.length > 0 ? new Set(types) : undefined;
+  const prefixes = streamPrefixes && streamPrefixes.length > 0 ? streamPrefixes : undefined;
+  return (event: RecordedEvent) =>
+    (!typeSet || typeSet.has(event.type)) && (!prefixes || prefixes.some((p) => event.streamId.startsWith(p)));
+};
+
+/**
+ * Our globalPosition is the commit position. For events appended outside explicit transactions KurrentDB
+ * records the same commit and prepare position, so the pair is rebuilt from the one number.
+ */
+const toPosition = (globalPosition: number) => ({ commit: BigInt(globalPosition), prepare: BigInt(globalPosition) });
 
 const toStreamState = (expected: ExpectedStreamState): AppendStreamState => {
   if (expected === 'any') return ANY;
