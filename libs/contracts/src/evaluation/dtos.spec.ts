@@ -1,6 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CompleteAssessmentDto, CorrectAssessmentDto, PublishRubricDto } from './dtos';
+import { EVALUATION_EVENT_TYPES, EVALUATION_SCHEMA_VERSIONS, isEvaluationEvent } from './events';
+import { EVALUATION_ORG_STREAM_PREFIX, evaluationOrgStreamId, evaluationRubricStreamId } from './streams';
 
 const errorsOf = <T extends object>(type: new () => T, body: object) =>
   validateSync(plainToInstance(type, body), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
@@ -34,5 +36,19 @@ describe('evaluation DTOs', () => {
     expect(errorsOf(PublishRubricDto, rubric)).toEqual([]);
     expect(errorsOf(PublishRubricDto, { ...rubric, criteria: [{ id: 'role-played', label: '', weight: 0 }] })).toEqual(['criteria']);
     expect(errorsOf(PublishRubricDto, { ...rubric, starThresholds: [50, 60, 70, 80] })).toEqual(['starThresholds']);
+  });
+});
+
+describe('evaluation streams and guards', () => {
+  it('keep organisations and rubrics in separate stream families', () => {
+    expect(evaluationOrgStreamId('org-a')).toBe('evaluation-org-org-a');
+    expect(evaluationRubricStreamId('five-standards')).toBe('evaluation-rubric-five-standards');
+    expect(evaluationOrgStreamId('x').startsWith(EVALUATION_ORG_STREAM_PREFIX)).toBe(true);
+  });
+
+  it('recognise evaluation events and nothing else', () => {
+    expect(isEvaluationEvent({ type: 'AssessmentCorrected' })).toBe(true);
+    expect(isEvaluationEvent({ type: 'SubsidyGranted' })).toBe(false);
+    expect(Object.keys(EVALUATION_SCHEMA_VERSIONS).sort()).toEqual([...EVALUATION_EVENT_TYPES].sort());
   });
 });

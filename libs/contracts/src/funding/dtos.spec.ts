@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AllocateBudgetDto, ClawBackSubsidyDto, GrantSubsidyDto, ReduceBudgetDto } from './dtos';
 import { fundingBudgetStreamId, parseFundingBudgetStreamId } from './streams';
-import { fenToYuan, yuanToFen } from './events';
+import { FUNDING_EVENT_TYPES, FUNDING_SCHEMA_VERSIONS, fenToYuan, isFundingEvent, yuanToFen } from './events';
 
 const errorsOf = <T extends object>(type: new () => T, body: object) =>
   validateSync(plainToInstance(type, body), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
@@ -43,5 +43,13 @@ describe('funding stream ids and money', () => {
     expect(yuanToFen(23.45)).toBe(2345);
     expect(yuanToFen(80_000)).toBe(8_000_000);
     expect(fenToYuan(2345)).toBe(23.45);
+  });
+});
+
+describe('funding event guards', () => {
+  it('recognise funding events and nothing else', () => {
+    expect(isFundingEvent({ type: 'SubsidyGranted' })).toBe(true);
+    expect(isFundingEvent({ type: 'OrgFormed' })).toBe(false);
+    expect(Object.keys(FUNDING_SCHEMA_VERSIONS).sort()).toEqual([...FUNDING_EVENT_TYPES].sort());
   });
 });
