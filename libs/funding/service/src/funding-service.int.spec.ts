@@ -1,0 +1,218 @@
+import { type INestMicroservice, Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  type CommandEnvelope,
+  type CommandReply,
+  fundingBudgetStreamId,
+  FundingPatterns,
+  type NewEvent,
+  orgStreamId,
+  evaluationOrgStreamId,
+  type RecordedEvent,
+} from '@liangxin/contracts';
+import { SqliteEventStore } from '@liangxin/event-store';
+import { defaultFundingPolicy, formationGrantId } from '@liangxin/funding-domain';
+import { InfrastructureModule, loadConfig } from '@liangxin/platform';
+import { InProcessBus, InProcessClient, InProcessServer, SqliteCheckpointStore, SqliteDeadLetterStore, RpcDomainErrorFilter } from '@liangxin/transport';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import { FUNDING_CONSUMER, FundingServiceModule } from './funding-service.module';
+
+const DISTRICT = '430104';
+const YEAR = 2024;
+const BUDGET = fundingBudgetStreamId(DISTRICT, YEAR);
+
+/** The stable code of a refused command, wherever the transport put it. */
+const codeOf = (error: unknown): unknown => {
+  const e = error as { code?: unknown; getError?: () => unknown; error?: { code?: unknown } };
+  if (typeof e?.code === 'string') return e.code;
+  const inner = typeof e?.getError === 'function' ? (e.getError() as { code?: unknown }) : e?.error;
+  return inner?.code;
+};
+
+const orgFormed = (orgId: string, district: string, occurredAt: string): NewEvent => ({
+  type: 'OrgFormed',
+  schemaVersion: 1,
+  occurredAt,
+  data: {
+    orgId,
+    district,
+    automatic: true,
+    policyVersion: 'formation-test',
+    name: `${orgId} 党支部`,
+    mode: 'standalone',
+    level: 'branch',
+    committeeSize: 0,
+    enterprises: [{ creditCode: '91430104MA4L000001', fullMembers: 3, probationaryMembers: 0 }],
+    fullMembers: 3,
+    probationaryMembers: 0,
+  },
+  metadata: { actor: 'system:formation', correlationId: `registration-of-${orgId}`, district },
+});
+
+const assessment = (type: 'AssessmentCompleted' | 'AssessmentCorrected', orgId: string, passed: boolean, extra: object = {}): NewEvent => ({
+  type,
+  schemaVersion: 1,
+  data: {
+    orgId,
+    district: DISTRICT,
+    year: YEAR,
+    rubricId: 'five-standards',
+    rubricVersion: 1,
+    scores: { 'role-played': passed ? 80 : 40 },
+    totalScore: passed ? 80 : 40,
+    stars: passed ? 5 : 1,
+    passed,
+    ...extra,
+  },
+  metadata: { actor: 'officer:reviewer', district: DISTRICT },
+});
+
+describe('funding service as a Nest microservice over the in-process transport and SQLite', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let checkpoints: SqliteCheckpointStore;
+  let deadLetters: SqliteDeadLetterStore;
+  let bus: InProcessBus;
+  let client: InProcessClient;
+  let app: INestMicroservice | undefined;
+  let commandCount = 0;
+
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+
+  async function startService(): Promise<void> {
+    bus = new InProcessBus();
+    client = new InProcessClient(bus);
+    const server = new InProcessServer({ consumer: FUNDING_CONSUMER, store, checkpoints, deadLetters, bus, maxDeliveries: 2, retryBackoffMs: 1, checkpointEvery: 1 });
+    const moduleRef = await Test.createTestingModule({
+      imports: [InfrastructureModule.forRoot({ config: loadConfig({ DATA_DIR: dir }), eventStore: store }), FundingServiceModule],
+    }).compile();
+    app = moduleRef.createNestMicroservice({ strategy: server, logger: false });
+    app.useGlobalFilters(new RpcDomainErrorFilter());
+    await app.listen();
+  }
+
+  async function stopService(): Promise<void> {
+    await app?.close();
+    app = undefined;
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'liangxin-funding-'));
+    store = SqliteEventStore.open({ file: join(dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
+    checkpoints = new SqliteCheckpointStore({ file: join(dir, 'consumers.sqlite') });
+    deadLetters = new SqliteDeadLetterStore({ file: join(dir, 'consumers.sqlite') });
+    await startService();
+  });
+
+  afterEach(async () => {
+    await stopService();
+    await store.close();
+    await checkpoints.close();
+    await deadLetters.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = <R extends object = object>(pattern: string, payload: object, commandId = `cmd-${++commandCount}`) =>
+    firstValueFrom(client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor: 'officer:zhang', commandId } }));
+
+  const sendExpectingRefusal = async (pattern: string, payload: object): Promise<unknown> => {
+    try {
+      await send(pattern, payload);
+    } catch (error) {
+      return codeOf(error);
+    }
+    throw new Error(`${pattern} was accepted`);
+  };
+
+  const caughtUp = async () => bus.waitUntilApplied(FUNDING_CONSUMER, await store.headPosition(), 5_000);
+  const budgetEvents = () => store.readStream(BUDGET);
+
+  it('pays the formation subsidy once when an organisation is formed, even when OrgFormed is delivered twice', async () => {
+    await send(FundingPatterns.allocateBudget, { district: DISTRICT, year: YEAR, amountFen: 1_000_000_00 });
+    const [formed] = (await store.append(orgStreamId('org-1'), [orgFormed('org-1', DISTRICT, '2024-05-20T02:00:00.000Z')], { expected: 'no_stream' })).events;
+    await caughtUp();
+
+    const grants = (await budgetEvents()).filter((e) => e.type === 'SubsidyGranted');
+    expect(grants).toHaveLength(1);
+    expect(grants[0].data).toMatchObject({ grantId: formationGrantId('org-1'), orgId: 'org-1', item: 'formation', amountFen: defaultFundingPolicy.formationSubsidyFen, justifiedBy: [formed.eventId] });
+    expect(grants[0].metadata).toMatchObject({ actor: 'system:funding', causationId: formed.eventId, correlationId: 'registration-of-org-1', policyVersion: defaultFundingPolicy.version });
+
+    // A consumer that lost its checkpoint gets every event again.
+    await stopService();
+    await checkpoints.save(FUNDING_CONSUMER, { position: 0 });
+    await startService();
+    await caughtUp();
+
+    expect((await budgetEvents()).map((e) => e.type)).toEqual(['BudgetAllocated', 'SubsidyGranted']);
+    expect(await deadLetters.list(FUNDING_CONSUMER)).toEqual([]);
+  });
+
+  it('records a refusal instead of a grant when the district has no budget for the year the organisation was formed', async () => {
+    await store.append(orgStreamId('org-9'), [orgFormed('org-9', '430105', '2024-03-01T00:00:00.000Z')], { expected: 'no_stream' });
+    await caughtUp();
+
+    const events = await store.readStream(fundingBudgetStreamId('430105', 2024));
+    expect(events.map((e) => [e.type, e.data['reason']])).toEqual([['SubsidyRefused', 'budget_not_allocated']]);
+  });
+
+  it('refuses a grant beyond the remaining budget with BUDGET_EXCEEDED and appends nothing', async () => {
+    await send(FundingPatterns.allocateBudget, { district: DISTRICT, year: YEAR, amountFen: 50_000_00 });
+    const before = await budgetEvents();
+
+    const code = await sendExpectingRefusal(FundingPatterns.grantSubsidy, {
+      district: DISTRICT,
+      year: YEAR,
+      orgId: 'org-2',
+      item: 'venue_construction',
+      venueScale: 'large',
+      justifiedBy: ['site-inspection-7'],
+    });
+
+    expect(code).toBe('BUDGET_EXCEEDED');
+    expect(await budgetEvents()).toEqual(before);
+  });
+
+  it('pays a grant once per command id, naming the grant after the command when the caller chose no id, and claws it back', async () => {
+    await send(FundingPatterns.allocateBudget, { district: DISTRICT, year: YEAR, amountFen: 100_000_00 });
+    const grant = { district: DISTRICT, year: YEAR, orgId: 'org-3', item: 'venue_construction', venueScale: 'medium', justifiedBy: ['site-inspection-8'] };
+
+    const first = await send<{ grantId: string }>(FundingPatterns.grantSubsidy, grant, 'officer-retry-1');
+    const retried = await send<{ grantId: string }>(FundingPatterns.grantSubsidy, grant, 'officer-retry-1');
+    expect(retried).toEqual({ ...first, idempotentReplay: true });
+    expect((await budgetEvents()).filter((e) => e.type === 'SubsidyGranted')).toHaveLength(1);
+
+    const grantId = first.result?.grantId as string;
+    await send(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'site never built', justifiedBy: ['inspection-9'] });
+    expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'again', justifiedBy: ['x'] })).toBe(
+      'GRANT_ALREADY_CLAWED_BACK',
+    );
+    expect((await budgetEvents()).map((e) => e.type)).toEqual(['BudgetAllocated', 'SubsidyGranted', 'SubsidyClawedBack']);
+  });
+
+  it('makes the secretary post subsidy payable once the annual review is passed, and takes it back when a correction fails it', async () => {
+    await send(FundingPatterns.allocateBudget, { district: DISTRICT, year: YEAR, amountFen: 100_000_00 });
+    const postSubsidy = { district: DISTRICT, year: YEAR, orgId: 'org-4', item: 'secretary_post', payee: 'secretary-li', justifiedBy: ['post-request-1'] };
+    expect(await sendExpectingRefusal(FundingPatterns.grantSubsidy, postSubsidy)).toBe('SECRETARY_POST_NOT_ELIGIBLE');
+
+    const [passed] = (await store.append(evaluationOrgStreamId('org-4'), [assessment('AssessmentCompleted', 'org-4', true)], { expected: 'no_stream' })).events;
+    await caughtUp();
+    const confirmed = (await budgetEvents()).find((e) => e.type === 'SecretaryPostEligibilityConfirmed') as RecordedEvent;
+    expect(confirmed.data).toMatchObject({ orgId: 'org-4', stars: 5, justifiedBy: [passed.eventId] });
+
+    const { result } = await send<{ grantId: string }>(FundingPatterns.grantSubsidy, postSubsidy);
+    await store.append(
+      evaluationOrgStreamId('org-4'),
+      [assessment('AssessmentCorrected', 'org-4', false, { previousTotalScore: 80, previousStars: 5, previousPassed: true, reason: 'minutes were forged' })],
+      { expected: 0 },
+    );
+    await caughtUp();
+
+    const tail = (await budgetEvents()).slice(-3);
+    expect(tail.map((e) => e.type)).toEqual(['SubsidyGranted', 'SecretaryPostEligibilityRevoked', 'SubsidyClawedBack']);
+    expect(tail[2].data).toMatchObject({ grantId: result?.grantId, orgId: 'org-4', item: 'secretary_post' });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './funding-service.module';
+export * from './funding-commands.controller';
+export * from './funding-reactions.controller';
