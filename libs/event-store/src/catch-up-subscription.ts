@@ -7,7 +7,7 @@ export interface CatchUpSource {
    * `limit` came back, `scannedTo` is the head at the time of the read, so filtered-out events are not
    * scanned again.
    */
-  readBatch(after: number, limit: number, filter: Pick<SubscribeOptions, 'types' | 'streamPrefixes'>): Promise<{
+  readBatch(after: number, limit: number, filter: Pick<SubscribeOptions, 'types' | 'streamPrefixes' | 'until'>): Promise<{
     events: RecordedEvent[];
     scannedTo: number;
   }>;
@@ -53,7 +53,8 @@ export const startCatchUpSubscription = (
   const run = async () => {
     let cursor = position;
     let announcedCaughtUp = false;
-    const filter = { types: options.types, streamPrefixes: options.streamPrefixes };
+    const filter = { types: options.types, streamPrefixes: options.streamPrefixes, until: options.until };
+    const reachedUntil = () => options.until !== undefined && cursor >= options.until;
     while (!stopped) {
       appendedSinceRead = false;
       const { events, scannedTo } = await source.readBatch(cursor, source.batchSize, filter);
@@ -63,7 +64,11 @@ export const startCatchUpSubscription = (
         position = event.globalPosition;
       }
       cursor = Math.max(cursor, scannedTo);
-      if (events.length < source.batchSize) {
+      if (events.length < source.batchSize || reachedUntil()) {
+        if (options.until !== undefined) {
+          if (!stopped) options.onCaughtUp?.();
+          return;
+        }
         if (events.length > 0 || !announcedCaughtUp) {
           announcedCaughtUp = true;
           if (!stopped) options.onCaughtUp?.();

@@ -52,6 +52,12 @@ export interface ReadStreamOptions {
 export interface SubscribeOptions extends Omit<ReadAllOptions, 'limit' | 'until'> {
   /** called after every batch, with the position reached: store it as the subscriber's checkpoint */
   onCaughtUp?: () => void;
+  /**
+   * Stop after the event at this globalPosition (inclusive): the subscription delivers the history up to
+   * it (or up to the head, if the log is shorter), calls onCaughtUp and ends by itself, without going live.
+   * For "as of" rebuilds.
+   */
+  until?: number;
 }
 
 export interface Subscription {

@@ -175,7 +175,7 @@ export class KurrentDbEventStore implements EventStore {
     const run = async () => {
       let cursor = position;
       for (;;) {
-        const batch = await this.readAll({ ...filter, after: cursor, limit: SUBSCRIPTION_BATCH });
+        const batch = await this.readAll({ ...filter, after: cursor, limit: SUBSCRIPTION_BATCH, until: options.until });
         for (const event of batch) {
           if (stopped) return;
           await handler(event);
@@ -185,6 +185,7 @@ export class KurrentDbEventStore implements EventStore {
       }
       if (stopped) return;
       options.onCaughtUp?.();
+      if (options.until !== undefined) return;
       live = this.client.subscribeToAll({ fromPosition: cursor > 0 ? toPosition(cursor) : START, filter: serverFilter(filter) });
       for await (const resolved of live) {
         if (stopped) return;

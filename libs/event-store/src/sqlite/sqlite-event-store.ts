@@ -180,7 +180,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     const subscription = startCatchUpSubscription(
       {
         readBatch: async (after, limit, filter) => {
-          const head = this.selectHead.get()?.head ?? 0;
+          const head = Math.min(this.selectHead.get()?.head ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
           const rows = this.readAllSync({ ...filter, after, limit, until: head });
           const events = rows.map(rowToRecordedEvent);
           return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1].global_position };

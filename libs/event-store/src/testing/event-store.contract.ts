@@ -239,6 +239,28 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         await subscription.stop();
       });
 
+      it('with until, delivers the history up to that position and ends without going live', async () => {
+        const id = stream('sub-until');
+        const start = await store.headPosition();
+        await store.append(id, [anEvent('Before', { n: 1 })], { expected: 'no_stream' });
+        const { lastPosition: until } = await store.append(id, [anEvent('Before', { n: 2 })], { expected: 0 });
+        await store.append(id, [anEvent('After', { n: 3 })], { expected: 1 });
+        const seen: number[] = [];
+        let caughtUp = false;
+        const subscription = store.subscribeToAll(
+          { after: start, until, streamPrefixes: [prefix], onCaughtUp: () => (caughtUp = true) },
+          (event) => {
+            seen.push((event.data as { n: number }).n);
+          },
+        );
+        await eventually(() => caughtUp, 'the history up to until');
+        await store.append(id, [anEvent('Live', { n: 4 })], { expected: 2 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(seen).toEqual([1, 2]);
+        expect(subscription.position).toBe(until);
+        await subscription.stop();
+      });
+
       it('stops on a handler error and reports it', async () => {
         const id = stream('sub-error');
         const start = await store.headPosition();
