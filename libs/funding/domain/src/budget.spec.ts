@@ -120,6 +120,12 @@ describe('district budget: GrantSubsidy', () => {
       .when(grant({ item: 'party_dues_returned', amountFen: 12_345 }))
       .then([granted('g-1', 'org-a', 'party_dues_returned', 12_345, { justifiedBy: ['evt-request-1'] })]));
 
+  it('refuses an item nobody has heard of', () =>
+    spec.given([allocated(1_000_000)]).when(grant({ item: 'bonus' as GrantSubsidy['item'] })).thenThrows('UNKNOWN_ITEM', 'item'));
+
+  it('records a site scale only on a venue grant', () =>
+    spec.given([allocated(1_000_000)]).when(grant({ venueScale: 'large' })).thenMatches(([event]) => expect(event.data).not.toHaveProperty('venueScale')));
+
   it('refuses fractions of a fen', () =>
     spec.given([allocated(1_000_000)]).when(grant({ item: 'party_worker_allowance', amountFen: 10.5 })).thenThrows('INVALID_AMOUNT', 'amountFen'));
 

@@ -279,6 +279,7 @@ const requireNewGrantId = (state: BudgetState, grantId: string): void => {
 
 const decideGrant = (command: GrantSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {
   requireText(command.orgId, 'ORG_REQUIRED', 'A grant is paid to an organisation', 'orgId');
+  if (!SUBSIDY_ITEMS.includes(command.item)) throw new DomainError('UNKNOWN_ITEM', `There is no subsidy item ${command.item}`, 'item');
   const amountFen = policyAmount(command, policy);
   const justifiedBy = requireJustification(command.justifiedBy);
   requireAllocated(state);
@@ -303,7 +304,8 @@ const decideGrant = (command: GrantSubsidy, state: BudgetState, policy: FundingP
     }
   }
   requireWithinBudget(state, amountFen);
-  return [grantedEvent(command, amountFen, justifiedBy)];
+  const venueScale = command.item === 'venue_construction' ? command.venueScale : undefined;
+  return [grantedEvent({ ...command, venueScale }, amountFen, justifiedBy)];
 };
 
 const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {

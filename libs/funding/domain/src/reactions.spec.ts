@@ -2,7 +2,7 @@ import type { AssessmentCompleted, AssessmentCorrected, OrgFormed, RecordedEvent
 import { fold } from '@liangxin/event-sourcing';
 import { budgetDecider, type BudgetCommand } from './budget';
 import { defaultFundingPolicy } from './policy';
-import { FUNDING_ACTOR, fundingReactionsTo } from './reactions';
+import { FUNDING_ACTOR, FUNDING_TRIGGER_EVENT_TYPES, FUNDING_TRIGGER_STREAM_PREFIXES, fundingReactionsTo } from './reactions';
 
 const recorded = <E extends RecordedEvent>(event: Omit<E, 'streamVersion' | 'globalPosition' | 'recordedAt'>): E =>
   ({ streamVersion: 0, globalPosition: 1, recordedAt: event.occurredAt, ...event }) as E;
@@ -132,6 +132,13 @@ describe('funding process manager', () => {
     it('confirms eligibility when a fail is corrected to a pass', () => {
       expect(fundingReactionsTo(corrected(true)).map((r) => r.command.type)).toEqual(['ConfirmSecretaryPostEligibility']);
     });
+  });
+
+  it('names the streams and types a subscription must deliver for every event it reacts to', () => {
+    for (const event of [orgFormed(), completed(true), corrected(false)]) {
+      expect(FUNDING_TRIGGER_EVENT_TYPES).toContain(event.type);
+      expect(FUNDING_TRIGGER_STREAM_PREFIXES.some((prefix) => event.streamId.startsWith(prefix))).toBe(true);
+    }
   });
 
   it('ignores events it has no rule for', () => {

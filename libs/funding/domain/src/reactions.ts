@@ -1,4 +1,6 @@
 import {
+  EVALUATION_ORG_STREAM_PREFIX,
+  ORG_STREAM_PREFIX,
   fundingBudgetStreamId,
   type AssessmentCompleted,
   type AssessmentCorrected,
@@ -21,6 +23,8 @@ export type FundingReaction = {
 
 /** The events the funding process manager listens to. */
 export const FUNDING_TRIGGER_EVENT_TYPES = ['OrgFormed', 'AssessmentCompleted', 'AssessmentCorrected'] as const;
+/** ...and the streams they are appended to, for a subscription filter. */
+export const FUNDING_TRIGGER_STREAM_PREFIXES = [ORG_STREAM_PREFIX, EVALUATION_ORG_STREAM_PREFIX] as const;
 
 export const FUNDING_ACTOR = 'system:funding';
 
