@@ -1,5 +1,5 @@
 import type { AssessmentOutcome, EvaluationEvent } from '@liangxin/contracts';
-import { currentAssessments, districtSummaries, passRate, starDistribution } from './statistics';
+import { currentAssessments, districtSummaries, passRate, starDistribution, summariseUnder } from './statistics';
 
 const outcome = (orgId: string, district: string, year: number, stars: number, passed: boolean): AssessmentOutcome => ({
   orgId,
@@ -54,5 +54,23 @@ describe('evaluation statistics', () => {
       { district: '330482', year: 2024, assessed: 2, passed: 1, passRate: 0.5, distribution: { 1: 0, 2: 0, 3: 1, 4: 0, 5: 0, 6: 1 } },
       { district: '361100', year: 2024, assessed: 1, passed: 1, passRate: 1, distribution: { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0, 6: 0 } },
     ]);
+  });
+
+  it('rolls a year up the organisation tree to a committee, without looping on a cycle', () => {
+    const parents: Record<string, string> = { 'branch-1': 'chain-committee', 'branch-2': 'general-branch', 'general-branch': 'chain-committee', 'x': 'y', 'y': 'x' };
+    const summary = summariseUnder(
+      [
+        outcome('branch-1', '430104', 2024, 6, true),
+        outcome('branch-2', '430104', 2024, 2, false),
+        outcome('general-branch', '430104', 2024, 4, true),
+        outcome('other', '430104', 2024, 5, true),
+        outcome('x', '430104', 2024, 5, true),
+        outcome('branch-1', '430104', 2023, 1, false),
+      ],
+      2024,
+      'chain-committee',
+      (orgId) => parents[orgId],
+    );
+    expect(summary).toMatchObject({ assessed: 3, passed: 2, distribution: { 2: 1, 4: 1, 6: 1 } });
   });
 });

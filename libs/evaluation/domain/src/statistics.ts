@@ -65,3 +65,24 @@ export const districtSummaries = (assessments: readonly AssessmentOutcome[], yea
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([district, group]) => ({ district, year, ...summarise(group) }));
 };
+
+/**
+ * The same figures for the organisations beneath a committee (产业链党委, 综合党委...): `parentOf`
+ * comes from formation's organisation tree, and the committee's own assessment counts too.
+ */
+export const summariseUnder = (
+  assessments: readonly AssessmentOutcome[],
+  year: number,
+  committeeOrgId: string,
+  parentOf: (orgId: string) => string | undefined,
+): EvaluationSummary => {
+  const isUnder = (orgId: string): boolean => {
+    const visited = new Set<string>();
+    for (let current: string | undefined = orgId; current !== undefined && !visited.has(current); current = parentOf(current)) {
+      if (current === committeeOrgId) return true;
+      visited.add(current);
+    }
+    return false;
+  };
+  return summarise(assessments.filter((a) => a.year === year && isUnder(a.orgId)));
+};
