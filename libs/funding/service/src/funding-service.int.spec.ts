@@ -1,5 +1,4 @@
-import { type INestMicroservice, Logger } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestMicroservice } from '@nestjs/common';
 import {
   type CommandEnvelope,
   type CommandReply,
@@ -12,8 +11,8 @@ import {
 } from '@liangxin/contracts';
 import { SqliteEventStore } from '@liangxin/event-store';
 import { defaultFundingPolicy, formationGrantId } from '@liangxin/funding-domain';
-import { InfrastructureModule, loadConfig } from '@liangxin/platform';
-import { InProcessBus, InProcessClient, InProcessServer, SqliteCheckpointStore, SqliteDeadLetterStore, RpcDomainErrorFilter } from '@liangxin/transport';
+import { loadConfig, startServiceApp } from '@liangxin/platform';
+import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,14 +22,6 @@ import { FUNDING_CONSUMER, FundingServiceModule } from './funding-service.module
 const DISTRICT = '430104';
 const YEAR = 2024;
 const BUDGET = fundingBudgetStreamId(DISTRICT, YEAR);
-
-/** The stable code of a refused command, wherever the transport put it. */
-const codeOf = (error: unknown): unknown => {
-  const e = error as { code?: unknown; getError?: () => unknown; error?: { code?: unknown } };
-  if (typeof e?.code === 'string') return e.code;
-  const inner = typeof e?.getError === 'function' ? (e.getError() as { code?: unknown }) : e?.error;
-  return inner?.code;
-};
 
 const orgFormed = (orgId: string, district: string, occurredAt: string): NewEvent => ({
   type: 'OrgFormed',
@@ -80,19 +71,11 @@ describe('funding service as a Nest microservice over the in-process transport a
   let app: INestMicroservice | undefined;
   let commandCount = 0;
 
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
-
   async function startService(): Promise<void> {
     bus = new InProcessBus();
     client = new InProcessClient(bus);
     const server = new InProcessServer({ consumer: FUNDING_CONSUMER, store, checkpoints, deadLetters, bus, maxDeliveries: 2, retryBackoffMs: 1, checkpointEvery: 1 });
-    const moduleRef = await Test.createTestingModule({
-      imports: [InfrastructureModule.forRoot({ config: loadConfig({ DATA_DIR: dir }), eventStore: store }), FundingServiceModule],
-    }).compile();
-    app = moduleRef.createNestMicroservice({ strategy: server, logger: false });
-    app.useGlobalFilters(new RpcDomainErrorFilter());
-    await app.listen();
+    app = await startServiceApp({ name: 'funding', module: FundingServiceModule, config: loadConfig({ DATA_DIR: dir }), eventStore: store, strategy: server, logger: false });
   }
 
   async function stopService(): Promise<void> {
@@ -123,7 +106,8 @@ describe('funding service as a Nest microservice over the in-process transport a
     try {
       await send(pattern, payload);
     } catch (error) {
-      return codeOf(error);
+      expect(error).toBeInstanceOf(RemoteCommandError);
+      return (error as RemoteCommandError).code;
     }
     throw new Error(`${pattern} was accepted`);
   };

@@ -1,0 +1,115 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  type AssessmentOutcome,
+  type CommandEnvelope,
+  type CommandReply,
+  type CompleteAssessmentDto,
+  type CorrectAssessmentDto,
+  evaluationOrgStreamId,
+  EvaluationPatterns,
+  evaluationRubricStreamId,
+  type PublishRubricDto,
+  type RecordedEvent,
+  type Rubric,
+  type RubricPublished,
+} from '@liangxin/contracts';
+import {
+  type AssessmentCommand,
+  assessmentDecider,
+  type AssessmentEvent,
+  assessmentHistory,
+  type Rating,
+  rubricDecider,
+  type RubricState,
+  rubricVersionOf,
+} from '@liangxin/evaluation-domain';
+import { DomainError, fold } from '@liangxin/event-sourcing';
+import type { EventStore } from '@liangxin/event-store';
+import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+
+type CommandMetadata = CommandEnvelope<unknown>['metadata'];
+
+/** What an assessment command answers besides its position: the rating it produced (or had produced, on a retry). */
+export type AssessmentResult = Rating & { orgId: string; year: number; rubricId: string; rubricVersion: number };
+
+const ratingOf = (events: readonly RecordedEvent[], fallback: AssessmentOutcome | undefined): AssessmentResult | undefined => {
+  const outcome = (events.at(-1)?.data as AssessmentOutcome | undefined) ?? fallback;
+  if (!outcome) return undefined;
+  const { orgId, year, rubricId, rubricVersion, totalScore, stars, passed } = outcome;
+  return { orgId, year, rubricId, rubricVersion, totalScore, stars, passed };
+};
+
+/**
+ * The evaluation service's command side. Rubrics are versioned streams of their own; an assessment
+ * is scored against the rubric version it names (the newest when it names none), which the service
+ * loads and hands to the pure assessment decider.
+ */
+@Controller()
+export class EvaluationCommandsController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @MessagePattern(EvaluationPatterns.publishRubric)
+  async publishRubric(@Payload() { payload, metadata }: CommandEnvelope<PublishRubricDto>): Promise<CommandReply<{ rubricId: string; version: number }>> {
+    const streamId = evaluationRubricStreamId(payload.rubricId);
+    const result = await handleCommand(this.store, streamId, rubricDecider, { ...payload, type: 'PublishRubric' }, metadata);
+    // Publishing the same definition again appends nothing: the answer is the version already in force.
+    const published = (result.events.at(-1) as RecordedEvent<RubricPublished> | undefined)?.data ?? (await this.rubricState(payload.rubricId)).current;
+    return { position: result.position, idempotentReplay: result.idempotentReplay, result: { rubricId: payload.rubricId, version: published?.version ?? 0 } };
+  }
+
+  @MessagePattern(EvaluationPatterns.completeAssessment)
+  async completeAssessment(@Payload() { payload, metadata }: CommandEnvelope<CompleteAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+    const rubric = await this.rubric(payload.rubricId, payload.rubricVersion);
+    const command: AssessmentCommand = {
+      type: 'CompleteAssessment',
+      orgId: payload.orgId,
+      district: payload.district,
+      year: payload.year,
+      rubric,
+      scores: payload.scores,
+      ...(payload.assessor !== undefined && { assessor: payload.assessor }),
+    };
+    return this.assess(command, { ...metadata, district: payload.district });
+  }
+
+  @MessagePattern(EvaluationPatterns.correctAssessment)
+  async correctAssessment(@Payload() { payload, metadata }: CommandEnvelope<CorrectAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+    const rubric = await this.rubric(payload.rubricId, payload.rubricVersion);
+    const command: AssessmentCommand = { type: 'CorrectAssessment', orgId: payload.orgId, year: payload.year, rubric, scores: payload.scores, reason: payload.reason };
+    return this.assess(command, { ...metadata, reason: payload.reason });
+  }
+
+  @MessagePattern(EvaluationPatterns.getRubric)
+  async getRubric(@Payload() query: { rubricId: string; version?: number }): Promise<Rubric> {
+    return this.rubric(query.rubricId, query.version);
+  }
+
+  @MessagePattern(EvaluationPatterns.getOrgHistory)
+  async getOrgHistory(@Payload() query: { orgId: string }): Promise<AssessmentOutcome[]> {
+    const history = await this.store.readStream<AssessmentEvent>(evaluationOrgStreamId(query.orgId));
+    return assessmentHistory(fold(assessmentDecider, history));
+  }
+
+  private async assess(command: AssessmentCommand, metadata: CommandMetadata & { district?: string }): Promise<CommandReply<AssessmentResult>> {
+    const streamId = evaluationOrgStreamId(command.orgId);
+    const result = await handleCommand(this.store, streamId, assessmentDecider, command, metadata);
+    // A correction that changes nothing appends nothing: answer with the assessment as it stands.
+    const standing = result.events.length === 0 ? fold(assessmentDecider, await this.store.readStream<AssessmentEvent>(streamId)).byYear.get(command.year) : undefined;
+    const rating = ratingOf(result.events, standing);
+    return { position: result.position, idempotentReplay: result.idempotentReplay, ...(rating && { result: rating }) };
+  }
+
+  private async rubricState(rubricId: string): Promise<RubricState> {
+    return fold(rubricDecider, await this.store.readStream<RubricPublished>(evaluationRubricStreamId(rubricId)));
+  }
+
+  private async rubric(rubricId: string, version?: number): Promise<Rubric> {
+    const found = rubricVersionOf(await this.rubricState(rubricId), version);
+    if (!found) {
+      const which = version === undefined ? `Rubric ${rubricId}` : `Version ${version} of rubric ${rubricId}`;
+      throw new DomainError('RUBRIC_NOT_FOUND', `${which} has not been published; publish it first (PUT /api/evaluation/rubric)`, 'rubricId', 'not_found');
+    }
+    return found;
+  }
+}

@@ -1,0 +1,123 @@
+import type { INestMicroservice } from '@nestjs/common';
+import {
+  type AssessmentOutcome,
+  type CommandEnvelope,
+  type CommandReply,
+  evaluationOrgStreamId,
+  EvaluationPatterns,
+  evaluationRubricStreamId,
+  type PublishRubricDto,
+  type Rubric,
+} from '@liangxin/contracts';
+import { SqliteEventStore } from '@liangxin/event-store';
+import { loadConfig, startServiceApp } from '@liangxin/platform';
+import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import type { AssessmentResult } from './evaluation-commands.controller';
+import { EvaluationServiceModule } from './evaluation-service.module';
+
+const rubric: PublishRubricDto = {
+  rubricId: 'five-standards',
+  name: '五化',
+  criteria: [
+    { id: 'organisation-life', label: '组织生活正常化', weight: 1 },
+    { id: 'role-played', label: '作用发挥', weight: 3 },
+  ],
+  starThresholds: [50, 60, 70, 80, 90],
+  passScore: 60,
+};
+
+describe('evaluation service as a Nest microservice over the in-process transport and SQLite', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let checkpoints: SqliteCheckpointStore;
+  let deadLetters: SqliteDeadLetterStore;
+  let client: InProcessClient;
+  let app: INestMicroservice;
+  let commandCount = 0;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'liangxin-evaluation-'));
+    store = SqliteEventStore.open({ file: join(dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
+    checkpoints = new SqliteCheckpointStore({ file: join(dir, 'consumers.sqlite') });
+    deadLetters = new SqliteDeadLetterStore({ file: join(dir, 'consumers.sqlite') });
+    const bus = new InProcessBus();
+    client = new InProcessClient(bus);
+    const strategy = new InProcessServer({ consumer: 'evaluation', store, checkpoints, deadLetters, bus });
+    app = await startServiceApp({ name: 'evaluation', module: EvaluationServiceModule, config: loadConfig({ DATA_DIR: dir }), eventStore: store, strategy, logger: false });
+  });
+
+  afterEach(async () => {
+    await app.close();
+    await store.close();
+    await checkpoints.close();
+    await deadLetters.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = <R extends object = object>(pattern: string, payload: object, commandId = `cmd-${++commandCount}`) =>
+    firstValueFrom(client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor: 'officer:wang', commandId } }));
+
+  const refusal = async (pattern: string, payload: object): Promise<unknown> => {
+    try {
+      await send(pattern, payload);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RemoteCommandError);
+      return (error as RemoteCommandError).code;
+    }
+    throw new Error(`${pattern} was accepted`);
+  };
+
+  it('publishes rubric versions: the same definition again is a retry, a changed one the next version', async () => {
+    expect((await send(EvaluationPatterns.publishRubric, rubric)).result).toEqual({ rubricId: 'five-standards', version: 1 });
+    expect((await send(EvaluationPatterns.publishRubric, rubric)).result).toEqual({ rubricId: 'five-standards', version: 1 });
+    expect((await send(EvaluationPatterns.publishRubric, { ...rubric, passScore: 70 })).result).toEqual({ rubricId: 'five-standards', version: 2 });
+
+    expect(await store.readStream(evaluationRubricStreamId('five-standards'))).toHaveLength(2);
+    const first = await firstValueFrom(client.send<Rubric>(EvaluationPatterns.getRubric, { rubricId: 'five-standards', version: 1 }));
+    expect(first.passScore).toBe(60);
+  });
+
+  it('scores an assessment against the newest rubric unless a version is named, once per organisation and year', async () => {
+    await send(EvaluationPatterns.publishRubric, rubric);
+    await send(EvaluationPatterns.publishRubric, { ...rubric, passScore: 70 });
+    const scores = { 'organisation-life': 60, 'role-played': 68 }; // weighted 66: passes v1 (60), fails v2 (70)
+
+    const newest = await send<AssessmentResult>(EvaluationPatterns.completeAssessment, { orgId: 'org-a', district: '330482', year: 2024, rubricId: 'five-standards', scores });
+    const older = await send<AssessmentResult>(EvaluationPatterns.completeAssessment, { orgId: 'org-b', district: '330482', year: 2024, rubricId: 'five-standards', rubricVersion: 1, scores });
+
+    expect(newest.result).toEqual({ orgId: 'org-a', year: 2024, rubricId: 'five-standards', rubricVersion: 2, totalScore: 66, stars: 3, passed: false });
+    expect(older.result).toMatchObject({ rubricVersion: 1, totalScore: 66, passed: true });
+    expect(await refusal(EvaluationPatterns.completeAssessment, { orgId: 'org-a', district: '330482', year: 2024, rubricId: 'five-standards', scores })).toBe(
+      'ASSESSMENT_ALREADY_COMPLETED',
+    );
+    expect(await store.readStream(evaluationOrgStreamId('org-a'))).toHaveLength(1);
+  });
+
+  it('refuses to score against a rubric that was never published, appending nothing', async () => {
+    expect(await refusal(EvaluationPatterns.completeAssessment, { orgId: 'org-c', district: '330482', year: 2024, rubricId: 'double-strong', scores: { x: 1 } })).toBe(
+      'RUBRIC_NOT_FOUND',
+    );
+    expect(await store.headPosition()).toBe(0);
+  });
+
+  it('corrects an assessment, keeping what it replaced, and answers history as corrected', async () => {
+    await send(EvaluationPatterns.publishRubric, rubric);
+    await send(EvaluationPatterns.completeAssessment, { orgId: 'org-d', district: '330482', year: 2023, rubricId: 'five-standards', scores: { 'organisation-life': 90, 'role-played': 90 } });
+    const correction = { orgId: 'org-d', year: 2023, rubricId: 'five-standards', scores: { 'organisation-life': 40, 'role-played': 40 }, reason: 'minutes missing' };
+
+    const corrected = await send<AssessmentResult>(EvaluationPatterns.correctAssessment, correction);
+    const again = await send<AssessmentResult>(EvaluationPatterns.correctAssessment, correction);
+
+    expect(corrected.result).toMatchObject({ totalScore: 40, stars: 1, passed: false });
+    expect(again.result).toEqual(corrected.result);
+    const events = await store.readStream(evaluationOrgStreamId('org-d'));
+    expect(events.map((e) => e.type)).toEqual(['AssessmentCompleted', 'AssessmentCorrected']);
+    expect(events[1].data).toMatchObject({ district: '330482', previousTotalScore: 90, previousStars: 6, previousPassed: true, reason: 'minutes missing' });
+    const history = await firstValueFrom(client.send<AssessmentOutcome[]>(EvaluationPatterns.getOrgHistory, { orgId: 'org-d' }));
+    expect(history.map((h) => [h.year, h.stars, h.passed])).toEqual([[2023, 1, false]]);
+  });
+});

@@ -1,0 +1,2 @@
+export * from './evaluation-service.module';
+export * from './evaluation-commands.controller';
