@@ -16,6 +16,8 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   batchSize?: number;
   snapshotEvery?: number;
+  /** documents per projection kept in memory between batches (default 50 000) */
+  cacheDocuments?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }
 
@@ -42,7 +44,7 @@ export async function rebuildProjections(
     await store.register(p.name, p.collections);
     generations.set(p.name, await store.createGeneration(p.name, p.collections));
   }
-  const runner = new ProjectionRunner(events, store, projections, { batchSize, snapshotEvery: options.snapshotEvery, generations });
+  const runner = new ProjectionRunner(events, store, projections, { batchSize, snapshotEvery: options.snapshotEvery, generations, cacheDocuments: options.cacheDocuments });
   const names = projections.map((p) => p.name);
   const started = performance.now();
   let total = await events.headPosition();

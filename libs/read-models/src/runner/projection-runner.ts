@@ -1,6 +1,7 @@
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
 import type { Generation, ReadModelStore } from '../store/port';
+import { DocumentCache } from './document-cache';
 import { applyBatch } from './unit-of-work';
 
 export interface ProjectionRunnerOptions {
@@ -10,8 +11,12 @@ export interface ProjectionRunnerOptions {
   snapshotEvery?: number;
   /** how long to wait for new events once caught up, unless poked (default 100 ms) */
   pollIntervalMs?: number;
-  /** write into these generations instead of the live ones (used by rebuilds) */
+  /**
+   * write into these generations instead of the live ones (used by rebuilds). The runner then owns
+   * them and keeps up to `cacheDocuments` recently written documents in memory between batches.
+   */
   generations?: ReadonlyMap<string, Generation>;
+  cacheDocuments?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -25,6 +30,7 @@ export class ProjectionRunner {
   private readonly snapshotEvery: number;
   private readonly pollIntervalMs: number;
   private readonly lastSnapshot = new Map<string, number>();
+  private readonly caches = new Map<string, DocumentCache>();
   private positionReached = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -112,7 +118,7 @@ export class ProjectionRunner {
     const last = batch[batch.length - 1];
     for (const projection of this.projections) {
       const generation = this.generation(projection);
-      await applyBatch(this.store, projection, batch, last.globalPosition, generation);
+      await applyBatch(this.store, projection, batch, last.globalPosition, generation, this.cacheFor(projection, generation));
       await this.snapshotIfDue(projection, last.globalPosition, last.recordedAt, generation);
     }
     this.positionReached = last.globalPosition;
@@ -150,6 +156,17 @@ export class ProjectionRunner {
     if (Math.floor(position / this.snapshotEvery) <= Math.floor(previous / this.snapshotEvery)) return;
     await this.store.snapshot(projection.name, position, recordedAt, generation);
     this.lastSnapshot.set(projection.name, position);
+  }
+
+  /** Only a generation this runner owns may be cached: the live one can be swapped under a running runner. */
+  private cacheFor(projection: Projection, generation: Generation | undefined): DocumentCache | undefined {
+    if (!generation) return undefined;
+    let cache = this.caches.get(projection.name);
+    if (!cache) {
+      cache = new DocumentCache(this.options.cacheDocuments ?? 50_000);
+      this.caches.set(projection.name, cache);
+    }
+    return cache;
   }
 
   private generation(projection: Projection): Generation | undefined {

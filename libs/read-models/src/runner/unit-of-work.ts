@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@liangxin/contracts';
 import { handles, type Projection, type ProjectionContext } from '../projection';
 import type { DocumentBody, DocumentChange, Generation, ReadModelStore, StoredDocument } from '../store/port';
+import type { DocumentCache } from './document-cache';
 
 type Entry = { document: StoredDocument | undefined; staged?: DocumentChange; order: number };
 
@@ -60,13 +61,22 @@ export async function applyBatch(
   events: readonly RecordedEvent[],
   upTo: number,
   generation?: Generation,
+  cache?: DocumentCache,
 ): Promise<void> {
   const checkpoint = await store.checkpoint(projection.name, generation);
   if (upTo <= checkpoint) return;
-  const unit = new UnitOfWork((collection, id) => store.get(collection, id, generation));
+  const unit = new UnitOfWork(async (collection, id) => {
+    const cached = cache?.get(collection, id);
+    if (cached !== undefined) return cached ?? undefined;
+    const stored = await store.get(collection, id, generation);
+    cache?.remember(collection, id, stored ?? null);
+    return stored;
+  });
   for (const event of events) {
     if (event.globalPosition <= checkpoint || !handles(projection, event)) continue;
     await projection.apply(event, unit);
   }
-  await store.commit(projection.name, unit.changes(projection.collections), upTo, generation);
+  const changes = unit.changes(projection.collections);
+  await store.commit(projection.name, changes, upTo, generation);
+  cache?.rememberChanges(changes);
 }

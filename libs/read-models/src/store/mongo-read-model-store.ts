@@ -209,8 +209,9 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async nearestSnapshot(projection: string, at: { position?: number; recordedAt?: string }, generation?: Generation): Promise<SnapshotMark | undefined> {
-    const state = await this.generationOf(projection, generation);
-    const filter: Record<string, unknown> = { projection, generation: state.generation };
+    const generationId = generation?.id ?? (await this.generations.findOne({ projection, live: true }))?.generation;
+    if (generationId === undefined) return undefined;
+    const filter: Record<string, unknown> = { projection, generation: generationId };
     if (at.position !== undefined) filter['position'] = { $lte: at.position };
     else filter['recordedAt'] = { $lte: at.recordedAt ?? '' };
     const row = await this.raw<MarkRow>('rm_snapshot_marks').find(filter).sort({ position: -1 }).limit(1).next();

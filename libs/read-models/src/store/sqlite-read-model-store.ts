@@ -211,7 +211,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async nearestSnapshot(projection: string, at: { position?: number; recordedAt?: string }, generation?: Generation): Promise<SnapshotMark | undefined> {
-    const generationId = this.generationOf(projection, generation);
+    const generationId = generation?.id ?? this.statements.liveOfProjection.get(projection)?.generation;
+    if (generationId === undefined) return undefined;
     const row =
       at.position !== undefined
         ? this.statements.snapshotByPosition.get(projection, generationId, at.position)

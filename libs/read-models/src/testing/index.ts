@@ -2,3 +2,4 @@
 export * from './read-model-store.contract';
 export * from './generate-events';
 export * from './append-load';
+export * from './recorded';

@@ -1,0 +1,134 @@
+// Rebuild throughput of every projection beside raw read-and-parse of the same log, in one run; peak RSS;
+// time of an as-of coverage query (from the nearest snapshot, and from scratch for comparison).
+// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--snapshot-every 10000] [--keep]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { SqliteEventStore } from '@liangxin/event-store';
+import {
+  allProjections,
+  COVERAGE,
+  coverageId,
+  coverageProjection,
+  type Coverage,
+  type Projection,
+  rebuildProjections,
+  SqliteReadModelStore,
+  TimeTravel,
+} from '@liangxin/read-models';
+import { appendLoad, generateLoad } from '@liangxin/read-models/testing';
+
+const options = new Command()
+  .option('--events <n>', 'events in the log', (v) => Number(v), 200_000)
+  .option('--snapshot-every <n>', 'events between time-travel snapshots', (v) => Number(v), 10_000)
+  .option('--batch <n>', 'events per rebuild transaction', (v) => Number(v), 2_000)
+  .option('--keep', 'keep the data directory')
+  .parse()
+  .opts<{ events: number; snapshotEvery: number; batch: number; keep?: boolean }>();
+
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const sampler = setInterval(sampleRss, 50);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const elapsed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+  const start = performance.now();
+  const result = await work();
+  return [result, (performance.now() - start) / 1000];
+};
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'liangxin-rebuild-bench-'));
+  const events = SqliteEventStore.open({ file: join(dir, 'events.db'), durability: 'os' });
+  console.log(`log: ${fmt(options.events)} generated registry + formation events (seed 1), data in ${dir}`);
+
+  const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total} {rate} ev/s', hideCursor: true, noTTYOutput: false }, undefined);
+  bar.start(options.events, 0, { phase: 'append ', rate: 0 });
+  const [appended, appendSeconds] = await elapsed(async () => {
+    let done = 0;
+    const chunk = function* () {
+      for (const g of generateLoad({ seed: 1, events: options.events })) {
+        yield g;
+        if (++done % 5_000 === 0) bar.update(done, { rate: 0 });
+      }
+    };
+    return appendLoad(events, chunk(), 1_000);
+  });
+  bar.update(appended);
+  bar.stop();
+  const head = await events.headPosition();
+  console.log(`appended ${fmt(appended)} events in ${appendSeconds.toFixed(1)} s (${fmt(appended / appendSeconds)} events/s)`);
+
+  // Baseline: read every event and parse it, in the same batches the rebuild uses.
+  sampleRss();
+  const rssBeforeRead = process.memoryUsage().rss;
+  const [, readSeconds] = await elapsed(async () => {
+    let after = 0;
+    for (;;) {
+      const batch = await events.readAll({ after, limit: options.batch });
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1].globalPosition;
+    }
+  });
+  const readRate = head / readSeconds;
+  console.log(`raw read + parse of the log:               ${fmt(readRate).padStart(9)} events/s  (${readSeconds.toFixed(1)} s)`);
+
+  const rebuild = async (label: string, projections: Projection[], fileName: string) => {
+    const store = SqliteReadModelStore.open(dir, fileName);
+    const progress = new SingleBar({ format: `${label.padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
+    progress.start(head, 0, { rate: 0 });
+    peakRss = process.memoryUsage().rss;
+    const result = await rebuildProjections(events, store, projections, {
+      batchSize: options.batch,
+      snapshotEvery: options.snapshotEvery,
+      onProgress: (p) => {
+        sampleRss();
+        progress.setTotal(p.total);
+        progress.update(p.done, { rate: fmt(p.eventsPerSecond) });
+      },
+    });
+    progress.stop();
+    const line = `rebuild ${label}:`.padEnd(42);
+    console.log(`${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, peak RSS ${mb(peakRss)})`);
+    return store;
+  };
+
+  const projections = allProjections();
+  const store = await rebuild('all (4)', projections, 'read-models.sqlite');
+  for (const p of projections) await (await rebuild(p.name, [p], `only-${p.name}.sqlite`)).close();
+
+  // As-of coverage: from the nearest snapshot, at random positions, for one district.
+  const travel = new TimeTravel(events, store);
+  const coverage = projections.find((p) => p.name === 'coverage') ?? coverageProjection();
+  const district = (await store.find<Coverage>(COVERAGE, { scope: 'district' }))[0].body.key;
+  const id = coverageId('district', district);
+  const timings: number[] = [];
+  for (let i = 1; i <= 20; i++) {
+    const position = Math.floor((head * i) / 21);
+    const [, s] = await elapsed(() => travel.documentAsOf(coverage, COVERAGE, id, { position }));
+    timings.push(s * 1000);
+  }
+  timings.sort((a, b) => a - b);
+  console.log(
+    `as-of coverage of district ${district} (20 positions): median ${timings[10].toFixed(1)} ms, max ${timings[19].toFixed(1)} ms (snapshot every ${fmt(options.snapshotEvery)} events)`,
+  );
+  const recordedAt = (await events.readAll({ after: Math.floor(head / 2), limit: 1 }))[0].recordedAt;
+  const [asOfDate, byDate] = await elapsed(() => travel.documentAsOf<Coverage>(coverage, COVERAGE, id, { timestamp: recordedAt }));
+  console.log(`as-of coverage by timestamp ${recordedAt}: ${(byDate * 1000).toFixed(1)} ms (coverage rate ${asOfDate?.coverageRate})`);
+  const scratch = new TimeTravel(events, SqliteReadModelStore.open(dir, 'empty.sqlite'));
+  const [, fromScratch] = await elapsed(() => scratch.documentAsOf(coverage, COVERAGE, id, { position: Math.floor(head / 2) }));
+  console.log(`as-of coverage without snapshots (replay from 0 to ${fmt(head / 2)}): ${(fromScratch * 1000).toFixed(0)} ms`);
+
+  console.log(`peak RSS over the run: ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))}`);
+  clearInterval(sampler);
+  await store.close();
+  await events.close();
+  if (!options.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
