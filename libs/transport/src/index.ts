@@ -1,3 +1,5 @@
+export * from './wire-error';
+export * from './dead-letters';
 export * from './checkpoints';
 export * from './in-process';
 export * from './forwarding';

@@ -36,13 +36,3 @@ export interface DeadLetterStore {
   /** a retry succeeded */
   remove(id: number): Promise<void>;
 }
-
-export const describeError = (error: unknown): string => {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  if (typeof error === 'string') return error;
-  try {
-    return JSON.stringify(error);
-  } catch {
-    return String(error);
-  }
-};

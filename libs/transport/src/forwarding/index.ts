@@ -1,3 +1,2 @@
-export * from './checkpoint-store';
 export * from './source-log';
 export * from './store-forwarder';

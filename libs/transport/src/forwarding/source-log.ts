@@ -1,6 +1,15 @@
 import type { RecordedEvent } from '@liangxin/contracts';
 import type { EventStore } from '@liangxin/event-store';
-import type { SourcePosition } from './checkpoint-store';
+
+/** A place in one source's filtered log: the store's globalPosition and the gap-free per-source sequence. */
+export interface SourcePosition {
+  /** globalPosition (in the source's store) of the last event handled; 0 before the first */
+  position: number;
+  /** how many events of the source's filtered log have been handled: the sequence of the last one */
+  sequence: number;
+}
+
+export const START_OF_SOURCE: SourcePosition = Object.freeze({ position: 0, sequence: 0 });
 
 /**
  * One service's outgoing events: the part of its event store whose stream ids start with one of

@@ -7,7 +7,8 @@ import { connect } from '@nats-io/transport-node';
 import { SqliteEventStore } from '@liangxin/event-store';
 import { EVENTS_STREAM, TransportHeaders } from '../jetstream';
 import { NatsServerProcess } from '../testing';
-import { InMemoryCheckpointStore, StoreForwarder, type SourceLog, type SourcePosition } from '.';
+import { InMemoryCheckpointStore } from '../checkpoints';
+import { StoreForwarder, type SourceLog } from '.';
 
 const waitFor = async (what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -61,7 +62,7 @@ describe('StoreForwarder (real nats-server, SQLite store)', () => {
   };
 
   it('publishes what was appended while it was down, and a restart without checkpoint re-publishes the same numbers, deduplicated', async () => {
-    const checkpoints = new InMemoryCheckpointStore<SourcePosition>();
+    const checkpoints = new InMemoryCheckpointStore();
     for (let n = 1; n <= 3; n++) await register(n);
     await store.append('org-1', [{ type: 'OrgFormed', schemaVersion: 1, data: {}, metadata: { actor: 'test' } }], { expected: 'any' });
 

@@ -4,13 +4,14 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { ensureTopology, type TopologyOptions } from '../jetstream/topology';
 import { eventSubject, TransportHeaders } from '../jetstream/subjects';
-import { START_OF_SOURCE, type CheckpointStore, type SourcePosition } from './checkpoint-store';
-import type { SourceLog } from './source-log';
+import type { CheckpointStore } from '../checkpoints/checkpoint-store';
+import { START_OF_SOURCE, type SourceLog, type SourcePosition } from './source-log';
 
 export interface StoreForwarderOptions extends TopologyOptions {
   source: SourceLog;
   connection: NatsConnection;
-  checkpoints: CheckpointStore<SourcePosition>;
+  /** keeps the SourcePosition of the last event JetStream acknowledged */
+  checkpoints: CheckpointStore;
   /** key of this forwarder's checkpoint (default `forwarder:<source>`) */
   checkpointName?: string;
   /** publishes awaiting their ack at once; the checkpoint only moves over an unbroken acked prefix */
@@ -67,7 +68,7 @@ export class StoreForwarder {
     if (!this.stopped) return;
     this.stopped = false;
     await ensureTopology(await jetstreamManager(this.options.connection), this.options);
-    this.acknowledged = (await this.options.checkpoints.load(this.checkpointName)) ?? START_OF_SOURCE;
+    this.acknowledged = (await this.options.checkpoints.load<SourcePosition>(this.checkpointName)) ?? START_OF_SOURCE;
     this.follow();
   }
 
@@ -140,7 +141,7 @@ export class StoreForwarder {
     try {
       do {
         this.saveAgain = false;
-        await this.options.checkpoints.save(this.checkpointName, { ...this.acknowledged });
+        await this.options.checkpoints.save<SourcePosition>(this.checkpointName, { ...this.acknowledged });
       } while (this.saveAgain);
     } catch (error) {
       this.options.onError?.(error);
@@ -151,7 +152,7 @@ export class StoreForwarder {
 
   private async flushCheckpoint(): Promise<void> {
     await this.savedOnce;
-    await this.options.checkpoints.save(this.checkpointName, { ...this.acknowledged });
+    await this.options.checkpoints.save<SourcePosition>(this.checkpointName, { ...this.acknowledged });
   }
 
   /** A publish failed (broker down, timeout): follow the log again from the last acknowledged event. */

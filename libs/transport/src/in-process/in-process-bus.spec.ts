@@ -40,7 +40,7 @@ describe('InProcessBus', () => {
     const handler = Object.assign(async () => 'ok', { isEventHandler: false });
     bus.registerMessageHandler('registry.register', handler, first);
     expect(() => bus.registerMessageHandler('registry.register', handler, second)).toThrow(/exactly one handler/);
-    const retrier = { retryDeadLetter: async () => ({ ok: true as const }) };
+    const retrier = { retryDeadLetter: async () => ({ status: 'applied' as const }) };
     bus.registerConsumer('formation', retrier);
     expect(() => bus.registerConsumer('formation', { retryDeadLetter: retrier.retryDeadLetter })).toThrow(/already running/);
     bus.unregisterAll(first);

@@ -1,4 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
+import type { RetryOutcome } from '../dead-letters';
 
 interface PositionWaiter {
   position: number;
@@ -9,8 +10,6 @@ interface PositionWaiter {
 export interface DeadLetterRetrier {
   retryDeadLetter(id: number): Promise<RetryOutcome>;
 }
-
-export type RetryOutcome = { ok: true } | { ok: false; error: string; attempts: number };
 
 /**
  * The process-wide switchboard of the embedded mode. There is one per process:

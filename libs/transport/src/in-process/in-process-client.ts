@@ -3,7 +3,7 @@ import { isObservable, from, of, type Observable, type Subscription } from 'rxjs
 import { mergeMap } from 'rxjs/operators';
 import { InProcessBus } from './in-process-bus';
 import { InProcessContext } from './in-process-context';
-import { toCallerError } from './rpc-errors';
+import { serviceUnavailable, toRemoteCommandError } from '../wire-error';
 
 /** Requests and replies cross this transport as JSON, as they would over NATS: no shared references, no class instances. */
 const overTheWire = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
@@ -14,8 +14,8 @@ export interface InProcessClientOptions {
 
 /**
  * `send(pattern, data)` to a @MessagePattern handler registered on the process's InProcessBus,
- * answered as an Observable. A broken rule arrives as an RpcException carrying
- * `{ code, message, field, kind }`.
+ * answered as an Observable. Any failure arrives as a RemoteCommandError (an RpcException whose
+ * getError() is the WireError), like JetStreamClient.
  */
 export class InProcessClient extends ClientProxy {
   private readonly bus: InProcessBus;
@@ -42,7 +42,7 @@ export class InProcessClient extends ClientProxy {
     const pattern = this.normalizePattern(packet.pattern);
     const handler = this.bus.messageHandler(pattern);
     if (!handler) {
-      callback({ err: toCallerError({ error: { code: 'NO_HANDLER', message: `No service in this process handles "${pattern}"` } }) });
+      callback({ err: toRemoteCommandError(serviceUnavailable(pattern, 'no service in this process handles it')) });
       return () => undefined;
     }
     let subscription: Subscription | undefined;
@@ -56,7 +56,7 @@ export class InProcessClient extends ClientProxy {
       if (cancelled) return;
       subscription = reply$.subscribe({
         next: (response) => callback({ response: overTheWire(response) }),
-        error: (error: unknown) => callback({ err: toCallerError(error) }),
+        error: (error: unknown) => callback({ err: toRemoteCommandError(error) }),
         complete: () => callback({ isDisposed: true }),
       });
     });

@@ -4,8 +4,10 @@ import type { RecordedEvent } from '@liangxin/contracts';
 import type { EventStore, Subscription } from '@liangxin/event-store';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { CheckpointStore, ConsumerCheckpoint } from '../checkpoints/checkpoint-store';
-import { describeError, type DeadLetter, type DeadLetterStore } from '../checkpoints/dead-letter-store';
-import type { DeadLetterRetrier, InProcessBus, RetryOutcome } from './in-process-bus';
+import type { DeadLetter, DeadLetterStore } from '../checkpoints/dead-letter-store';
+import type { RetryOutcome } from '../dead-letters';
+import { describeError } from '../wire-error';
+import type { DeadLetterRetrier, InProcessBus } from './in-process-bus';
 import { InProcessContext } from './in-process-context';
 
 export const IN_PROCESS_TRANSPORT = Symbol('IN_PROCESS_TRANSPORT');
@@ -154,10 +156,10 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
       } catch (error) {
         const description = describeError(error);
         await deadLetters.recordFailedRetry(id, description, attempts);
-        return { ok: false, error: description, attempts };
+        return { status: 'failed', error: description, attempts };
       }
       await deadLetters.remove(id);
-      return { ok: true };
+      return { status: 'applied' };
     });
   }
 

@@ -15,7 +15,9 @@ import { InProcessBus } from './in-process-bus';
 import { InProcessClient } from './in-process-client';
 import { InProcessContext } from './in-process-context';
 import { InProcessServer, type InProcessServerOptions } from './in-process-server';
-import { RpcDomainErrorFilter } from './rpc-errors';
+import { RemoteCommandError, WireErrorFilter } from '../wire-error';
+import { DeadLetterNotFound } from '../dead-letters';
+import { InProcessDeadLetters } from './in-process-dead-letters';
 
 /**
  * What the test service has done, kept outside the Nest app so it outlives a restart, like a
@@ -131,7 +133,7 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
       providers: [{ provide: LEDGER, useValue: ledger }],
     }).compile();
     const app = moduleRef.createNestMicroservice({ strategy: server, logger: false });
-    app.useGlobalFilters(new RpcDomainErrorFilter());
+    app.useGlobalFilters(new WireErrorFilter());
     await app.listen();
     running.push(app);
     return { app, server };
@@ -265,14 +267,50 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     expect(letter.error).toContain('cannot apply a poisoned registration');
     expect(await checkpoints.load('ledger')).toEqual({ position: 3 });
 
-    await expect(bus.retryDeadLetter('ledger', letter.id)).resolves.toMatchObject({ ok: false, attempts: 4 });
+    await expect(bus.retryDeadLetter('ledger', letter.id)).resolves.toMatchObject({ status: 'failed', attempts: 4 });
     expect(await deadLetters.get(letter.id)).toMatchObject({ attempts: 4 });
 
     ledger.poisonHealed = true;
-    await expect(bus.retryDeadLetter('ledger', letter.id)).resolves.toEqual({ ok: true });
+    await expect(bus.retryDeadLetter('ledger', letter.id)).resolves.toEqual({ status: 'applied' });
     expect(ledger.members.get('P')).toBe(9);
     expect(await server.listDeadLetters()).toEqual([]);
     await expect(bus.retryDeadLetter('nobody', letter.id)).rejects.toThrow(/not running/);
+  });
+
+  it('shows admins parked events as DeadLetterViews and retries or discards them by id', async () => {
+    await startService();
+    await store.append('enterprise-P', [registered('P', 9, { poison: true })], { expected: 'no_stream' });
+    await store.append('enterprise-Q', [registered('Q', 4, { poison: true })], { expected: 'no_stream' });
+    await bus.waitUntilApplied('ledger', 2, 5000);
+    const admin = new InProcessDeadLetters({ bus, deadLetters });
+    const [poisonP] = await store.readStream('enterprise-P');
+
+    const views = await admin.list({ consumer: 'ledger' });
+    expect(views).toHaveLength(2);
+    expect(views[0]).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      consumer: 'ledger',
+      eventType: 'EnterpriseRegistered',
+      eventId: poisonP.eventId,
+      globalPosition: 1,
+      error: expect.stringContaining('cannot apply a poisoned registration'),
+      attempts: 3,
+      firstParkedAt: expect.any(String),
+      lastAttemptAt: expect.any(String),
+    });
+    expect(await admin.list({ consumer: 'ledger', limit: 1 })).toEqual([views[0]]);
+    expect(await admin.list({ consumer: 'somebody-else' })).toEqual([]);
+
+    await expect(admin.retry(views[0].id)).resolves.toMatchObject({ status: 'failed', attempts: 4 });
+    ledger.poisonHealed = true;
+    await expect(admin.retry(views[0].id)).resolves.toEqual({ status: 'applied' });
+    expect(ledger.members.get('P')).toBe(9);
+    await admin.discard(views[1].id);
+    expect(await admin.list()).toEqual([]);
+    expect(ledger.members.has('Q')).toBe(false);
+
+    await expect(admin.retry(views[0].id)).rejects.toBeInstanceOf(DeadLetterNotFound);
+    await expect(admin.discard('not-an-id')).rejects.toBeInstanceOf(DeadLetterNotFound);
   });
 
   it('answers requests through the client, as JSON, and carries domain errors as { code, message, field, kind }', async () => {
@@ -288,6 +326,7 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     });
 
     const notFound = await firstValueFrom(client.send('registry.members', { creditCode: 'Z', askedAt: null })).catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(RemoteCommandError);
     expect(notFound).toBeInstanceOf(RpcException);
     expect((notFound as RpcException).getError()).toEqual({
       code: 'ENTERPRISE_NOT_FOUND',
@@ -297,10 +336,10 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     });
 
     const crash = await lastValueFrom(client.send('registry.crash', {})).catch((e: unknown) => e);
-    expect((crash as RpcException).getError()).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
+    expect((crash as RpcException).getError()).toEqual({ code: 'INTERNAL', message: 'Internal server error', kind: 'internal' });
 
     const unknown = await firstValueFrom(client.send('registry.nothing', {})).catch((e: unknown) => e);
-    expect((unknown as RpcException).getError()).toMatchObject({ code: 'NO_HANDLER' });
+    expect((unknown as RpcException).getError()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', kind: 'unavailable' });
 
     await expect(lastValueFrom(client.emit('EnterpriseRegistered', {}))).rejects.toThrow(/append them to the store/);
   });
@@ -322,6 +361,6 @@ describe('InProcessServer and InProcessClient under a Nest microservice', () => 
     const { app } = await startService();
     await stop(app);
     const error = await firstValueFrom(new InProcessClient(bus).send('registry.members', { creditCode: 'A' })).catch((e: unknown) => e);
-    expect((error as RpcException).getError()).toMatchObject({ code: 'NO_HANDLER' });
+    expect((error as RpcException).getError()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', kind: 'unavailable' });
   });
 });

@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '@liangxin/contracts';
-import type { WireError } from './wire-error';
 
 /** The body of a message on `liangxin.dead-letters.<consumer>`. */
 export interface DeadLetterRecord {
@@ -9,7 +8,9 @@ export interface DeadLetterRecord {
   /** where the event was published; a retry republishes it there */
   subject: string;
   event: RecordedEvent;
-  error: WireError;
+  /** the last error, as the server saw it (describeError) */
+  error: string;
   attempts: number;
+  /** ISO-8601: when it was parked; a dead letter retried and failing again is a new record */
   deadLetteredAt: string;
 }

@@ -2,7 +2,7 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { commandSubject } from './subjects';
-import { RemoteCommandError, type CommandReply } from './wire-error';
+import { RemoteCommandError, serviceUnavailable, toRemoteCommandError, type CommandReply } from '../wire-error';
 
 export interface JetStreamClientOptions {
   servers: string | string[];
@@ -13,7 +13,7 @@ export interface JetStreamClientOptions {
 
 /**
  * Sends commands to services (`client.send(pattern, data)`) as request/reply on `liangxin.cmd.<pattern>`.
- * A remote failure is rethrown as a RemoteCommandError (an RpcException) with the remote code, field and kind.
+ * Any failure is rethrown as a RemoteCommandError (an RpcException whose getError() is the WireError), like InProcessClient.
  */
 export class JetStreamClient extends ClientProxy {
   private nc?: NatsConnection;
@@ -65,17 +65,11 @@ export class JetStreamClient extends ClientProxy {
       )
       .then((msg) => {
         const reply = msg.json<CommandReply>();
-        if ('error' in reply) answer({ err: new RemoteCommandError(reply.error) });
+        if ('error' in reply) answer({ err: toRemoteCommandError(reply.error) });
         else answer({ response: reply.data });
       })
-      .catch((error: Error) => {
-        const unavailable = /no responders|timeout/i.test(`${error.name} ${error.message}`);
-        answer({
-          err: unavailable
-            ? new RemoteCommandError({ code: 'SERVICE_UNAVAILABLE', message: `No service answered ${String(packet.pattern)}: ${error.message}`, kind: 'unavailable' })
-            : error,
-        });
-      });
+      // no responders, a timeout, a closed connection: the service's answer never came
+      .catch((error: Error) => answer({ err: new RemoteCommandError(serviceUnavailable(String(packet.pattern), error.message)) }));
     return () => {
       cancelled = true;
     };

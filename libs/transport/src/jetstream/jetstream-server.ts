@@ -13,8 +13,9 @@ import {
 import { headers, nanos, type Msg, type NatsConnection, type Status, type Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
-import { START_OF_SOURCE, type CheckpointStore, type SourcePosition } from '../forwarding/checkpoint-store';
-import { readSourceLog, type SequencedEvent, type SourceLog } from '../forwarding/source-log';
+import type { CheckpointStore } from '../checkpoints/checkpoint-store';
+import { readSourceLog, START_OF_SOURCE, type SequencedEvent, type SourceLog, type SourcePosition } from '../forwarding/source-log';
+import { describeError, toWireError, type CommandReply } from '../wire-error';
 import type { DeadLetterRecord } from './dead-letter-record';
 import { JetStreamContext } from './jetstream-context';
 import {
@@ -27,7 +28,6 @@ import {
   TransportHeaders,
 } from './subjects';
 import { ensureTopology, type TopologyOptions } from './topology';
-import { toWireError, type CommandReply } from './wire-error';
 
 export interface JetStreamServerOptions extends TopologyOptions {
   servers: string | string[];
@@ -35,8 +35,8 @@ export interface JetStreamServerOptions extends TopologyOptions {
   service: string;
   /** the services whose events it consumes, with read access to their stores for backfill */
   sources: readonly SourceLog[];
-  /** where the last applied position per source is kept (key `jetstream:<service>:<source>`) */
-  checkpoints: CheckpointStore<SourcePosition>;
+  /** where the last applied SourcePosition per source is kept (key `jetstream:<service>:<source>`) */
+  checkpoints: CheckpointStore;
   /** handler failures of one event before it goes to the dead letters (default 5) */
   maxDeliveries?: number;
   /** nak delay after the n-th failure; the last value repeats (default 1 s, 5 s, 15 s, 60 s) */
@@ -196,7 +196,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     await ensureTopology(jsm, this.options);
 
     for (const log of this.options.sources) {
-      const applied = (await this.options.checkpoints.load(this.checkpointName(log.name))) ?? START_OF_SOURCE;
+      const applied = (await this.options.checkpoints.load<SourcePosition>(this.checkpointName(log.name))) ?? START_OF_SOURCE;
       this.sourceStates.set(log.name, {
         log,
         applied,
@@ -339,8 +339,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     } catch (error) {
       const count = (failure?.count ?? 0) + 1;
       if (count < this.maxDeliveries) {
-        const delay = this.retryDelaysMs[Math.min(count - 1, this.retryDelaysMs.length - 1)];
-        const notBefore = Date.now() + delay;
+        const notBefore = Date.now() + this.retryDelay(count);
         this.failures.set(key, { count, notBefore });
         throw new RetryLater(notBefore);
       }
@@ -355,9 +354,14 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     return 'applied';
   }
 
+  /** wait after the n-th failure of an event; the last configured delay repeats */
+  private retryDelay(failures: number): number {
+    return this.retryDelaysMs[Math.min(failures - 1, this.retryDelaysMs.length - 1)];
+  }
+
   private async advance(state: SourceState, item: SequencedEvent): Promise<void> {
     state.applied = { position: item.event.globalPosition, sequence: item.sequence };
-    await this.options.checkpoints.save(this.checkpointName(state.log.name), state.applied);
+    await this.options.checkpoints.save<SourcePosition>(this.checkpointName(state.log.name), state.applied);
   }
 
   /** Applies the source's events from its store, after the applied one, up to `untilSequence` (or its end). */
@@ -384,7 +388,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
       const count = (failure?.count ?? 0) + 1;
       if (count < this.maxDeliveries) {
         this.failures.set(key, { count, notBefore: 0 });
-        msg.nak(this.retryDelaysMs[Math.min(count - 1, this.retryDelaysMs.length - 1)]);
+        msg.nak(this.retryDelay(count));
         return;
       }
       this.failures.delete(key);
@@ -405,7 +409,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
       sequence: item.sequence,
       subject,
       event: item.event,
-      error: toWireError(error),
+      error: describeError(error),
       attempts,
       deadLetteredAt: new Date().toISOString(),
     };
@@ -415,7 +419,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     h.set(TransportHeaders.globalPosition, String(item.event.globalPosition));
     if (!this.js) throw new Error('JetStreamServer is not connected');
     await this.js.publish(deadLetterSubject(this.options.service), JSON.stringify(record), { headers: h });
-    this.logger.warn?.(`${this.options.service}: ${item.event.type} ${item.event.eventId} dead-lettered after ${attempts} attempts: ${record.error.message}`);
+    this.logger.warn?.(`${this.options.service}: ${item.event.type} ${item.event.eventId} dead-lettered after ${attempts} attempts: ${record.error}`);
   }
 
   private async dispatch(event: RecordedEvent, subject: string, source: string, sequence: number): Promise<void> {
