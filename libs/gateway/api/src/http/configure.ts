@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { ErrorBodyFilter } from './error-body';
+import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
+import { ErrorBodyFilter, toErrorBody } from './error-body';
 import { strictValidationPipe } from './validation';
 
 /** Largest JSON body accepted; a bulk import goes through the admin CLI, not one request. */
@@ -12,13 +13,23 @@ export const BODY_LIMIT = '256kb';
 /** Everything the HTTP edge does the same way for every route. */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: BODY_LIMIT });
   express.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
     const given = request.header('x-request-id');
     request.id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     response.setHeader('X-Request-Id', request.id);
     next();
   });
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Body-parser failures never reach a controller: answer them here in the one error shape.
+  express.use((error: unknown, request: Request & { id?: string }, response: Response, next: NextFunction) => {
+    const type = (error as { type?: string } | undefined)?.type;
+    if (type !== 'entity.parse.failed' && type !== 'entity.too.large') return next(error);
+    const body = toErrorBody(error);
+    response.status(body.statusCode).json({ ...body, requestId: request.id });
+  });
+  // The dashboard: static files, ECharts from the installed package (nothing fetched from outside).
+  express.use(ECHARTS_URL_PATH, (_request: Request, response: Response) => response.sendFile(echartsDistFile));
+  express.useStaticAssets(dashboardAssetsDir, { index: 'index.html' });
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();

@@ -1,0 +1,90 @@
+import { Body, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { EventStore } from '@liangxin/event-store';
+import { type ReadModelStore, rebuildProjections } from '@liangxin/read-models';
+import { EVENT_STORE } from '@liangxin/platform';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { actorOf, type Principal, ROLES, type Role } from '../auth/principal';
+import { TokenService } from '../auth/tokens';
+import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
+import { projectionsFor } from '../read-side/projections';
+import { READ_MODEL_STORE } from '../read-side/tokens';
+import { JobsService } from './jobs.service';
+
+export class IssueTokenDto {
+  @IsString()
+  @MaxLength(100)
+  subject!: string;
+
+  @IsIn(ROLES)
+  role!: Role;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @Matches(/^\d{6}$/, { each: true, message: 'each district must be a 6-digit division code' })
+  districts?: string[];
+
+  @IsOptional()
+  @IsString()
+  creditCode?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86_400)
+  expiresInSeconds?: number;
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('api/admin')
+@Roles('admin')
+export class AdminController {
+  /** Admin actions are themselves audited: they go to this log with who did what. */
+  private readonly auditLog = new Logger('AdminAudit');
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly tokens: TokenService,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+  ) {}
+
+  @Post('projections/rebuild')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Rebuild every projection from the first event, beside the live ones; swap when caught up' })
+  rebuild(@CurrentPrincipal() principal: Principal) {
+    this.auditLog.log(`${actorOf(principal)} started a rebuild of all projections`);
+    const job = this.jobs.start('rebuild', actorOf(principal), (report) =>
+      rebuildProjections(this.events, this.readModels, projectionsFor(this.settings), {
+        onProgress: (p) => report({ done: p.done, total: p.total, ratePerSecond: Math.round(p.eventsPerSecond), phase: p.phase }),
+      }),
+    );
+    return { jobId: job.id };
+  }
+
+  @Get('jobs')
+  @ApiOperation({ summary: 'Recent admin jobs' })
+  listJobs() {
+    return { items: this.jobs.list() };
+  }
+
+  @Get('jobs/:id')
+  @ApiOperation({ summary: 'Progress of an admin job (done, total, rate, ETA)' })
+  job(@Param('id') id: string) {
+    const job = this.jobs.get(id);
+    if (!job) throw new NotFoundException({ message: `No job ${id}`, details: [{ field: 'id', reason: 'not found (jobs are kept in memory until restart)' }] });
+    return job;
+  }
+
+  @Post('tokens')
+  @ApiOperation({ summary: 'Issue a signed token for an officer, auditor or enterprise' })
+  issueToken(@Body() body: IssueTokenDto, @CurrentPrincipal() principal: Principal) {
+    this.auditLog.log(`${actorOf(principal)} issued a ${body.role} token for ${body.subject}${body.districts ? ` (districts ${body.districts.join(',')})` : ''}`);
+    const token = this.tokens.issue({ subject: body.subject, role: body.role, districts: body.districts, creditCode: body.creditCode }, body.expiresInSeconds);
+    return { token };
+  }
+}

@@ -1,0 +1,66 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { ClientProxy } from '@nestjs/microservices';
+import { TerminusModule } from '@nestjs/terminus';
+import { HEALTH_PROBES, HealthController, type HealthProbe, HttpMetricsMiddleware, METRICS_REGISTRY, MetricsController } from '@liangxin/platform';
+import type { AuditTrail, ProjectionRunner, ReadModelStore, TimeTravel } from '@liangxin/read-models';
+import type { Registry } from 'prom-client';
+import { AdminController } from './admin/admin.controller';
+import { JobsService } from './admin/jobs.service';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenService } from './auth/tokens';
+import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
+import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
+import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
+import { LiveUpdatesController } from './ops/live-updates.controller';
+import { QueriesController } from './read-side/queries.controller';
+import { AUDIT_TRAIL, PROJECTION_RUNNER, READ_MODEL_STORE, TIME_TRAVEL } from './read-side/tokens';
+
+/** What the app opens (by mode) and hands to the gateway. */
+export interface GatewayDependencies {
+  settings: GatewaySettings;
+  tokens: TokenService;
+  /** sends commands to the services: in-process or NATS request/reply */
+  commands: ClientProxy;
+  readModels: ReadModelStore;
+  projections: ProjectionRunner;
+  timeTravel: TimeTravel;
+  audit: AuditTrail;
+  health: HealthProbe[];
+  metrics: Registry;
+  /** controllers of other contexts' routes (funding, evaluation, organisation commands) */
+  extraControllers?: DynamicModule['controllers'];
+  extraProviders?: Provider[];
+}
+
+/** The HTTP edge: REST API, OpenAPI, auth, live updates, health and metrics. The dashboard is served beside it. */
+@Module({})
+export class GatewayApiModule implements NestModule {
+  static forRoot(deps: GatewayDependencies): DynamicModule {
+    return {
+      module: GatewayApiModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, LiveUpdatesController, HealthController, MetricsController, ...(deps.extraControllers ?? [])],
+      providers: [
+        { provide: GATEWAY_SETTINGS, useValue: deps.settings },
+        { provide: TokenService, useValue: deps.tokens },
+        { provide: COMMAND_CLIENT, useValue: deps.commands },
+        { provide: READ_MODEL_STORE, useValue: deps.readModels },
+        { provide: PROJECTION_RUNNER, useValue: deps.projections },
+        { provide: TIME_TRAVEL, useValue: deps.timeTravel },
+        { provide: AUDIT_TRAIL, useValue: deps.audit },
+        { provide: HEALTH_PROBES, useValue: deps.health },
+        { provide: METRICS_REGISTRY, useValue: deps.metrics },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        CommandSender,
+        JobsService,
+        HttpMetricsMiddleware,
+        ...(deps.extraProviders ?? []),
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,157 @@
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { districtOfCreditCode } from '@liangxin/contracts';
+import {
+  type AuditTrail,
+  COVERAGE,
+  type Coverage,
+  coverageId,
+  ENTERPRISE_STATUS,
+  type EnterpriseStatus,
+  ORGANISATION_STATUS,
+  type OrganisationStatus,
+  type ReadModelStore,
+  type TimeTravel,
+} from '@liangxin/read-models';
+import { coverageProjectionOf } from './projections';
+import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
+import { CreditCodeParam } from '../enterprises/credit-code.pipe';
+import { MinPositionInterceptor } from './min-position.interceptor';
+import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
+import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
+import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
+
+const DISTRICT = /^\d{6}$/;
+const parseDistrict = (value: string | undefined, required: boolean): string | undefined => {
+  if (value === undefined || value === '') {
+    if (required) throw new BadRequestException({ message: 'district is required', details: [{ field: 'district', reason: 'required (6-digit division code)' }] });
+    return undefined;
+  }
+  if (!DISTRICT.test(value)) throw new BadRequestException({ message: 'district must be a 6-digit division code', details: [{ field: 'district', reason: 'must be 6 digits, e.g. 430104' }] });
+  return value;
+};
+
+const parseAsOf = (value: string | undefined): string | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new BadRequestException({ message: 'asOf must be an ISO-8601 date or time', details: [{ field: 'asOf', reason: 'not an ISO-8601 date, e.g. 2026-06-30 or 2026-06-30T12:00:00Z' }] });
+  // A date alone means the end of that day: "coverage on 30 June" includes what was recorded that day.
+  const instant = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(time + 86_400_000 - 1) : new Date(time);
+  return instant.toISOString();
+};
+
+@ApiTags('read models')
+@ApiBearerAuth()
+@ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+@UseInterceptors(MinPositionInterceptor)
+@Controller('api')
+export class QueriesController {
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel,
+    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+  ) {}
+
+  @Get('enterprises/:code')
+  @Roles('admin', 'officer', 'auditor', 'enterprise')
+  @ApiOperation({ summary: 'An enterprise now: ledger facts and how it is covered' })
+  async enterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal) {
+    assertEnterpriseAccess(principal, code, districtOfCreditCode(code));
+    const found = await this.readModels.get<EnterpriseStatus>(ENTERPRISE_STATUS, code);
+    if (!found) throw new NotFoundException({ message: `No enterprise with credit code ${code} is registered`, details: [{ field: 'code', reason: 'not registered' }] });
+    return enterpriseView(found.body);
+  }
+
+  @Get('orgs')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({ summary: 'Party organisations of a district' })
+  @ApiQuery({ name: 'district', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ['active', 'dissolved'] })
+  async orgs(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string) {
+    const district = parseDistrict(districtParam, false);
+    if (status !== undefined && status !== 'active' && status !== 'dissolved') {
+      throw new BadRequestException({ message: 'status must be active or dissolved', details: [{ field: 'status', reason: 'must be "active" or "dissolved"' }] });
+    }
+    if (district) assertDistrict(principal, district);
+    const where: Record<string, string> = {};
+    if (district) where.district = district;
+    if (status) where.status = status;
+    const found = await this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, where);
+    const items = found.map((d) => d.body).filter((org) => canSeeDistrict(principal, org.district));
+    return { items: items.map(orgSummaryView) };
+  }
+
+  @Get('orgs/:id')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({ summary: 'One party organisation: level, mode, members, secretary, instructor' })
+  async org(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const found = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
+    if (!found) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
+    assertDistrict(principal, found.body.district);
+    return orgDetailView(found.body);
+  }
+
+  @Get('coverage')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({ summary: 'Coverage of a district now, or as of a past date (time travel)' })
+  @ApiQuery({ name: 'district', required: true })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time' })
+  async coverage(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('asOf') asOfParam?: string) {
+    const district = parseDistrict(districtParam, true) as string;
+    assertDistrict(principal, district);
+    const asOf = parseAsOf(asOfParam);
+    const id = coverageId('district', district);
+    if (!asOf) {
+      const live = await this.readModels.get<Coverage>(COVERAGE, id);
+      return coverageView(district, new Date().toISOString(), live?.body, this.settings.coverageTarget);
+    }
+    const past = await this.timeTravel.documentAsOf<Coverage>(coverageProjectionOf(this.settings), COVERAGE, id, { timestamp: asOf });
+    return coverageView(district, asOf, past, this.settings.coverageTarget);
+  }
+
+  @Get('coverage/districts')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({ summary: 'Coverage of every district the caller may see, against the target' })
+  async coverageByDistrict(@CurrentPrincipal() principal: Principal) {
+    const all = await this.readModels.find<Coverage>(COVERAGE, { scope: 'district' });
+    const now = new Date().toISOString();
+    const items = all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key));
+    return { target: this.settings.coverageTarget, items: items.map((c) => coverageView(c.key, now, c, this.settings.coverageTarget)) };
+  }
+
+  @Get('coverage/:scope/:key')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({ summary: 'Coverage of a park or an industry chain' })
+  async coverageOf(@Param('scope') scope: string, @Param('key') key: string, @CurrentPrincipal() principal: Principal) {
+    if (scope !== 'park' && scope !== 'industry-chain') {
+      throw new BadRequestException({ message: 'scope must be park or industry-chain', details: [{ field: 'scope', reason: 'must be "park" or "industry-chain"' }] });
+    }
+    if (principal.role === 'officer' && principal.districts) {
+      throw new BadRequestException({ message: 'Parks and industry chains span districts: ask an admin or auditor', details: [{ field: 'scope', reason: 'district officers see district coverage' }] });
+    }
+    const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
+    if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
+    return found.body;
+  }
+
+  @Get('audit/enterprises/:code')
+  @Roles('admin', 'auditor', 'officer')
+  @ApiOperation({ summary: 'Every event about an enterprise: who, when, which command, and why (causation chain)' })
+  async auditEnterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal) {
+    assertDistrict(principal, districtOfCreditCode(code));
+    return { items: await this.audit.forEnterprise(code) };
+  }
+
+  @Get('audit/orgs/:id')
+  @Roles('admin', 'auditor', 'officer')
+  @ApiOperation({ summary: 'Every event about a party organisation, with its causation chain' })
+  async auditOrg(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const org = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
+    if (org) assertDistrict(principal, org.body.district);
+    const items = await this.audit.forOrganisation(id);
+    if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
+    return { items };
+  }
+}
