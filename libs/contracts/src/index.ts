@@ -5,3 +5,4 @@ export * from './registry';
 export * from './formation';
 export * from './funding';
 export * from './evaluation';
+export * from './sources';

@@ -6,3 +6,4 @@ export * from './service-app';
 export * from './ops/public-route';
 export * from './ops/health.controller';
 export * from './ops/metrics';
+export * from './ops/ops.module';

@@ -1,8 +1,7 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
-import { TerminusModule } from '@nestjs/terminus';
-import { HEALTH_PROBES, HealthController, type HealthProbe, HttpMetricsMiddleware, METRICS_REGISTRY, MetricsController } from '@liangxin/platform';
+import { type HealthProbe, OpsModule } from '@liangxin/platform';
 import type { AuditTrail, ProjectionRunner, ReadModelStore, TimeTravel } from '@liangxin/read-models';
 import type { Registry } from 'prom-client';
 import { AdminController } from './admin/admin.controller';
@@ -35,12 +34,12 @@ export interface GatewayDependencies {
 
 /** The HTTP edge: REST API, OpenAPI, auth, live updates, health and metrics. The dashboard is served beside it. */
 @Module({})
-export class GatewayApiModule implements NestModule {
+export class GatewayApiModule {
   static forRoot(deps: GatewayDependencies): DynamicModule {
     return {
       module: GatewayApiModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, LiveUpdatesController, HealthController, MetricsController, ...(deps.extraControllers ?? [])],
+      imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, LiveUpdatesController, ...(deps.extraControllers ?? [])],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },
@@ -49,18 +48,11 @@ export class GatewayApiModule implements NestModule {
         { provide: PROJECTION_RUNNER, useValue: deps.projections },
         { provide: TIME_TRAVEL, useValue: deps.timeTravel },
         { provide: AUDIT_TRAIL, useValue: deps.audit },
-        { provide: HEALTH_PROBES, useValue: deps.health },
-        { provide: METRICS_REGISTRY, useValue: deps.metrics },
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandSender,
         JobsService,
-        HttpMetricsMiddleware,
         ...(deps.extraProviders ?? []),
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }
 }
