@@ -6,6 +6,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { CheckpointStore, ConsumerCheckpoint } from '../checkpoints/checkpoint-store';
 import type { DeadLetter, DeadLetterStore } from '../checkpoints/dead-letter-store';
 import type { RetryOutcome } from '../dead-letters';
+import { SerialQueue } from '../serial-queue';
 import { describeError } from '../wire-error';
 import type { DeadLetterRetrier, InProcessBus } from './in-process-bus';
 import { InProcessContext } from './in-process-context';
@@ -72,7 +73,8 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
   private handledSinceSave = 0;
   private closing = false;
   private wakeSleepers = new Set<() => void>();
-  private serialTail: Promise<unknown> = Promise.resolve();
+  /** handler calls, retries and checkpoint saves run one at a time, in order */
+  private readonly serial = new SerialQueue();
   private readonly listeners = new Map<string, Array<(error: unknown) => void>>();
 
   constructor(options: InProcessServerOptions) {
@@ -118,7 +120,7 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
-    await this.serial(() => this.saveCheckpoint());
+    await this.serial.run(() => this.saveCheckpoint());
     this.settings.bus.unregisterAll(this);
     this._status$.next('disconnected');
   }
@@ -144,7 +146,7 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
    * On success the dead letter is removed; on failure it stays, with the new error.
    */
   retryDeadLetter(id: number): Promise<RetryOutcome> {
-    return this.serial(async () => {
+    return this.serial.run(async () => {
       const { deadLetters, consumer } = this.settings;
       const letter = await deadLetters.get(id);
       if (!letter || letter.consumer !== consumer) throw new Error(`No dead letter ${id} for consumer "${consumer}"`);
@@ -167,9 +169,9 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
     this.subscription = this.settings.store.subscribeToAll(
       {
         after: this.position,
-        onCaughtUp: () => void this.serial(() => this.saveCheckpoint()).catch((error) => this.onSubscriptionError(error)),
+        onCaughtUp: () => void this.serial.run(() => this.saveCheckpoint()).catch((error) => this.onSubscriptionError(error)),
       },
-      (event) => this.serial(() => this.deliver(event)),
+      (event) => this.serial.run(() => this.deliver(event)),
       (error) => this.onSubscriptionError(error),
     );
   }
@@ -273,12 +275,6 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
     });
   }
 
-  /** Handler calls, retries and checkpoint saves run one at a time, in order. */
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.serialTail.then(work, work);
-    this.serialTail = run.catch(() => undefined);
-    return run;
-  }
 
   private emit(event: keyof InProcessServerEvents, error: unknown): void {
     for (const listener of this.listeners.get(event) ?? []) listener(error);

@@ -15,6 +15,7 @@ import { connect } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import type { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { readSourceLog, START_OF_SOURCE, type SequencedEvent, type SourceLog, type SourcePosition } from '../forwarding/source-log';
+import { SerialQueue } from '../serial-queue';
 import { describeError, toWireError, type CommandReply } from '../wire-error';
 import type { DeadLetterRecord } from './dead-letter-record';
 import { JetStreamContext } from './jetstream-context';
@@ -124,7 +125,8 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
   private closing = false;
   private readonly sourceStates = new Map<string, SourceState>();
   private readonly failures = new Map<string, Failure>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** everything that applies events runs here, one at a time, so order holds across NATS and backfill */
+  private readonly serial = new SerialQueue();
   private readonly listeners = new Map<string, Array<(status: Status) => void>>();
   private readonly maxDeliveries: number;
   private readonly retryDelaysMs: readonly number[];
@@ -150,7 +152,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     await this.messages?.close();
     await this.consuming;
     for (const sub of this.commandSubscriptions) sub.unsubscribe();
-    await this.queue;
+    await this.serial.drained();
     if (this.nc && !this.nc.isClosed()) await this.nc.close();
   }
 
@@ -206,7 +208,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     }
     // Reconciliation: whatever the broker lost while we were away, the stores still have.
     for (const state of this.sourceStates.values()) {
-      await this.serial(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
+      await this.serial.run(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
       state.head = await state.log.store.headPosition();
     }
 
@@ -278,10 +280,10 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     const retryFor = msg.headers?.get(TransportHeaders.retryFor);
     if (retryFor) {
       if (retryFor !== this.options.service) msg.ack();
-      else await this.serial(() => this.applyRetriedDeadLetter(state, msg, sequence));
+      else await this.serial.run(() => this.applyRetriedDeadLetter(state, msg, sequence));
       return;
     }
-    await this.serial(async () => {
+    await this.serial.run(async () => {
       if (sequence <= state.applied.sequence) {
         state.counters.duplicatesSkipped++;
         msg.ack();
@@ -450,7 +452,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
         if (Date.now() - state.behindSince < tolerance) continue;
         state.behindSince = undefined;
         state.counters.lagBackfills++;
-        await this.serial(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
+        await this.serial.run(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
       }
     } catch (error) {
       this.logger.error?.(`${this.options.service}: lag check failed: ${String(error)}`);
@@ -489,12 +491,5 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     for await (const status of nc.status()) {
       for (const callback of this.listeners.get(status.type) ?? []) callback(status);
     }
-  }
-
-  /** Everything that applies events runs here, one at a time, so order holds across NATS and backfill. */
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }
