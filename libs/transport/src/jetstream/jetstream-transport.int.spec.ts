@@ -50,6 +50,11 @@ class EnterpriseListener {
     return { echo: data };
   }
 
+  @MessagePattern('test.crash')
+  crash() {
+    throw new Error('database password is hunter2');
+  }
+
   @MessagePattern('test.reject')
   reject() {
     throw new DomainError('CREDIT_CODE_INVALID', 'check character does not match', 'creditCode', 'invalid');
@@ -183,6 +188,9 @@ describe('JetStream transport (real nats-server, SQLite source store)', () => {
     const failure = await firstValueFrom(client.send('test.reject', {})).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(RemoteCommandError);
     expect(failure).toMatchObject({ code: 'CREDIT_CODE_INVALID', field: 'creditCode', kind: 'invalid', message: 'check character does not match' });
+    const crash = await firstValueFrom(client.send('test.crash', {})).catch((e: unknown) => e);
+    expect(crash).toBeInstanceOf(RemoteCommandError);
+    expect((crash as RemoteCommandError).getError()).toEqual({ code: 'INTERNAL', message: 'Internal server error', kind: 'internal' });
     const unanswered = await firstValueFrom(client.send('test.nobody-serves-this', {})).catch((e: unknown) => e);
     expect(unanswered).toMatchObject({ code: 'SERVICE_UNAVAILABLE', kind: 'unavailable' });
     await expect(firstValueFrom(client.emit('EnterpriseRegistered', {}))).rejects.toThrow(/StoreForwarder/);
@@ -273,6 +281,7 @@ describe('JetStream transport (real nats-server, SQLite source store)', () => {
     expect(await deadLetters.list({ consumer: service })).toEqual([]);
     expect(server.metrics().sources[source.name].retriesApplied).toBe(1);
     await expect(deadLetters.retry(letters[0].id)).rejects.toBeInstanceOf(DeadLetterNotFound);
+    await expect(deadLetters.discard(letters[0].id)).rejects.toBeInstanceOf(DeadLetterNotFound);
   });
 
   it('detects a message deleted from the stream and backfills it from the store', async () => {

@@ -5,6 +5,8 @@ import { DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECT_ROOT, EVENTS_STREAM, EVENTS_S
 export interface TopologyOptions {
   /** how long JetStream remembers a msgID to drop a re-published copy (default 2 minutes) */
   duplicateWindowMs?: number;
+  /** copies of each stream: 3 on a three-node cluster, so one node's lost or corrupted file loses nothing (default 1) */
+  replicas?: number;
 }
 
 const isStreamNotFound = (error: unknown): boolean =>
@@ -31,6 +33,7 @@ export const ensureTopology = async (jsm: JetStreamManager, options: TopologyOpt
           retention: RetentionPolicy.Limits,
           discard: DiscardPolicy.Old,
           duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+          num_replicas: options.replicas ?? 1,
         });
       } catch (addError) {
         // another process created it between our info and add
