@@ -1,23 +1,25 @@
 import type { Projection } from '../projection';
 import { auditIndexProjection } from './audit-index/audit-index';
-import { coverageProjection, type CoverageOptions } from './coverage/coverage';
+import { coverageProjection, type CoverageOptions } from './area-coverage/coverage';
 import { enterpriseStatusProjection } from './enterprise-status/enterprise-status';
+import { evaluationProjection } from './evaluation/evaluation';
+import { fundingProjection } from './funding/funding';
 import { organisationStatusProjection } from './organisation-status/organisation-status';
 
 export * from './audit-index/audit-index';
-export * from './coverage/coverage';
+export * from './area-coverage/coverage';
 export * from './enterprise-status/enterprise-status';
+export * from './evaluation/evaluation';
+export * from './funding/funding';
 export * from './organisation-status/organisation-status';
 export { enterprisesConcerned } from './source-events';
 
-/**
- * Every projection the system serves. Funding (budget per district and year, grants per organisation)
- * and evaluation (stars per organisation and year, distribution, pass rate) go here as
- * projections/funding/ and projections/evaluation/ once their event contracts exist.
- */
+/** Every projection the system serves; a new one gets its own folder here and a line below. */
 export const allProjections = (options: { coverage?: CoverageOptions } = {}): Projection[] => [
   enterpriseStatusProjection,
   organisationStatusProjection,
   coverageProjection(options.coverage),
+  fundingProjection,
+  evaluationProjection,
   auditIndexProjection,
 ];

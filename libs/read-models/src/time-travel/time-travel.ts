@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@liangxin/contracts';
 import type { EventStore } from '@liangxin/event-store';
 import { handles, type Projection } from '../projection';
 import { UnitOfWork } from '../runner/unit-of-work';
@@ -36,7 +37,7 @@ export class TimeTravel {
   }
 
   async documentAsOf<T extends object = DocumentBody>(projection: Projection, collection: string, id: string, asOf: AsOf): Promise<T | undefined> {
-    const unit = await this.replay(projection, asOf);
+    const unit = await this.replay(projection, asOf, (event) => projection.mayAffect?.(event, collection, id) ?? true);
     return (await unit.load<T>(collection, id))?.body;
   }
 
@@ -48,7 +49,7 @@ export class TimeTravel {
     return answer;
   }
 
-  private async replay(projection: Projection, asOf: AsOf): Promise<UnitOfWork> {
+  private async replay(projection: Projection, asOf: AsOf, relevant: (event: RecordedEvent) => boolean = () => true): Promise<UnitOfWork> {
     const position = 'position' in asOf ? asOf.position : await this.positionAt(projection, asOf.timestamp);
     const snapshot = (await this.store.nearestSnapshot(projection.name, { position }))?.position ?? 0;
     const unit = new UnitOfWork((collection, id) => (snapshot > 0 ? this.store.getAtSnapshot(collection, id, snapshot) : Promise.resolve(undefined)));
@@ -56,7 +57,7 @@ export class TimeTravel {
     while (cursor < position) {
       const batch = await this.events.readAll({ after: cursor, until: position, limit: REPLAY_BATCH });
       if (batch.length === 0) break;
-      for (const event of batch) if (handles(projection, event)) await projection.apply(event, unit);
+      for (const event of batch) if (handles(projection, event) && relevant(event)) await projection.apply(event, unit);
       cursor = batch[batch.length - 1].globalPosition;
     }
     return unit;
