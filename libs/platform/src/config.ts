@@ -20,6 +20,8 @@ export interface LiangxinConfig {
   maxDeliveries: number;
   /** organisational coverage target the dashboards compare against */
   coverageTarget: number;
+  /** JetStream stream replicas: 3 on a three-node NATS cluster, 1 on a single server */
+  streamReplicas: number;
 }
 
 export class ConfigError extends Error {
@@ -65,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     jwtSecret: env.JWT_SECRET || undefined,
     maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),
     coverageTarget,
+    streamReplicas: positiveInt(env, 'EVENT_STREAM_REPLICAS', 1),
   };
 }

@@ -7,3 +7,5 @@ export * from './ops/public-route';
 export * from './ops/health.controller';
 export * from './ops/metrics';
 export * from './ops/ops.module';
+export * from './distributed';
+export * from './run-app';

@@ -4,7 +4,9 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { type HealthProbe, OpsModule } from '@liangxin/platform';
 import type { AuditTrail, ProjectionRunner, ReadModelStore, TimeTravel } from '@liangxin/read-models';
 import type { Registry } from 'prom-client';
+import type { DeadLetterAdmin } from '@liangxin/transport';
 import { AdminController } from './admin/admin.controller';
+import { DEAD_LETTERS, DeadLettersController } from './admin/dead-letters.controller';
 import { JobsService } from './admin/jobs.service';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/tokens';
@@ -26,6 +28,7 @@ export interface GatewayDependencies {
   timeTravel: TimeTravel;
   audit: AuditTrail;
   health: HealthProbe[];
+  deadLetters: DeadLetterAdmin;
   metrics: Registry;
   /** controllers of other contexts' routes (funding, evaluation, organisation commands) */
   extraControllers?: DynamicModule['controllers'];
@@ -39,7 +42,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, LiveUpdatesController, ...(deps.extraControllers ?? [])],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...(deps.extraControllers ?? [])],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },
@@ -48,6 +51,7 @@ export class GatewayApiModule {
         { provide: PROJECTION_RUNNER, useValue: deps.projections },
         { provide: TIME_TRAVEL, useValue: deps.timeTravel },
         { provide: AUDIT_TRAIL, useValue: deps.audit },
+        { provide: DEAD_LETTERS, useValue: deps.deadLetters },
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandSender,
         JobsService,

@@ -8,3 +8,4 @@ export * from './auth/auth.guard';
 export * from './commands/command-sender';
 export * from './read-side/tokens';
 export * from './read-side/projections';
+export * from './start-gateway';

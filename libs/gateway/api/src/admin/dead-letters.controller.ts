@@ -1,0 +1,51 @@
+import { Controller, Delete, Get, HttpCode, Inject, Logger, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { type DeadLetterAdmin, DeadLetterNotFound } from '@liangxin/transport';
+import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { actorOf, type Principal } from '../auth/principal';
+
+export const DEAD_LETTERS = 'LIANGXIN_DEAD_LETTERS';
+
+/** Events a service gave up on after N tries: admins see why, and send them again once the cause is fixed. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('api/admin/dead-letters')
+@Roles('admin')
+export class DeadLettersController {
+  private readonly auditLog = new Logger('AdminAudit');
+
+  constructor(@Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterAdmin) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Events parked after repeated failures, with the error' })
+  @ApiQuery({ name: 'consumer', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async list(@Query('consumer') consumer?: string, @Query('limit', new ParseIntPipe({ optional: true })) limit?: number) {
+    return { items: await this.deadLetters.list({ consumer, limit }) };
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deliver a dead letter to its consumer again' })
+  async retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    this.auditLog.log(`${actorOf(principal)} retried dead letter ${id}`);
+    return this.notFoundAsHttp(id, () => this.deadLetters.retry(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Drop a dead letter (the event stays in the store; only this delivery is given up)' })
+  async discard(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    this.auditLog.log(`${actorOf(principal)} discarded dead letter ${id}`);
+    await this.notFoundAsHttp(id, () => this.deadLetters.discard(id));
+  }
+
+  private async notFoundAsHttp<T>(id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DeadLetterNotFound) throw new NotFoundException({ message: `No dead letter ${id}`, details: [{ field: 'id', reason: 'not parked (already retried or discarded?)' }] });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { DynamicModule, INestApplication, LoggerService, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
+import { KurrentDbEventStore } from '@liangxin/event-store';
+import { ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
+import mongoose from 'mongoose';
+import { Gauge } from 'prom-client';
+import type { LiangxinConfig } from './config';
+import { InfrastructureModule } from './infrastructure.module';
+import { createMetricsRegistry } from './ops/metrics';
+import { OpsModule } from './ops/ops.module';
+import { serviceRootModule } from './service-app';
+
+/** The servers of distributed mode, opened once per app. */
+export interface DistributedInfrastructure {
+  eventStore: KurrentDbEventStore;
+  mongo: mongoose.Connection;
+  nats: NatsConnection;
+  checkpoints: MongoCheckpointStore;
+  close(): Promise<void>;
+}
+
+export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; kurrentDbUrl: string; mongoDbUrl: string } {
+  if (config.mode !== 'distributed') {
+    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL, KURRENTDB_URL and MONGODB_URL (or run "npm start" for the embedded default)`);
+  }
+}
+
+export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
+  requireDistributed(config, app);
+  const eventStore = KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
+  const mongo = await mongoose.createConnection(config.mongoDbUrl).asPromise();
+  const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
+  await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
+  return {
+    eventStore,
+    mongo,
+    nats,
+    checkpoints: new MongoCheckpointStore(mongo),
+    async close() {
+      await nats.drain();
+      await mongo.close();
+      await eventStore.close();
+    },
+  };
+}
+
+export interface DistributedServiceOptions {
+  name: ServiceName;
+  module: Type | DynamicModule;
+  /** services whose events this one reacts to */
+  consumes: readonly ServiceName[];
+  config: LiangxinConfig;
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * One service alone (distributed mode): its commands and reactions over JetStream, its own events
+ * forwarded from the store's log to NATS, /health and /metrics on PORT.
+ */
+export async function startDistributedService(options: DistributedServiceOptions): Promise<{ app: INestApplication; close(): Promise<void> }> {
+  const { name, config } = options;
+  const infra = await openDistributedInfrastructure(config, name);
+  requireDistributed(config, name);
+
+  const forwarder = new StoreForwarder({
+    source: { name, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[name] },
+    connection: infra.nats,
+    checkpoints: infra.checkpoints,
+  });
+  const server = new JetStreamServer({
+    servers: config.natsUrl,
+    service: name,
+    sources: options.consumes.map((source) => ({ name: source, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[source] })),
+    checkpoints: infra.checkpoints,
+    maxDeliveries: config.maxDeliveries,
+  });
+
+  const metrics = createMetricsRegistry(name);
+  new Gauge({
+    name: 'liangxin_consumer_source_lag',
+    help: 'Events of a source not yet applied by this service',
+    labelNames: ['source'],
+    registers: [metrics],
+    collect() {
+      for (const [source, m] of Object.entries(server.metrics().sources)) this.set({ source }, m.lag);
+    },
+  });
+  new Gauge({
+    name: 'liangxin_consumer_gaps_detected',
+    help: 'Sequence gaps seen on NATS and filled from the store',
+    labelNames: ['source'],
+    registers: [metrics],
+    collect() {
+      for (const [source, m] of Object.entries(server.metrics().sources)) this.set({ source }, m.gapsDetected);
+    },
+  });
+  new Gauge({
+    name: 'liangxin_consumer_events_backfilled',
+    help: 'Events read from the store because NATS did not deliver them',
+    labelNames: ['source'],
+    registers: [metrics],
+    collect() {
+      for (const [source, m] of Object.entries(server.metrics().sources)) this.set({ source }, m.eventsBackfilled);
+    },
+  });
+
+  const probes = [
+    { name: 'eventStore', check: async () => ({ head: await infra.eventStore.headPosition() }) },
+    { name: 'transport', check: async () => ({ forwarder: forwarder.metrics().acknowledged, consumer: server.metrics().sources }) },
+  ];
+  const root = serviceRootModule(name, [InfrastructureModule.forRoot({ config, eventStore: infra.eventStore }), options.module, OpsModule.forRoot({ probes, metrics })]);
+  const app = await NestFactory.create(root, { logger: options.logger });
+  const microservice = app.connectMicroservice({ strategy: server });
+  microservice.useGlobalFilters(new WireErrorFilter());
+  app.enableShutdownHooks();
+  await forwarder.start();
+  await app.startAllMicroservices();
+  await app.listen(config.port, '0.0.0.0');
+  return {
+    app,
+    async close() {
+      await app.close();
+      await forwarder.stop();
+      await infra.close();
+    },
+  };
+}
