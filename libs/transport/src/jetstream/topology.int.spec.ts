@@ -1,0 +1,36 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { NatsServerProcess } from '../testing';
+import { DEAD_LETTERS_STREAM, EVENTS_STREAM } from './subjects';
+import { ensureTopology } from './topology';
+
+describe('ensureTopology (real nats-server)', () => {
+  let nats: NatsServerProcess;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+
+  beforeAll(async () => {
+    nats = await NatsServerProcess.start();
+    nc = await connect({ servers: nats.url });
+    jsm = await jetstreamManager(nc);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.cleanup();
+  });
+
+  it('passes the replica count to the server, which a single server refuses above 1', async () => {
+    await expect(ensureTopology(jsm, { replicas: 3 })).rejects.toThrow(/replicas/i);
+  });
+
+  it('creates the events and dead-letter streams once, and leaves existing ones as they are', async () => {
+    await ensureTopology(jsm, { duplicateWindowMs: 5_000 });
+    await ensureTopology(jsm, { duplicateWindowMs: 60_000 });
+    for (const name of [EVENTS_STREAM, DEAD_LETTERS_STREAM]) {
+      const { config } = await jsm.streams.info(name);
+      expect(config).toMatchObject({ num_replicas: 1, duplicate_window: nanos(5_000) });
+    }
+  });
+});
