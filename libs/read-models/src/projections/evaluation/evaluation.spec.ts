@@ -80,3 +80,14 @@ describe('evaluation projection', () => {
     expect((await view.org('org-a'))?.years).toHaveLength(1);
   });
 });
+
+describe('evaluation projection, for time travel to one document', () => {
+  it('names only the assessments that can change an organisation or a district year', () => {
+    const assessed = { type: 'AssessmentCompleted', data: outcome('org-a', 2024, 5, true) } as unknown as RecordedEvent;
+    const mayAffect = evaluationProjection.mayAffect as NonNullable<typeof evaluationProjection.mayAffect>;
+    expect(mayAffect(assessed, EVALUATION_ORGS, 'org-a')).toBe(true);
+    expect(mayAffect(assessed, EVALUATION_ORGS, 'org-b')).toBe(false);
+    expect(mayAffect(assessed, EVALUATION_DISTRICTS, districtEvaluationId('330482', 2024))).toBe(true);
+    expect(mayAffect(assessed, EVALUATION_DISTRICTS, districtEvaluationId('330482', 2023))).toBe(false);
+  });
+});

@@ -103,4 +103,10 @@ export const evaluationProjection: Projection = {
     await evolveDocument(context, EVALUATION_ORGS, orgId, event, evolveOrgEvaluation);
     await evolveDocument(context, EVALUATION_DISTRICTS, districtEvaluationId(district, year), event, evolveDistrictEvaluation);
   },
+  // Each document depends only on the assessments of its organisation, or of its district and year.
+  mayAffect(event, collection, id) {
+    const { orgId, district, year } = (event as AssessmentEvent).data;
+    if (collection === EVALUATION_ORGS) return orgId === id;
+    return collection === EVALUATION_DISTRICTS && districtEvaluationId(district, year) === id;
+  },
 };

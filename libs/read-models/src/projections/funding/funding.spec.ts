@@ -79,3 +79,14 @@ describe('funding projection', () => {
     expect((await view.org('org-a'))?.grants).toHaveLength(1);
   });
 });
+
+describe('funding projection, for time travel to one document', () => {
+  it('names only the events that can change a budget or an organisation', () => {
+    const grant = { type: 'SubsidyGranted', data: { ...ref, orgId: 'org-a', grantId: 'g', item: 'formation', amountFen: 1 } } as unknown as RecordedEvent;
+    const mayAffect = fundingProjection.mayAffect as NonNullable<typeof fundingProjection.mayAffect>;
+    expect(mayAffect(grant, FUNDING_BUDGETS, fundingBudgetId('430104', 2024))).toBe(true);
+    expect(mayAffect(grant, FUNDING_BUDGETS, fundingBudgetId('430104', 2025))).toBe(false);
+    expect(mayAffect(grant, FUNDING_ORGS, 'org-a')).toBe(true);
+    expect(mayAffect(grant, FUNDING_ORGS, 'org-b')).toBe(false);
+  });
+});

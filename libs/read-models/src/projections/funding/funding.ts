@@ -180,4 +180,10 @@ export const fundingProjection: Projection = {
     await evolveDocument(context, FUNDING_BUDGETS, fundingBudgetId(district, year), event, evolveFundingBudget);
     if (orgId !== undefined) await evolveDocument(context, FUNDING_ORGS, orgId, event, evolveOrgFunding);
   },
+  // Each document depends only on the events naming its budget or its organisation.
+  mayAffect(event, collection, id) {
+    const { district, year, orgId } = event.data as { district?: string; year?: number; orgId?: string };
+    if (collection === FUNDING_BUDGETS) return district !== undefined && year !== undefined && fundingBudgetId(district, year) === id;
+    return collection === FUNDING_ORGS && orgId === id;
+  },
 };
