@@ -24,6 +24,33 @@ const random = (seed: number) => () => {
 type Enterprise = { creditCode: string; district: string; full: number; probationary: number; employees: number; status: string; orgId?: string };
 type Org = { orgId: string; district: string; mode: string; enterprises: Set<string>; active: boolean };
 
+/** A set with O(1) add, delete and random pick, so generating millions of events stays linear. */
+class PickableSet<T> {
+  private readonly items: T[] = [];
+  private readonly index = new Map<T, number>();
+  get size() {
+    return this.items.length;
+  }
+  add(item: T) {
+    if (this.index.has(item)) return;
+    this.index.set(item, this.items.length);
+    this.items.push(item);
+  }
+  delete(item: T) {
+    const i = this.index.get(item);
+    if (i === undefined) return;
+    const last = this.items.pop() as T;
+    this.index.delete(item);
+    if (last !== item) {
+      this.items[i] = last;
+      this.index.set(last, i);
+    }
+  }
+  pick(rnd: () => number): T | undefined {
+    return this.items[Math.floor(rnd() * this.items.length)];
+  }
+}
+
 /**
  * A randomised but coherent history of registrations and formation decisions, in the shape the
  * registry and formation services append: registrations followed by automatic formation (standalone
@@ -39,6 +66,19 @@ export function* generateLoad(options: LoadOptions): Generator<GeneratedEvent> {
   const chains = options.industryChains ?? ['engineering-machinery', 'new-materials', 'electronics', 'biomedicine', 'rail-transit', 'logistics'];
   const enterprises: Enterprise[] = [];
   const orgs = new Map<string, Org>();
+  const activeOrgs = new PickableSet<Org>();
+  const activeOrgsByDistrict = new Map<string, PickableSet<Org>>();
+  const activate = (org: Org) => {
+    activeOrgs.add(org);
+    const inDistrict = activeOrgsByDistrict.get(org.district) ?? new PickableSet<Org>();
+    inDistrict.add(org);
+    activeOrgsByDistrict.set(org.district, inDistrict);
+  };
+  const deactivate = (org: Org) => {
+    org.active = false;
+    activeOrgs.delete(org);
+    activeOrgsByDistrict.get(org.district)?.delete(org);
+  };
   const waiting = new Map<string, Set<string>>();
   let produced = 0;
   let ids = 0;
@@ -76,6 +116,7 @@ export function* generateLoad(options: LoadOptions): Generator<GeneratedEvent> {
     const orgId = `org-${ids + 1}`;
     const org: Org = { orgId, district: members[0].district, mode, enterprises: new Set(members.map((m) => m.creditCode)), active: true };
     orgs.set(orgId, org);
+    activate(org);
     for (const m of members) {
       m.orgId = orgId;
       waiting.get(m.district)?.delete(m.creditCode);
@@ -117,7 +158,7 @@ export function* generateLoad(options: LoadOptions): Generator<GeneratedEvent> {
     org.enterprises.delete(e.creditCode);
     e.orgId = undefined;
     if (org.enterprises.size === 0) {
-      org.active = false;
+      deactivate(org);
       return yield make(`org-${org.orgId}`, 'OrgDissolved', { orgId: org.orgId, district: org.district, automatic: true, reason: 'no-member-enterprises', enterprisesReleased: [e.creditCode] }, cause);
     }
     yield make(`org-${org.orgId}`, 'EnterpriseLeftOrg', { orgId: org.orgId, district: org.district, automatic: true, creditCode: e.creditCode, reason, ...orgTotals(org) }, cause);
@@ -171,9 +212,8 @@ export function* generateLoad(options: LoadOptions): Generator<GeneratedEvent> {
     } else if (roll < 0.8) {
       yield make(`enterprise-${e.creditCode}`, 'LedgerCorrected', { creditCode: e.creditCode, district: e.district, corrected: { park: pick(parks), reasonNoOrganisation: e.orgId ? undefined : 'members work off-site' }, previous: {} }, undefined, 'officer:registry');
     } else {
-      const active = [...orgs.values()].filter((o) => o.active);
-      if (active.length < 2) continue;
-      const org = pick(active);
+      if (activeOrgs.size < 2) continue;
+      const org = activeOrgs.pick(rnd) as Org;
       const kind = rnd();
       const ref = { orgId: org.orgId, district: org.district };
       const person = { personId: `p-${Math.floor(rnd() * 500)}`, name: 'Officer' };
@@ -182,27 +222,31 @@ export function* generateLoad(options: LoadOptions): Generator<GeneratedEvent> {
       else if (kind < 0.65) yield make(`org-${org.orgId}`, 'OrgLevelChanged', { ...ref, automatic: false, level: 'general-branch', previousLevel: 'branch', committeeSize: 3, previousCommitteeSize: 0, ...(() => { const t = orgTotals(org); return { fullMembers: t.fullMembersTotal, probationaryMembers: t.probationaryMembersTotal }; })() }, undefined, 'officer:district');
       else if (kind < 0.72) yield make(`org-${org.orgId}`, 'OrgsPaired', { ...ref, publicUnitOrgId: `public-${Math.floor(rnd() * 50)}`, publicUnitName: 'Public unit' }, undefined, 'officer:district');
       else if (kind < 0.85) {
-        const candidate = enterprises.find((x) => !x.orgId && x.status === 'normal' && x.district === org.district && x.full > 0);
-        if (!candidate) continue;
+        const candidateCode = waiting.get(org.district)?.values().next().value;
+        const candidate = candidateCode === undefined ? undefined : byCode.get(candidateCode);
+        if (!candidate || candidate.orgId || candidate.status !== 'normal' || candidate.full === 0) {
+          if (candidateCode !== undefined) waiting.get(org.district)?.delete(candidateCode);
+          continue;
+        }
         candidate.orgId = org.orgId;
         org.enterprises.add(candidate.creditCode);
         waiting.get(org.district)?.delete(candidate.creditCode);
         yield make(`org-${org.orgId}`, 'EnterpriseJoinedOrg', { ...ref, automatic: false, ...member(candidate), ...orgTotals(org) }, undefined, 'officer:district');
       } else if (kind < 0.93) {
-        const other = active.find((o) => o !== org && o.district === org.district);
-        if (!other) continue;
+        const other = activeOrgsByDistrict.get(org.district)?.pick(rnd);
+        if (!other || other === org) continue;
         const moved = [...other.enterprises].map((c) => byCode.get(c) as Enterprise);
         for (const m of moved) {
           m.orgId = org.orgId;
           org.enterprises.add(m.creditCode);
         }
         other.enterprises.clear();
-        other.active = false;
+        deactivate(other);
         const merged = make(`org-${org.orgId}`, 'OrgsMerged', { ...ref, automatic: false, mergedOrgId: other.orgId, enterprises: moved.map(member), reason: 'consolidation', ...orgTotals(org) }, undefined, 'officer:district');
         yield merged;
         yield make(`org-${other.orgId}`, 'OrgDissolved', { orgId: other.orgId, district: other.district, automatic: false, reason: 'merged', enterprisesReleased: [], mergedInto: org.orgId }, merged.event.eventId, 'officer:district');
       } else {
-        org.active = false;
+        deactivate(org);
         const released = [...org.enterprises];
         const dissolved = make(`org-${org.orgId}`, 'OrgDissolved', { ...ref, automatic: false, reason: 'officer-decision', enterprisesReleased: released }, undefined, 'officer:district');
         yield dissolved;
