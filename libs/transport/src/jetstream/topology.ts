@@ -34,7 +34,6 @@ export const ensureTopology = async (jsm: JetStreamManager, options: TopologyOpt
           discard: DiscardPolicy.Old,
           duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
           num_replicas: options.replicas ?? 1,
-          num_replicas: options.replicas ?? 1,
         });
       } catch (addError) {
         // another process created it between our info and add
