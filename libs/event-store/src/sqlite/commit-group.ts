@@ -3,7 +3,7 @@ import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
 import { timeOrderedUuid } from '../time-ordered-id';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash, toStoredHash } from './hash-chain';
-import { EVENT_COLUMNS, type StoredEvent } from './schema';
+import { EVENT_COLUMNS, type StoredEvent, type StoredEventTuple } from './schema';
 
 /** One append call waiting for the next commit. */
 export interface PendingAppend {
@@ -30,6 +30,19 @@ export const rowToRecordedEvent = (row: StoredEvent): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
   occurredAt: row.occurred_at,
   recordedAt: row.recorded_at,
+});
+
+export const tupleToRecordedEvent = (row: StoredEventTuple): RecordedEvent => ({
+  eventId: row[1],
+  streamId: row[2],
+  streamVersion: row[3],
+  globalPosition: row[0],
+  type: row[4],
+  schemaVersion: row[5],
+  data: JSON.parse(row[6]),
+  metadata: JSON.parse(row[7]),
+  occurredAt: row[8],
+  recordedAt: row[9],
 });
 
 /**

@@ -46,3 +46,17 @@ export const EVENT_COLUMNS =
   'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at, recorded_at';
 
 export type StoredEvent = Omit<EventRow, 'command_id' | 'hash' | 'stream_hash'>;
+
+/** A row of EVENT_COLUMNS read in better-sqlite3's raw mode (an array: no object per row to build and drop). */
+export type StoredEventTuple = [
+  globalPosition: number,
+  eventId: string,
+  streamId: string,
+  streamVersion: number,
+  type: string,
+  schemaVersion: number,
+  data: string,
+  metadata: string,
+  occurredAt: string,
+  recordedAt: string,
+];

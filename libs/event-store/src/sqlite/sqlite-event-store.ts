@@ -15,9 +15,9 @@ import type {
   TamperEvidence,
   VerifyReport,
 } from '../port';
-import { CommitGroupWriter, rowToRecordedEvent, type PendingAppend } from './commit-group';
+import { CommitGroupWriter, tupleToRecordedEvent, type PendingAppend } from './commit-group';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash } from './hash-chain';
-import { EVENT_COLUMNS, SCHEMA, type EventRow, type StoredEvent } from './schema';
+import { EVENT_COLUMNS, SCHEMA, type EventRow, type StoredEventTuple } from './schema';
 
 /**
  * - 'fsync': every commit is synced to disk before appends are acknowledged (synchronous=FULL);
@@ -151,15 +151,15 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       'readStream',
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND global_position <= ?
        ORDER BY stream_version`,
-    ).all(streamId, options.fromVersion ?? 0, options.untilPosition ?? Number.MAX_SAFE_INTEGER) as StoredEvent[];
-    return rows.map(rowToRecordedEvent) as RecordedEvent<E>[];
+    ).all(streamId, options.fromVersion ?? 0, options.untilPosition ?? Number.MAX_SAFE_INTEGER) as StoredEventTuple[];
+    return rows.map(tupleToRecordedEvent) as RecordedEvent<E>[];
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.readAllSync(options).map(rowToRecordedEvent);
+    return this.readAllSync(options).map(tupleToRecordedEvent);
   }
 
-  private readAllSync(options: ReadAllOptions): StoredEvent[] {
+  private readAllSync(options: ReadAllOptions): StoredEventTuple[] {
     const types = options.types ?? [];
     const prefixes = options.streamPrefixes ?? [];
     const conditions = ['global_position > ?', 'global_position <= ?'];
@@ -169,7 +169,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     const params: (string | number)[] = [options.after ?? 0, options.until ?? Number.MAX_SAFE_INTEGER, ...types];
     for (const prefix of prefixes) params.push(prefix.length, prefix);
     params.push(options.limit ?? DEFAULT_READ_LIMIT);
-    return this.statement(`readAll:${types.length}:${prefixes.length}`, sql).all(...params) as StoredEvent[];
+    return this.statement(`readAll:${types.length}:${prefixes.length}`, sql).all(...params) as StoredEventTuple[];
   }
 
   subscribeToAll(
@@ -182,8 +182,8 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
         readBatch: async (after, limit, filter) => {
           const head = Math.min(this.selectHead.get()?.head ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
           const rows = this.readAllSync({ ...filter, after, limit, until: head });
-          const events = rows.map(rowToRecordedEvent);
-          return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1].global_position };
+          const events = rows.map(tupleToRecordedEvent);
+          return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1][0] };
         },
         onAppended: (listener) => {
           this.appendListeners.add(listener);
@@ -246,7 +246,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   private statement(key: string, sql: string): Database.Statement {
     let statement = this.readStatements.get(key);
     if (!statement) {
-      statement = this.readDb.prepare(sql);
+      statement = this.readDb.prepare(sql).raw(true);
       this.readStatements.set(key, statement);
     }
     return statement;
