@@ -115,10 +115,18 @@ describe('read models over the real SQLite event store, after a randomised load'
     expect(progress.length).toBeGreaterThan(5);
     const after = await Promise.all(projections.map((p) => projectionContentHash(store, p)));
     expect(after).toEqual(before);
-    // the live runner keeps feeding the swapped-in generation
-    await appendLoad(events, late);
-    await runner.waitForPosition(await events.headPosition());
-    expect(await store.checkpoint('coverage')).toBe(await events.headPosition());
+  });
+
+  it('rebuilds while events keep arriving, and the live runner keeps feeding the swapped-in generation', async () => {
+    const appending = appendLoad(events, late, 5);
+    await rebuildProjections(events, store, projections, { batchSize: 500, snapshotEvery: 700 });
+    await appending;
+    const head = await events.headPosition();
+    await runner.waitForPosition(head);
+    expect(await store.checkpoint('coverage')).toBe(head);
+    const live = await Promise.all(projections.map((p) => projectionContentHash(store, p)));
+    await rebuildProjections(events, store, projections, { batchSize: 500 });
+    expect(await Promise.all(projections.map((p) => projectionContentHash(store, p)))).toEqual(live);
   });
 
   it('gives the audit trail of an enterprise with who did what and the causation chain', async () => {
