@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
+import { EvaluationServiceModule } from '@liangxin/evaluation-service';
 import { SqliteEventStore } from '@liangxin/event-store';
+import { FundingServiceModule } from '@liangxin/funding-service';
 import { startGatewayApp } from '@liangxin/gateway-api';
 import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
 import { SqliteReadModelStore } from '@liangxin/read-models';
@@ -10,7 +12,11 @@ import { InProcessBus, InProcessClient, InProcessDeadLetters, InProcessServer, o
 import { Gauge } from 'prom-client';
 
 /** The services of the embedded default; each runs as its own Nest app, as it would in its own process. */
-const SERVICES = [{ name: 'registry', module: RegistryServiceModule }] as const;
+const SERVICES = [
+  { name: 'registry', module: RegistryServiceModule },
+  { name: 'funding', module: FundingServiceModule },
+  { name: 'evaluation', module: EvaluationServiceModule },
+] as const;
 
 export interface EmbeddedSystem {
   url: string;

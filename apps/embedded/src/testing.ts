@@ -7,6 +7,7 @@ import { type EmbeddedSystem, startEmbeddedSystem } from './embedded-system';
 export interface TestSystem extends EmbeddedSystem {
   dataDir: string;
   /** fetch against the system with the admin token unless another is given */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the route returns; tests assert on them
   call(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   shutdown(): Promise<void>;
 }

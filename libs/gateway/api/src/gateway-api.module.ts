@@ -12,6 +12,8 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/tokens';
 import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
+import { EVALUATION_CONTROLLERS } from './evaluation';
+import { FUNDING_CONTROLLERS } from './funding';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
 import { QueriesController } from './read-side/queries.controller';
@@ -42,7 +44,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...(deps.extraControllers ?? [])],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...(deps.extraControllers ?? [])],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },

@@ -1,5 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { isWireError, RemoteCommandError, type WireError, type WireErrorKind } from '@liangxin/transport';
 import type { Request, Response } from 'express';
+import { TimeoutError } from 'rxjs';
 
 /** The one error shape every front end handles. */
 export interface ErrorBody {
@@ -10,41 +12,23 @@ export interface ErrorBody {
   requestId?: string;
 }
 
-/** A rule broken inside a service, as it crosses the transport: `{ code, message, field, kind }`. */
-interface RemoteDomainError {
-  code: string;
-  message: string;
-  field?: string;
-  kind?: 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'internal';
-}
-
-const statusByKind: Record<NonNullable<RemoteDomainError['kind']>, number> = {
+const statusByKind: Record<WireErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
   internal: HttpStatus.INTERNAL_SERVER_ERROR,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const reasonPhrase = (status: number): string =>
   ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 503: 'Service Unavailable' })[status] ??
   (status >= 500 ? 'Internal Server Error' : 'Error');
 
-/** Finds `{code, message}` in what a transport rethrew (RpcException, plain object, Error with fields). */
-export function asRemoteDomainError(error: unknown): RemoteDomainError | undefined {
-  const candidates: unknown[] = [error];
-  if (error && typeof error === 'object') {
-    const e = error as { error?: unknown; getError?: () => unknown; response?: unknown };
-    candidates.push(e.error, typeof e.getError === 'function' ? e.getError() : undefined);
-  }
-  for (const c of candidates) {
-    if (c && typeof c === 'object' && typeof (c as RemoteDomainError).code === 'string' && typeof (c as RemoteDomainError).message === 'string') {
-      const found = c as RemoteDomainError;
-      if (found.kind && found.kind in statusByKind) return found;
-      if (found.code === 'CONCURRENCY_CONFLICT') return { ...found, kind: 'conflict' };
-    }
-  }
-  return undefined;
+/** A broken rule (or an unreachable service) as the transport delivered it. */
+export function asWireError(error: unknown): WireError | undefined {
+  if (error instanceof RemoteCommandError) return error.getError() as WireError;
+  return isWireError(error) ? error : undefined;
 }
 
 export function toErrorBody(error: unknown): ErrorBody {
@@ -62,10 +46,13 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (parserError?.type === 'entity.parse.failed') {
     return { statusCode: 400, error: reasonPhrase(400), message: 'Request body is not valid JSON', details: [{ field: 'body', reason: 'malformed JSON' }] };
   }
-  const domain = asRemoteDomainError(error);
-  if (domain) {
-    const status = statusByKind[domain.kind ?? 'invalid'];
-    return { statusCode: status, error: domain.code, message: domain.message, details: domain.field ? [{ field: domain.field, reason: domain.message }] : [] };
+  const wire = asWireError(error);
+  if (wire) {
+    const status = statusByKind[wire.kind];
+    return { statusCode: status, error: wire.code, message: wire.message, details: wire.field ? [{ field: wire.field, reason: wire.message }] : [] };
+  }
+  if (error instanceof TimeoutError) {
+    return { statusCode: 503, error: reasonPhrase(503), message: 'The service did not answer in time; the request may not have been applied. Retry with the same Idempotency-Key.', details: [] };
   }
   return { statusCode: 500, error: reasonPhrase(500), message: 'Something went wrong on our side; the request was not applied. Please retry.', details: [] };
 }

@@ -1,26 +1,7 @@
-import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import { type NewEvent, orgStreamId } from '@liangxin/contracts';
-// The routes are tested against the real services behind them, as the embedded app runs them.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { EvaluationServiceModule } from '@liangxin/evaluation-service';
-import { SqliteEventStore } from '@liangxin/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { FUNDING_CONSUMER, FundingServiceModule } from '@liangxin/funding-service';
-import { loadConfig, startServiceApp } from '@liangxin/platform';
-import { evaluationProjection, fundingProjection, ProjectionRunner, SqliteReadModelStore } from '@liangxin/read-models';
-import { InProcessBus, InProcessClient, InProcessServer, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AuthGuard } from '../auth/auth.guard';
-import { TokenService } from '../auth/tokens';
-import { COMMAND_CLIENT, CommandSender } from '../commands/command-sender';
-import { EVALUATION_CONTROLLERS } from '../evaluation/evaluation.controller';
-import { configureHttpApp } from '../http/configure';
-import { PROJECTION_RUNNER, READ_MODEL_STORE } from '../read-side/tokens';
-import { FUNDING_CONTROLLERS } from './funding.controller';
+import { startTestSystem, type TestSystem } from './testing';
+
+const FUNDING_CONSUMER = 'funding';
 
 const DISTRICT = '430104';
 
@@ -54,64 +35,32 @@ const rubric = {
   passScore: 60,
 };
 
-describe('funding and evaluation routes, over HTTP, in front of the real services', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'liangxin-gateway-funding-'));
-  const events = SqliteEventStore.open({ file: join(dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
-  const checkpoints = new SqliteCheckpointStore({ file: join(dir, 'consumers.sqlite') });
-  const deadLetters = new SqliteDeadLetterStore({ file: join(dir, 'consumers.sqlite') });
-  const readModels = SqliteReadModelStore.open(dir);
-  const projections = new ProjectionRunner(events, readModels, [fundingProjection, evaluationProjection], { pollIntervalMs: 10 });
-  const bus = new InProcessBus();
-  const tokens = new TokenService({ adminToken: 'admin-secret-token-for-tests', jwtSecret: 'jwt-secret-for-tests' });
-  const officer = tokens.issue({ subject: 'zhang', role: 'officer', districts: [DISTRICT] });
-  const otherOfficer = tokens.issue({ subject: 'li', role: 'officer', districts: ['430105'] });
-  const admin = tokens.adminToken;
-  const services: INestMicroservice[] = [];
-  let gateway: INestApplication;
-  let base: string;
+describe('funding and evaluation over HTTP, in front of the real services (embedded system)', () => {
+  let system: TestSystem;
+  let officer: string;
+  let otherOfficer: string;
+  let admin: string;
+  let events: TestSystem['eventStore'];
+  let bus: TestSystem['bus'];
 
   beforeAll(async () => {
-    const config = loadConfig({ DATA_DIR: dir });
-    const serve = (name: string, module: typeof FundingServiceModule, consumer: string) =>
-      startServiceApp({ name, module, config, eventStore: events, strategy: new InProcessServer({ consumer, store: events, checkpoints, deadLetters, bus }), logger: false });
-    services.push(await serve('funding', FundingServiceModule, FUNDING_CONSUMER), await serve('evaluation', EvaluationServiceModule, 'evaluation'));
-    await projections.start();
-
-    const moduleRef = await Test.createTestingModule({
-      controllers: [...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS],
-      providers: [
-        { provide: TokenService, useValue: tokens },
-        { provide: COMMAND_CLIENT, useValue: new InProcessClient(bus) },
-        { provide: READ_MODEL_STORE, useValue: readModels },
-        { provide: PROJECTION_RUNNER, useValue: projections },
-        { provide: APP_GUARD, useClass: AuthGuard },
-        CommandSender,
-      ],
-    }).compile();
-    gateway = moduleRef.createNestApplication({ logger: false });
-    configureHttpApp(gateway);
-    await gateway.listen(0, '127.0.0.1');
-    base = await gateway.getUrl();
+    system = await startTestSystem();
+    events = system.eventStore;
+    bus = system.bus;
+    admin = system.adminToken;
+    const issue = async (subject: string, districts: string[]) =>
+      (await system.call('/api/admin/tokens', { method: 'POST', json: { subject, role: 'officer', districts } })).body.token as string;
+    officer = await issue('zhang', [DISTRICT]);
+    otherOfficer = await issue('li', ['430105']);
   });
 
   afterAll(async () => {
-    await gateway.close();
-    for (const service of services) await service.close();
-    await projections.stop();
-    await readModels.close();
-    await checkpoints.close();
-    await deadLetters.close();
-    await events.close();
-    rmSync(dir, { recursive: true, force: true });
+    await system.shutdown();
   });
 
   async function call(method: string, path: string, token: string, body?: object, headers: Record<string, string> = {}) {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { position: number } };
+    const response = await system.call(path, { method, token, json: body, headers });
+    return { status: response.status, body: response.body as Record<string, unknown> & { position: number } };
   }
   const read = (path: string, token: string, minPosition: number) => call('GET', path, token, undefined, { 'x-min-position': String(minPosition) });
 
