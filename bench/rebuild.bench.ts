@@ -1,6 +1,7 @@
 // Rebuild throughput of every projection beside raw read-and-parse of the same log, in one run; peak RSS;
 // time of an as-of coverage query (from the nearest snapshot, and from scratch for comparison).
 // Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--snapshot-every 10000] [--no-each] [--keep]
+import 'reflect-metadata'; // the contracts' DTO decorators need it loaded first
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,74 +1,53 @@
 /**
- * The parts of registry and formation events these projections read (tolerant reader: a projection
- * depends only on the fields it uses, so producers may add fields without breaking it).
- * Mirrors libs/contracts/src/registry/events.ts and libs/contracts/src/formation/events.ts.
+ * The registry and formation event data these projections read, taken from the contracts by type only
+ * (nothing of the contracts is loaded at run time), so a change of shape breaks the build here first.
  */
-export type OperatingStatus = 'normal' | 'abnormal' | 'deregistered';
-export type OrgEnterprise = { creditCode: string; fullMembers: number; probationaryMembers: number };
-export type Person = { personId: string; name: string };
+import type {
+  EmployeeCountChanged,
+  EnterpriseAwaitingJointBranch,
+  EnterpriseCoverageEnded,
+  EnterpriseJoinedOrg,
+  EnterpriseLeftOrg,
+  EnterpriseRegistered,
+  FormationEventType,
+  InstructorAssigned,
+  LedgerCorrected,
+  MemberCountChanged,
+  OperatingStatusChanged,
+  OrgDissolved,
+  OrgFormed,
+  OrgLevelChanged,
+  OrgMembersRecounted,
+  OrgsMerged,
+  OrgsPaired,
+  RegistryEventType,
+  SecretaryAssigned,
+  WorkCoverageAssigned,
+} from '@liangxin/contracts';
 
-export type EnterpriseRegisteredData = {
-  creditCode: string;
-  district: string;
-  name: string;
-  kind: string;
-  employees: number;
-  fullMembers: number;
-  probationaryMembers: number;
-  industryChain?: string;
-  park?: string;
-  building?: string;
-  ownership?: string;
-  registeredOn?: string;
-};
-export type MemberCountChangedData = { creditCode: string; fullMembers: number; probationaryMembers: number };
-export type EmployeeCountChangedData = { creditCode: string; employees: number };
-export type OperatingStatusChangedData = { creditCode: string; status: OperatingStatus };
-export type LedgerCorrectedData = {
-  creditCode: string;
-  corrected: {
-    name?: string;
-    ownership?: string;
-    industryChain?: string;
-    park?: string;
-    building?: string;
-    registeredOn?: string;
-    reasonNoOrganisation?: string;
-    developmentNeeds?: string[];
-  };
-};
+export type { OperatingStatus, OrgEnterprise, OrgRef, Person } from '@liangxin/contracts';
+import type { OrgEnterprise } from '@liangxin/contracts';
 
-export type OrgRef = { orgId: string; district: string };
-export type OrgFormedData = OrgRef & {
-  name: string;
-  mode: string;
-  level: string;
-  committeeSize: number;
-  enterprises: OrgEnterprise[];
-  fullMembers: number;
-  probationaryMembers: number;
-  parentOrgId?: string;
-  publicUnit?: boolean;
-};
-export type EnterpriseJoinedOrgData = OrgRef & OrgEnterprise & { fullMembersTotal: number; probationaryMembersTotal: number };
-export type EnterpriseLeftOrgData = OrgRef & { creditCode: string; reason: string; fullMembersTotal: number; probationaryMembersTotal: number };
-export type OrgMembersRecountedData = OrgRef & OrgEnterprise & { fullMembersTotal: number; probationaryMembersTotal: number };
-export type OrgsMergedData = OrgRef & { mergedOrgId: string; enterprises: OrgEnterprise[]; fullMembersTotal: number; probationaryMembersTotal: number };
-export type OrgDissolvedData = OrgRef & { reason: string; enterprisesReleased: string[]; mergedInto?: string };
-export type OrgLevelChangedData = OrgRef & { level: string; committeeSize: number; fullMembers: number; probationaryMembers: number };
-export type PersonAssignedData = OrgRef & { secretary?: Person; instructor?: Person };
-export type OrgsPairedData = OrgRef & { publicUnitOrgId: string; publicUnitName: string };
-export type WorkCoverageAssignedData = {
-  creditCode: string;
-  coveredBy: 'instructor' | 'liaison';
-  assignee?: Person;
-  reason: string;
-  mustBeOrganisationallyCovered: boolean;
-};
-export type EnterpriseAwaitingJointBranchData = { creditCode: string; reason: string; mustBeOrganisationallyCovered: boolean };
-export type EnterpriseCoverageEndedData = { creditCode: string; reason: string };
+export type EnterpriseRegisteredData = EnterpriseRegistered['data'];
+export type MemberCountChangedData = MemberCountChanged['data'];
+export type EmployeeCountChangedData = EmployeeCountChanged['data'];
+export type OperatingStatusChangedData = OperatingStatusChanged['data'];
+export type LedgerCorrectedData = LedgerCorrected['data'];
+export type OrgFormedData = OrgFormed['data'];
+export type EnterpriseJoinedOrgData = EnterpriseJoinedOrg['data'];
+export type EnterpriseLeftOrgData = EnterpriseLeftOrg['data'];
+export type OrgMembersRecountedData = OrgMembersRecounted['data'];
+export type OrgsMergedData = OrgsMerged['data'];
+export type OrgDissolvedData = OrgDissolved['data'];
+export type OrgLevelChangedData = OrgLevelChanged['data'];
+/** SecretaryAssigned/Replaced and InstructorAssigned/Replaced: whichever person the event names */
+export type PersonAssignedData = Partial<SecretaryAssigned['data'] & InstructorAssigned['data']>;
+export type OrgsPairedData = OrgsPaired['data'];
+export type WorkCoverageAssignedData = WorkCoverageAssigned['data'];
+export type EnterpriseAwaitingJointBranchData = EnterpriseAwaitingJointBranch['data'];
+export type EnterpriseCoverageEndedData = EnterpriseCoverageEnded['data'];
 
-export const REGISTRY_EVENTS = ['EnterpriseRegistered', 'MemberCountChanged', 'EmployeeCountChanged', 'OperatingStatusChanged', 'LedgerCorrected'] as const;
+export const REGISTRY_EVENTS = ['EnterpriseRegistered', 'MemberCountChanged', 'EmployeeCountChanged', 'OperatingStatusChanged', 'LedgerCorrected'] as const satisfies readonly RegistryEventType[];
 export const ORG_EVENTS = [
   'OrgFormed',
   'EnterpriseJoinedOrg',
@@ -82,8 +61,8 @@ export const ORG_EVENTS = [
   'InstructorAssigned',
   'InstructorReplaced',
   'OrgsPaired',
-] as const;
-export const ENTERPRISE_COVERAGE_EVENTS = ['WorkCoverageAssigned', 'EnterpriseAwaitingJointBranch', 'EnterpriseCoverageEnded'] as const;
+] as const satisfies readonly FormationEventType[];
+export const ENTERPRISE_COVERAGE_EVENTS = ['WorkCoverageAssigned', 'EnterpriseAwaitingJointBranch', 'EnterpriseCoverageEnded'] as const satisfies readonly FormationEventType[];
 
 /** Credit codes of the enterprises whose standing an event changes. */
 export function enterprisesConcerned(event: { type: string; data: object }): string[] {
