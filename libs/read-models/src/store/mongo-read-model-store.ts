@@ -146,8 +146,14 @@ export class MongoReadModelStore implements ReadModelStore {
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {
     const target = await this.generationOf(projection, generation);
     const byPhysical = new Map<string, mongoose.mongo.AnyBulkWriteOperation<StoredRow>[]>();
+    const resolved = new Map<string, Awaited<ReturnType<MongoReadModelStore['resolve']>>>();
     for (const change of changes) {
-      const { physical, projection: owner } = await this.resolve(change.collection, generation);
+      let target = resolved.get(change.collection);
+      if (!target) {
+        target = await this.resolve(change.collection, generation);
+        resolved.set(change.collection, target);
+      }
+      const { physical, projection: owner } = target;
       if (owner !== projection) throw new Error(`Projection ${projection} may not write ${change.collection}`);
       const operations = byPhysical.get(physical) ?? [];
       operations.push({
