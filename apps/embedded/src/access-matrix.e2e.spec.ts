@@ -1,0 +1,138 @@
+import { generateCreditCode } from '@liangxin/registry-domain';
+import { startTestSystem, type TestSystem } from './testing';
+
+// Who may call what, checked cell by cell over HTTP: officers act only in their districts, auditors read
+// and audit but never write, an enterprise sees only its own record, admin routes are for admins only.
+const DISTRICT_A = '430104';
+const DISTRICT_B = '430105';
+
+const CALLERS = ['admin', 'officerA', 'officerB', 'auditor', 'enterprise', 'anonymous'] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** the enterprise account's own record, in district A */
+const OWN = generateCreditCode(DISTRICT_A, 1);
+/** another enterprise of district A, not the enterprise account's */
+const NEIGHBOUR = generateCreditCode(DISTRICT_A, 2);
+/** an enterprise of district B */
+const IN_B = generateCreditCode(DISTRICT_B, 1);
+/** a valid code of district A that is never registered */
+const UNKNOWN_IN_A = generateCreditCode(DISTRICT_A, 999);
+
+interface Request {
+  method?: 'GET' | 'POST';
+  path: string;
+  json?: unknown;
+}
+
+interface Row {
+  route: string;
+  /** built per cell, so writes never collide (each registration gets its own code) */
+  request: (cell: number) => Request;
+  expected: Record<Caller, number>;
+}
+
+// Columns: admin, officer of A, officer of B, auditor, enterprise (OWN), no token.
+const expect6 = (admin: number, officerA: number, officerB: number, auditor: number, enterprise: number, anonymous: number): Record<Caller, number> => ({
+  admin,
+  officerA,
+  officerB,
+  auditor,
+  enterprise,
+  anonymous,
+});
+
+const registration = (district: string, serial: number) => ({
+  creditCode: generateCreditCode(district, serial),
+  name: `权限测试企业${serial}`,
+  kind: 'enterprise',
+  employees: 10,
+  fullMembers: 1,
+  probationaryMembers: 0,
+});
+
+const memberCount = (cell: number) => ({ fullMembers: 1 + (cell % 7), probationaryMembers: cell % 2, reason: 'correction' });
+
+const MATRIX: Row[] = [
+  // writes
+  { route: 'POST /api/enterprises (district A)', request: (cell) => ({ method: 'POST', path: '/api/enterprises', json: registration(DISTRICT_A, 100 + cell) }), expected: expect6(201, 201, 403, 403, 403, 401) },
+  { route: 'POST /api/enterprises (district B)', request: (cell) => ({ method: 'POST', path: '/api/enterprises', json: registration(DISTRICT_B, 100 + cell) }), expected: expect6(201, 403, 201, 403, 403, 401) },
+  { route: 'POST /api/enterprises/{own}/member-count', request: (cell) => ({ method: 'POST', path: `/api/enterprises/${OWN}/member-count`, json: memberCount(cell) }), expected: expect6(200, 200, 403, 403, 403, 401) },
+  { route: 'POST /api/enterprises/{in B}/member-count', request: (cell) => ({ method: 'POST', path: `/api/enterprises/${IN_B}/member-count`, json: memberCount(cell) }), expected: expect6(200, 403, 200, 403, 403, 401) },
+  { route: 'POST /api/enterprises/{unknown in A}/member-count', request: (cell) => ({ method: 'POST', path: `/api/enterprises/${UNKNOWN_IN_A}/member-count`, json: memberCount(cell) }), expected: expect6(404, 404, 403, 403, 403, 401) },
+  { route: 'POST /api/enterprises/{own}/operating-status', request: (cell) => ({ method: 'POST', path: `/api/enterprises/${OWN}/operating-status`, json: { status: cell % 2 ? 'abnormal' : 'normal' } }), expected: expect6(200, 200, 403, 403, 403, 401) },
+  { route: 'POST /api/enterprises/{own}/employee-count', request: (cell) => ({ method: 'POST', path: `/api/enterprises/${OWN}/employee-count`, json: { employees: 20 + cell } }), expected: expect6(200, 200, 403, 403, 403, 401) },
+  // enterprise reads
+  { route: 'GET /api/enterprises/{own}', request: () => ({ path: `/api/enterprises/${OWN}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
+  { route: 'GET /api/enterprises/{neighbour in A}', request: () => ({ path: `/api/enterprises/${NEIGHBOUR}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/enterprises/{in B}', request: () => ({ path: `/api/enterprises/${IN_B}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/enterprises/{unknown in A}', request: () => ({ path: `/api/enterprises/${UNKNOWN_IN_A}` }), expected: expect6(404, 404, 403, 404, 403, 401) },
+  // organisations and coverage
+  { route: 'GET /api/orgs?district=A', request: () => ({ path: `/api/orgs?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/orgs (all visible)', request: () => ({ path: '/api/orgs' }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  { route: 'GET /api/orgs/{unknown}', request: () => ({ path: '/api/orgs/org-unknown' }), expected: expect6(404, 404, 404, 404, 403, 401) },
+  { route: 'GET /api/coverage?district=A', request: () => ({ path: `/api/coverage?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/coverage?district=B&asOf', request: () => ({ path: `/api/coverage?district=${DISTRICT_B}&asOf=2030-01-01` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/coverage/districts', request: () => ({ path: '/api/coverage/districts' }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  // audit
+  { route: 'GET /api/audit/enterprises/{own}', request: () => ({ path: `/api/audit/enterprises/${OWN}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/audit/enterprises/{in B}', request: () => ({ path: `/api/audit/enterprises/${IN_B}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/audit/orgs/{unknown}', request: () => ({ path: '/api/audit/orgs/org-unknown' }), expected: expect6(404, 404, 404, 404, 403, 401) },
+  // admin
+  { route: 'POST /api/admin/projections/rebuild', request: () => ({ method: 'POST', path: '/api/admin/projections/rebuild' }), expected: expect6(202, 403, 403, 403, 403, 401) },
+  { route: 'GET /api/admin/jobs', request: () => ({ path: '/api/admin/jobs' }), expected: expect6(200, 403, 403, 403, 403, 401) },
+  { route: 'GET /api/admin/jobs/{unknown}', request: () => ({ path: '/api/admin/jobs/no-such-job' }), expected: expect6(404, 403, 403, 403, 403, 401) },
+  { route: 'POST /api/admin/tokens', request: () => ({ method: 'POST', path: '/api/admin/tokens', json: { subject: 'zhang', role: 'officer', districts: [DISTRICT_A] } }), expected: expect6(201, 403, 403, 403, 403, 401) },
+  { route: 'GET /api/admin/dead-letters', request: () => ({ path: '/api/admin/dead-letters' }), expected: expect6(200, 403, 403, 403, 403, 401) },
+  // public operations
+  { route: 'GET /health', request: () => ({ path: '/health' }), expected: expect6(200, 200, 200, 200, 200, 200) },
+  { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expected: expect6(200, 200, 200, 200, 200, 200) },
+  { route: 'GET /api/docs-json', request: () => ({ path: '/api/docs-json' }), expected: expect6(200, 200, 200, 200, 200, 200) },
+];
+
+const CELLS = MATRIX.flatMap((row, r) => CALLERS.map((caller, c) => ({ route: row.route, caller, expected: row.expected[caller], request: () => row.request(r * CALLERS.length + c) })));
+
+describe('access matrix: role × route × district over HTTP (embedded system)', () => {
+  let system: TestSystem;
+  const tokens = {} as Record<Caller, string | null>;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    const issue = async (principal: object) => {
+      const answer = await system.call('/api/admin/tokens', { method: 'POST', json: principal });
+      if (answer.status !== 201) throw new Error(`issuing a token failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.token as string;
+    };
+    tokens.admin = system.adminToken;
+    tokens.officerA = await issue({ subject: 'officer-a', role: 'officer', districts: [DISTRICT_A] });
+    tokens.officerB = await issue({ subject: 'officer-b', role: 'officer', districts: [DISTRICT_B] });
+    tokens.auditor = await issue({ subject: 'auditor', role: 'auditor' });
+    tokens.enterprise = await issue({ subject: 'own-enterprise', role: 'enterprise', creditCode: OWN });
+    tokens.anonymous = null;
+
+    let position = 0;
+    for (const code of [OWN, NEIGHBOUR, IN_B]) {
+      const district = code === IN_B ? DISTRICT_B : DISTRICT_A;
+      const created = await system.call('/api/enterprises', { method: 'POST', json: { ...registration(district, 0), creditCode: code } });
+      if (created.status !== 201) throw new Error(`registering ${code} failed: ${created.status}`);
+      position = created.body.position;
+    }
+    await system.waitForReadModels(position);
+  });
+  afterAll(async () => {
+    await system.shutdown();
+  });
+
+  it('covers every caller for every route', () => {
+    expect(CELLS).toHaveLength(MATRIX.length * CALLERS.length);
+  });
+
+  test.each(CELLS)('$route as $caller → $expected', async ({ route, caller, expected, request }) => {
+    const { method = 'GET', path, json } = request();
+    const answer = await system.call(path, { method, json, token: tokens[caller] });
+    // Route and caller in the compared value, so a failure names the cell without reading the stack.
+    expect({ route, caller, status: answer.status }).toEqual({ route, caller, status: expected });
+    if (expected === 401 || expected === 403) {
+      expect(answer.body).toMatchObject({ statusCode: expected, details: [expect.objectContaining({ field: expect.any(String) })] });
+    }
+  });
+});
