@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  type AddEnterpriseMessage,
+  type AssignInstructorMessage,
+  type AssignSecretaryMessage,
+  type CommandEnvelope,
+  type CommandReply,
+  type DissolveOrgMessage,
+  type EventMetadata,
+  FormationCommands,
+  type FormOrgMessage,
+  type MergeOrgsMessage,
+  type OrgEvent,
+  orgStreamId,
+  type PairOrgsMessage,
+  type RecordedEvent,
+  type RemoveEnterpriseMessage,
+  type ReplaceInstructorMessage,
+  type ReplaceSecretaryMessage,
+} from '@liangxin/contracts';
+import { DomainError, fold } from '@liangxin/event-sourcing';
+import type { EventStore } from '@liangxin/event-store';
+import { type CandidateEnterprise, type OrgCommand, orgDecider, type OrgState, type PlacementState } from '@liangxin/formation-domain';
+import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { FormationEngine } from './formation-engine';
+import { readEnterpriseFacts } from './placement-store';
+
+/**
+ * Every officer command may carry the districts the caller acts in (absent: all), so that tenancy is checked
+ * here, against the organisation's district as the store records it, not against a read model that may lag.
+ */
+export type InDistricts<T> = T & { actingInDistricts?: string[] };
+
+type Metadata = CommandEnvelope<unknown>['metadata'];
+type Fold = (events: readonly RecordedEvent[]) => void;
+type ExistingOrg = Extract<OrgState, { exists: true }>;
+
+/** The id of an organisation an officer forms without naming one: the same command id always gives the same id. */
+export const officerOrgId = (mode: string, district: string, commandId: string): string =>
+  `${mode}-${district}-${createHash('sha256').update(commandId).digest('hex').slice(0, 12)}`;
+
+/**
+ * Officers' commands on party organisations (streams `org-<orgId>`): load → decide with `orgDecider` → append
+ * with optimistic concurrency. Each runs against the placement state too, so an enterprise is never put in a
+ * second organisation, and its events are folded into that state so the automatic rules respect them.
+ */
+@Controller()
+export class FormationCommandsController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly engine: FormationEngine,
+  ) {}
+
+  @MessagePattern(FormationCommands.FormOrg)
+  formOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<FormOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const codes = payload.enterprises ?? [];
+      const candidates: CandidateEnterprise[] = [];
+      for (const code of codes) candidates.push(await this.candidate(placement, code));
+      const district = payload.district ?? candidates[0]?.district;
+      if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
+      assertInDistricts(payload.actingInDistricts, district);
+      const orgId = payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId);
+      const command: OrgCommand = {
+        type: 'FormOrg',
+        data: {
+          orgId,
+          district,
+          name: payload.name,
+          mode: payload.mode,
+          enterprises: candidates,
+          policy: this.engine.policy,
+          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId }),
+          ...(payload.publicUnit && { publicUnit: true }),
+        },
+      };
+      const reply = await this.execute(orgId, district, command, metadata, foldOwn);
+      return { ...reply, result: { orgId } };
+    });
+  }
+
+  @MessagePattern(FormationCommands.AddEnterprise)
+  addEnterprise(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AddEnterpriseMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const enterprise = await this.candidate(placement, payload.creditCode, org.orgId);
+      return this.execute(org.orgId, org.district, { type: 'AddEnterprise', data: { orgId: org.orgId, enterprise, policy: this.engine.policy } }, metadata, foldOwn);
+    });
+  }
+
+  @MessagePattern(FormationCommands.RemoveEnterprise)
+  removeEnterprise(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<RemoveEnterpriseMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const command: OrgCommand = { type: 'RemoveEnterprise', data: { orgId: org.orgId, creditCode: payload.creditCode, policy: this.engine.policy } };
+      return this.execute(org.orgId, org.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
+    });
+  }
+
+  /** A merge spans two streams: the survivor absorbs the other, then the other is dissolved naming the survivor. */
+  @MessagePattern(FormationCommands.MergeOrgs)
+  mergeOrgs(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<MergeOrgsMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const survivor = await this.existingOrg(payload.intoOrgId, payload.actingInDistricts, 'intoOrgId');
+      const merged = await this.existingOrg(payload.mergedOrgId, payload.actingInDistricts, 'mergedOrgId');
+      const withReason = { ...metadata, reason: payload.reason };
+      const absorb: OrgCommand = {
+        type: 'AbsorbOrg',
+        data: {
+          orgId: survivor.orgId,
+          merged: { orgId: merged.orgId, district: merged.district, dissolved: merged.dissolved, enterprises: [...merged.enterprises.values()] },
+          reason: payload.reason,
+          policy: this.engine.policy,
+        },
+      };
+      await this.execute(survivor.orgId, survivor.district, absorb, { ...withReason, commandId: `${metadata.commandId}:absorb` }, foldOwn);
+      const dissolve: OrgCommand = { type: 'DissolveOrg', data: { orgId: merged.orgId, reason: payload.reason, mergedInto: survivor.orgId } };
+      return this.execute(merged.orgId, merged.district, dissolve, { ...withReason, commandId: `${metadata.commandId}:dissolve` }, foldOwn);
+    });
+  }
+
+  @MessagePattern(FormationCommands.DissolveOrg)
+  dissolveOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<DissolveOrgMessage>>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({ type: 'DissolveOrg', data: { orgId, reason: payload.reason } }));
+  }
+
+  @MessagePattern(FormationCommands.AssignSecretary)
+  assignSecretary(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AssignSecretaryMessage>>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, payload.actingInDistricts, metadata, (orgId) => ({ type: 'AssignSecretary', data: { orgId, person: person(payload.person) } }));
+  }
+
+  @MessagePattern(FormationCommands.ReplaceSecretary)
+  replaceSecretary(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ReplaceSecretaryMessage>>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({
+      type: 'ReplaceSecretary',
+      data: { orgId, person: person(payload.person), reason: payload.reason },
+    }));
+  }
+
+  @MessagePattern(FormationCommands.AssignInstructor)
+  assignInstructor(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AssignInstructorMessage>>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, payload.actingInDistricts, metadata, (orgId) => ({ type: 'AssignInstructor', data: { orgId, person: person(payload.person) } }));
+  }
+
+  @MessagePattern(FormationCommands.ReplaceInstructor)
+  replaceInstructor(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ReplaceInstructorMessage>>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({
+      type: 'ReplaceInstructor',
+      data: { orgId, person: person(payload.person), reason: payload.reason },
+    }));
+  }
+
+  /** 结对共建: recorded on the private unit's organisation; a public unit's organisation known here must be one. */
+  @MessagePattern(FormationCommands.PairOrgs)
+  pairOrgs(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<PairOrgsMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const publicUnit = await this.orgState(payload.publicUnitOrgId);
+      if (publicUnit.exists && !publicUnit.publicUnit)
+        throw new DomainError('NOT_A_PUBLIC_UNIT', `Organisation ${payload.publicUnitOrgId} is not an organisation of a public unit.`, 'publicUnitOrgId', 'conflict');
+      const command: OrgCommand = {
+        type: 'PairWithPublicUnit',
+        data: { orgId: org.orgId, publicUnitOrgId: payload.publicUnitOrgId, publicUnitName: payload.publicUnitName, ...(payload.pairedOn && { pairedOn: payload.pairedOn }) },
+      };
+      return this.execute(org.orgId, org.district, command, metadata, foldOwn);
+    });
+  }
+
+  private onOrg(orgId: string, districts: string[] | undefined, metadata: Metadata, command: (orgId: string) => OrgCommand): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const org = await this.existingOrg(orgId, districts);
+      return this.execute(org.orgId, org.district, command(org.orgId), metadata, foldOwn);
+    });
+  }
+
+  private async execute(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
+    const recorded: EventMetadata = {
+      actor: metadata.actor,
+      commandId: metadata.commandId,
+      correlationId: metadata.correlationId ?? metadata.commandId,
+      causationId: metadata.commandId,
+      district,
+      ...(metadata.reason && { reason: metadata.reason }),
+    };
+    const result = await handleCommand(this.store, orgStreamId(orgId), orgDecider, command, recorded);
+    if (!result.idempotentReplay) foldOwn(result.events);
+    return { position: result.position, ...(result.idempotentReplay && { idempotentReplay: true }) };
+  }
+
+  private async orgState(orgId: string): Promise<OrgState> {
+    return fold(orgDecider, await this.store.readStream<OrgEvent>(orgStreamId(orgId)));
+  }
+
+  private async existingOrg(orgId: string, districts: string[] | undefined, field = 'orgId'): Promise<ExistingOrg> {
+    const org = await this.orgState(orgId);
+    if (!org.exists) throw new DomainError('ORG_NOT_FOUND', `No party organisation ${orgId} exists.`, field, 'not_found');
+    assertInDistricts(districts, org.district);
+    return org;
+  }
+
+  /** An enterprise an officer names, with its member counts from the ledger, provided no other organisation holds it. */
+  private async candidate(placement: PlacementState, creditCode: string, joiningOrgId?: string): Promise<CandidateEnterprise> {
+    const facts = await readEnterpriseFacts(this.store, creditCode);
+    if (!facts) throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered.`, 'enterprises', 'not_found');
+    if (facts.status === 'deregistered')
+      throw new DomainError('ENTERPRISE_DEREGISTERED', `Enterprise ${creditCode} is deregistered and cannot join an organisation.`, 'enterprises', 'conflict');
+    const heldBy = placement.enterprises.get(creditCode)?.orgId;
+    if (heldBy && heldBy !== joiningOrgId)
+      throw new DomainError('ENTERPRISE_IN_ANOTHER_ORG', `Enterprise ${creditCode} already belongs to organisation ${heldBy}; remove it there first.`, 'enterprises', 'conflict');
+    return { creditCode, district: facts.district, fullMembers: facts.fullMembers, probationaryMembers: facts.probationaryMembers };
+  }
+}
+
+const person = (p: { personId: string; name: string }) => ({ personId: p.personId, name: p.name });
+
+function assertInDistricts(districts: string[] | undefined, district: string): void {
+  if (districts && !districts.includes(district))
+    throw new DomainError('OUTSIDE_YOUR_DISTRICTS', `You have no access to district ${district}.`, 'district', 'forbidden');
+}
