@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCreditCode } from '@liangxin/registry-domain';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startTestSystem, type TestSystem } from './testing';
+
+// The officers' dashboard in a real headless Chromium against the whole embedded system: sign in with a
+// token, register through the page's form, and watch the coverage figures move with the live stream.
+// Screenshots go to a temporary folder; DASHBOARD_SCREENSHOTS=docs writes docs/dashboard.png and
+// docs/dashboard-en.png instead (kept in the repository for the README), so a plain test run leaves
+// the working tree clean.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const DISTRICT = '430104';
+/** how long the page may take to show what the server already has (live refresh runs at most every 2 s) */
+const PAGE_WAIT_MS = 15_000;
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
+const describeInBrowser = hasChromium ? describe : describe.skip;
+
+const testId = (id: string) => `[data-testid="${id}"]`;
+const textOf = (page: Page, id: string) => page.locator(testId(id)).innerText();
+/** waits until the element's text is exactly `text` (the page refreshes on its own) */
+const waitForText = (page: Page, id: string, text: string) =>
+  page.waitForFunction(([selector, expected]) => document.querySelector(selector)?.textContent?.trim() === expected, [testId(id), text] as const, { timeout: PAGE_WAIT_MS });
+/** a full-page PNG from the top (the header is sticky) once the charts' animations have settled */
+const screenshot = async (page: Page, file: string) => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(1_200);
+  await page.screenshot({ path: file, fullPage: true });
+  return readFileSync(file);
+};
+
+describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system)' : `skipped: ${CHROMIUM} not installed`, () => {
+  let system: TestSystem;
+  let browser: Browser;
+  let page: Page;
+  const screenshotDir = process.env['DASHBOARD_SCREENSHOTS'] === 'docs' ? join(__dirname, '..', '..', '..', 'docs') : mkdtempSync(join(tmpdir(), 'liangxin-dashboard-'));
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    // One enterprise without members already in the district, so the page has a figure to change.
+    const seeded = await system.call('/api/enterprises', {
+      method: 'POST',
+      json: { creditCode: generateCreditCode(DISTRICT, 1), name: '岳麓示例科技有限公司', kind: 'enterprise', employees: 12, fullMembers: 0, probationaryMembers: 0 },
+    });
+    await system.waitForReadModels(seeded.body.position);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+  afterAll(async () => {
+    // The browser first: its open live stream would otherwise hold the gateway's close.
+    await browser?.close();
+    await system?.shutdown();
+    if (process.env['DASHBOARD_SCREENSHOTS'] !== 'docs') rmSync(screenshotDir, { recursive: true, force: true });
+  });
+
+  it('asks for a token, then shows the district coverage from the API', async () => {
+    await page.goto(system.url + '/');
+    await page.locator('#token-dialog').waitFor({ state: 'visible' });
+    await page.locator(testId('token-input')).fill(system.adminToken);
+    await page.locator(testId('token-save')).click();
+    await waitForText(page, 'coverage-enterprises', '1');
+    expect(await textOf(page, 'coverage-with-members')).toBe('0');
+    expect(await page.locator(testId('district-select')).inputValue()).toBe(DISTRICT);
+    await page.locator(`${testId('live-status')}[data-state="live"]`).waitFor({ timeout: PAGE_WAIT_MS });
+  });
+
+  it('registers an enterprise through the form, and the coverage figures change', async () => {
+    const code = generateCreditCode(DISTRICT, 2);
+    await page.locator(testId('reg-creditCode')).fill(code);
+    await page.locator(testId('reg-name')).fill('长沙智造装备有限公司');
+    await page.locator(testId('reg-employees')).fill('80');
+    await page.locator(testId('reg-fullMembers')).fill('4');
+    await page.locator(testId('reg-probationaryMembers')).fill('1');
+    await page.locator(testId('reg-industryChain')).fill('engineering-machinery');
+    await page.locator(testId('register-submit')).click();
+    await page.locator(testId('register-result')).waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await page.locator(`${testId('register-result')} .success-text`).innerText()).toContain(code);
+
+    await waitForText(page, 'coverage-enterprises', '2');
+    expect(await textOf(page, 'coverage-with-members')).toBe('1');
+    // The server agrees with what the page shows.
+    const coverage = await system.call(`/api/coverage?district=${DISTRICT}`);
+    expect(coverage.body).toMatchObject({ enterprises: 2, withMembers: 1 });
+    const enterprise = await system.call(`/api/enterprises/${code}`);
+    expect(enterprise.body).toMatchObject({ name: '长沙智造装备有限公司', fullMembers: 4, employees: 80 });
+
+    mkdirSync(screenshotDir, { recursive: true });
+    const file = join(screenshotDir, 'dashboard.png');
+    expect((await screenshot(page, file)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('switches to English with the toggle, keeping the figures', async () => {
+    await page.locator(testId('lang-toggle')).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en', undefined, { timeout: PAGE_WAIT_MS });
+    expect(await textOf(page, 'app-title')).toMatch(/[A-Za-z]/);
+    expect(await textOf(page, 'app-title')).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(await textOf(page, 'coverage-enterprises')).toBe('2');
+    const file = join(screenshotDir, 'dashboard-en.png');
+    expect((await screenshot(page, file)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('raised no script errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
