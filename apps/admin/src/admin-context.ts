@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { type EventStore, KurrentDbEventStore, SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
+import { projectionsFor } from '@liangxin/gateway-api';
+import type { LiangxinConfig } from '@liangxin/platform';
+import { MongoReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
+import { CONSUMER_STATE_FILE, type DeadLetterAdmin, InProcessBus, InProcessDeadLetters, JetStreamDeadLetters, SqliteDeadLetterStore } from '@liangxin/transport';
+import { AdminError } from './admin-error';
+
+/** The embedded system's files inside DATA_DIR (see apps/embedded/src/embedded-system.ts). */
+export const DATA_FILES = { events: 'events.sqlite', consumers: CONSUMER_STATE_FILE, readModels: 'read-models.sqlite' } as const;
+
+/**
+ * What the admin commands work on, whichever mode the system runs in. Each part is opened on first use,
+ * so `verify` never touches the read models and `dead-letters` never opens the event store.
+ */
+export interface AdminContext {
+  readonly mode: LiangxinConfig['mode'];
+  /** where the data lives, for messages: the data folder or the servers' URLs */
+  readonly location: string;
+  /** every projection the gateway serves, configured with the operator's coverage target */
+  readonly projections: readonly Projection[];
+  events(): Promise<EventStore>;
+  readModels(): Promise<ReadModelStore>;
+  deadLetters(): Promise<DeadLetterAdmin>;
+  /** recomputes the event store's hash chain; undefined where the store keeps none (KurrentDB) */
+  tamperEvidence(): Promise<{ verify(): Promise<VerifyReport> } | undefined>;
+  /**
+   * Whether a dead letter can be retried from this process. In the embedded mode the consumer that parked it
+   * runs inside the system's process, not the CLI's, so the CLI sends the retry to the running gateway instead.
+   */
+  readonly retriesInProcess: boolean;
+  close(): Promise<void>;
+}
+
+const once = <T>(open: () => Promise<T>) => {
+  let opened: Promise<T> | undefined;
+  return {
+    get: () => (opened ??= open()),
+    ifOpened: () => opened,
+  };
+};
+
+export function openAdminContext(config: LiangxinConfig): AdminContext {
+  return config.mode === 'distributed' ? distributedContext(config) : embeddedContext(config);
+}
+
+function embeddedContext(config: LiangxinConfig): AdminContext {
+  const file = (name: string) => join(config.dataDir, name);
+  const requireFile = (name: string, what: string) => {
+    if (!existsSync(file(name))) {
+      throw new AdminError(`No ${what} in ${config.dataDir} (expected ${name}). Is DATA_DIR right? The system creates it on its first start (npm start).`);
+    }
+  };
+  const events = once(async () => {
+    requireFile(DATA_FILES.events, 'event store');
+    return SqliteEventStore.open({ file: file(DATA_FILES.events), durability: config.durability });
+  });
+  const readModels = once(async () => {
+    requireFile(DATA_FILES.readModels, 'read models');
+    return SqliteReadModelStore.open(config.dataDir, DATA_FILES.readModels);
+  });
+  const deadLetterStore = once(async () => {
+    requireFile(DATA_FILES.consumers, 'consumer state (checkpoints and dead letters)');
+    return new SqliteDeadLetterStore({ file: file(DATA_FILES.consumers) });
+  });
+  return {
+    mode: 'embedded',
+    location: config.dataDir,
+    projections: projectionsFor(config),
+    events: events.get,
+    readModels: readModels.get,
+    // No consumer runs on this bus: listing works, a retry is refused and the CLI goes through the gateway.
+    deadLetters: async () => new InProcessDeadLetters({ bus: new InProcessBus(), deadLetters: await deadLetterStore.get() }),
+    tamperEvidence: events.get,
+    retriesInProcess: false,
+    async close() {
+      await (await readModels.ifOpened()?.catch(() => undefined))?.close();
+      await (await events.ifOpened()?.catch(() => undefined))?.close();
+      await (await deadLetterStore.ifOpened()?.catch(() => undefined))?.close();
+    },
+  };
+}
+
+function distributedContext(config: LiangxinConfig): AdminContext {
+  const { kurrentDbUrl, mongoDbUrl, natsUrl } = config as Required<Pick<LiangxinConfig, 'kurrentDbUrl' | 'mongoDbUrl' | 'natsUrl'>>;
+  const unreachable = (what: string, url: string) => (error: unknown) => {
+    throw new AdminError(`Cannot reach ${what} at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const events = once(async () => KurrentDbEventStore.connect({ connectionString: kurrentDbUrl }));
+  const readModels = once(() => MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)));
+  const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
+  return {
+    mode: 'distributed',
+    location: `KurrentDB ${kurrentDbUrl}, MongoDB ${mongoDbUrl}, NATS ${natsUrl}`,
+    projections: projectionsFor(config),
+    events: events.get,
+    readModels: readModels.get,
+    deadLetters: async () => new JetStreamDeadLetters(await nats.get()),
+    tamperEvidence: async () => undefined,
+    retriesInProcess: true,
+    async close() {
+      await (await readModels.ifOpened()?.catch(() => undefined))?.close();
+      await (await events.ifOpened()?.catch(() => undefined))?.close();
+      await (await nats.ifOpened()?.catch(() => undefined))?.drain();
+    },
+  };
+}
