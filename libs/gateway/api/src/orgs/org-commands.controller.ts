@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
+import {
+  AddEnterpriseDto,
+  AssignPersonDto,
+  districtOfCreditCode,
+  DissolveOrgDto,
+  FormationCommands,
+  FormOrgDto,
+  MergeOrgsDto,
+  PairOrgsDto,
+} from '@liangxin/contracts';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Request } from 'express';
+import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { assertDistrict, type Principal } from '../auth/principal';
+import { CommandSender } from '../commands/command-sender';
+import { CreditCodeParam } from '../enterprises/credit-code.pipe';
+
+/** POST /api/orgs/{id}/merge: the organisation in the path is absorbed by `intoOrgId`. */
+export class MergeIntoDto extends OmitType(MergeOrgsDto, ['mergedOrgId'] as const) {}
+
+/** PUT of a secretary or instructor: assigns one, or replaces the current one when a reason is given. */
+export class PutPersonDto extends AssignPersonDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason?: string;
+}
+
+/**
+ * Officers' commands on party organisations, sent to the formation service. The service checks the
+ * organisation's district against the caller's districts (it knows the district; the read side may lag).
+ */
+@ApiTags('orgs')
+@ApiBearerAuth()
+@Controller('api/orgs')
+export class OrgCommandsController {
+  constructor(private readonly commands: CommandSender) {}
+
+  @Post()
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Form a party organisation by hand, in any of the thirteen modes' })
+  @ApiResponse({ status: 201, description: '{orgId, position}' })
+  @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
+  async form(@Body() body: FormOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    assertDistrict(principal, body.district ?? districtOfCreditCode(body.enterprises[0]));
+    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, this.scoped(body, principal), principal, request);
+    return { orgId: reply.result?.orgId, position: reply.position };
+  }
+
+  @Post(':id/enterprises')
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Add an enterprise to the organisation' })
+  addEnterprise(@Param('id') orgId: string, @Body() body: AddEnterpriseDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.AddEnterprise, { ...body, orgId }, principal, request);
+  }
+
+  @Delete(':id/enterprises/:code')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Take an enterprise out of the organisation' })
+  removeEnterprise(@Param('id') orgId: string, @CreditCodeParam() creditCode: string, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.RemoveEnterprise, { orgId, creditCode }, principal, request);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Merge this organisation into another: the other absorbs its enterprises, this one is dissolved' })
+  merge(@Param('id') mergedOrgId: string, @Body() body: MergeIntoDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.MergeOrgs, { ...body, mergedOrgId }, principal, request);
+  }
+
+  @Post(':id/dissolve')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Dissolve the organisation, with the reason' })
+  dissolve(@Param('id') orgId: string, @Body() body: DissolveOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.DissolveOrg, { ...body, orgId }, principal, request);
+  }
+
+  @Put(':id/secretary')
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Assign the secretary, or replace the current one (give a reason)' })
+  secretary(@Param('id') orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(body.reason ? FormationCommands.ReplaceSecretary : FormationCommands.AssignSecretary, { ...body, orgId }, principal, request);
+  }
+
+  @Put(':id/instructor')
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Assign the party-building instructor, or replace the current one (give a reason)' })
+  instructor(@Param('id') orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(body.reason ? FormationCommands.ReplaceInstructor : FormationCommands.AssignInstructor, { ...body, orgId }, principal, request);
+  }
+
+  @Post(':id/pairings')
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Pair this (private unit) organisation with an organisation of a public unit (结对共建)' })
+  pair(@Param('id') orgId: string, @Body() body: PairOrgsDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.PairOrgs, { ...body, orgId }, principal, request);
+  }
+
+  private async send(pattern: string, payload: object, principal: Principal, request: Request) {
+    const reply = await this.commands.send(pattern, this.scoped(payload, principal), principal, request);
+    return { position: reply.position };
+  }
+
+  /** The districts the caller may act in travel with the command; admins act everywhere. */
+  private scoped(payload: object, principal: Principal): object {
+    return principal.role === 'admin' || !principal.districts ? payload : { ...payload, actingInDistricts: principal.districts };
+  }
+}
