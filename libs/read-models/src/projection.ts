@@ -23,6 +23,8 @@ export interface Projection {
   /** event types the projection reads ('all' for every type); others are skipped without a call */
   readonly eventTypes: ReadonlySet<string> | 'all';
   apply(event: RecordedEvent, context: ProjectionContext): Promise<void>;
+  /** false when time travel never needs this projection, so the runner takes no snapshots of it */
+  readonly snapshots?: boolean;
   /**
    * Optional, for time travel to one document: false when the event certainly cannot change that
    * document (directly or through the projection's helper documents), so the replay may skip it.

@@ -151,7 +151,7 @@ export class ProjectionRunner {
   }
 
   private async snapshotIfDue(projection: Projection, position: number, recordedAt: string, generation?: Generation) {
-    if (!this.snapshotEvery) return;
+    if (!this.snapshotEvery || projection.snapshots === false) return;
     const previous = this.lastSnapshot.get(projection.name) ?? 0;
     if (Math.floor(position / this.snapshotEvery) <= Math.floor(previous / this.snapshotEvery)) return;
     await this.store.snapshot(projection.name, position, recordedAt, generation);

@@ -31,6 +31,8 @@ export const auditIndexProjection: Projection = {
   name: 'audit-index',
   collections: [AUDIT_SUBJECTS, AUDIT_EVENTS],
   eventTypes: 'all',
+  // the audit trail reads the log by position; an index as of a past moment is never asked for
+  snapshots: false,
   async apply(event, context) {
     for (const subject of subjectsOf(event)) {
       const current = await context.load<AuditSubject>(AUDIT_SUBJECTS, subject);
