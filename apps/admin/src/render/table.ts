@@ -21,12 +21,15 @@ const pad = (text: string, width: number, align: 'left' | 'right') => {
   return align === 'left' ? text + fill : fill + text;
 };
 
-/** A plain boxed table; the first column is left-aligned, the others right-aligned (figures). */
+const FIGURE = /^#?-?[\d.,]+( %)?$/;
+
+/** A plain boxed table; columns of figures are right-aligned, text left-aligned. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (cells: readonly string[]) => `│ ${cells.map((c, i) => pad(c, widths[i], i === 0 ? 'left' : 'right')).join(' │ ')} │`;
+  const aligns = header.map((_, i) => (rows.length > 0 && rows.every((r) => FIGURE.test(r[i] ?? '')) ? 'right' : 'left'));
+  const line = (cells: readonly string[], body = true) => `│ ${cells.map((c, i) => pad(c, widths[i], body ? aligns[i] : 'left')).join(' │ ')} │`;
   const rule = (left: string, middle: string, right: string) => `${left}${widths.map((w) => '─'.repeat(w + 2)).join(middle)}${right}`;
-  return [rule('┌', '┬', '┐'), line(header), rule('├', '┼', '┤'), ...rows.map(line), rule('└', '┴', '┘')].join('\n');
+  return [rule('┌', '┬', '┐'), line(header, false), rule('├', '┼', '┤'), ...rows.map((row) => line(row)), rule('└', '┴', '┘')].join('\n');
 }
 
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
