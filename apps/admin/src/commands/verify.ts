@@ -31,7 +31,7 @@ export function describeVerify(report: VerifyReport): string {
   return [
     `防篡改校验失败 tamper check FAILED at event #${link.globalPosition}.`,
     `  event ${link.eventId} of stream ${link.streamId}: ${REASONS[link.reason]}.`,
-    `  The ${report.eventsChecked} events before it are intact; from this event on, history cannot be trusted.`,
+    `  The ${report.eventsChecked} events before it are intact; the chain vouches for nothing from this event on.`,
     `  (${link.reason})`,
   ].join('\n');
 }
