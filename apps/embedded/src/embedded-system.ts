@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { EvaluationServiceModule } from '@liangxin/evaluation-service';
 import { SqliteEventStore } from '@liangxin/event-store';
+import { FormationServiceModule } from '@liangxin/formation-service';
 import { FundingServiceModule } from '@liangxin/funding-service';
 import { startGatewayApp } from '@liangxin/gateway-api';
 import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
@@ -14,6 +15,7 @@ import { Gauge } from 'prom-client';
 /** The services of the embedded default; each runs as its own Nest app, as it would in its own process. */
 const SERVICES = [
   { name: 'registry', module: RegistryServiceModule },
+  { name: 'formation', module: FormationServiceModule },
   { name: 'funding', module: FundingServiceModule },
   { name: 'evaluation', module: EvaluationServiceModule },
 ] as const;
@@ -25,6 +27,8 @@ export interface EmbeddedSystem {
   bus: InProcessBus;
   /** resolves when the read models include `position` */
   waitForReadModels(position: number, timeoutMs?: number): Promise<void>;
+  /** resolves once every service and the read models have applied everything in the store, reactions included */
+  settled(timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,7 +65,7 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
     deadLetters: new InProcessDeadLetters({ bus, deadLetters }),
     port: options.port,
     logger: options.logger,
-    transportHealth: { name: 'transport', check: async () => Object.fromEntries(SERVICES.map((s) => [s.name, bus.appliedPosition(s.name)])) },
+    transportHealth: { name: 'transport', check: async () => Object.fromEntries(bus.eventConsumers().map((consumer) => [consumer, bus.appliedPosition(consumer)])) },
     registerMetrics: (registry) =>
       new Gauge({
         name: 'liangxin_consumer_position',
@@ -69,7 +73,7 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
         labelNames: ['consumer'],
         registers: [registry],
         collect() {
-          for (const s of SERVICES) this.set({ consumer: s.name }, bus.appliedPosition(s.name));
+          for (const consumer of bus.eventConsumers()) this.set({ consumer }, bus.appliedPosition(consumer));
         },
       }),
   });
@@ -80,6 +84,15 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
     eventStore,
     bus,
     waitForReadModels: (position, timeoutMs = 5_000) => gateway.projections.waitForPosition(position, timeoutMs),
+    async settled(timeoutMs = 10_000) {
+      // A reaction appends more events, which others react to in turn: wait until the head stops moving.
+      for (;;) {
+        const head = await eventStore.headPosition();
+        await Promise.all(bus.eventConsumers().map((consumer) => bus.waitUntilApplied(consumer, head, timeoutMs)));
+        await gateway.projections.waitForPosition(head, timeoutMs);
+        if ((await eventStore.headPosition()) === head) return head;
+      }
+    },
     async close() {
       await gateway.close();
       for (const service of services.reverse()) await service.close();

@@ -44,7 +44,7 @@ describe('registering an enterprise over HTTP (embedded system)', () => {
   it('refuses a duplicate registration with 409 and appends nothing', async () => {
     const body = registration(2);
     expect((await system.call('/api/enterprises', { method: 'POST', json: body })).status).toBe(201);
-    const head = await system.eventStore.headPosition();
+    const head = await system.settled();
     const again = await system.call('/api/enterprises', { method: 'POST', json: body });
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('ENTERPRISE_ALREADY_REGISTERED');
@@ -60,7 +60,7 @@ describe('registering an enterprise over HTTP (embedded system)', () => {
     ['an unknown field', { json: registration(7, { memberz: 3 }) }, 'memberz'],
     ['an unknown kind', { json: registration(8, { kind: 'state-owned' }) }, 'kind'],
   ])('answers 400 naming the field for %s, and appends nothing', async (_case, init, field) => {
-    const head = await system.eventStore.headPosition();
+    const head = await system.settled();
     const response = await system.call('/api/enterprises', { method: 'POST', ...init });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
@@ -86,7 +86,7 @@ describe('registering an enterprise over HTTP (embedded system)', () => {
   it('makes a retried POST with the same Idempotency-Key apply once', async () => {
     const body = registration(10);
     const first = await system.call('/api/enterprises', { method: 'POST', json: body, headers: { 'Idempotency-Key': 'k-10' } });
-    const head = await system.eventStore.headPosition();
+    const head = await system.settled();
     const retry = await system.call('/api/enterprises', { method: 'POST', json: body, headers: { 'Idempotency-Key': 'k-10' } });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);

@@ -14,6 +14,7 @@ import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
 import { EVALUATION_CONTROLLERS } from './evaluation';
 import { FUNDING_CONTROLLERS } from './funding';
+import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
 import { QueriesController } from './read-side/queries.controller';
@@ -44,7 +45,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...(deps.extraControllers ?? [])],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...(deps.extraControllers ?? [])],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },

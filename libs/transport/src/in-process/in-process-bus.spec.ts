@@ -47,3 +47,15 @@ describe('InProcessBus', () => {
     expect(bus.messageHandler('registry.register')).toBeUndefined();
   });
 });
+
+describe('InProcessBus.eventConsumers', () => {
+  it('lists only servers registered as event consumers', () => {
+    const bus = new InProcessBus();
+    const retrier = { retryDeadLetter: async () => ({ status: 'applied' as const }) };
+    bus.registerConsumer('formation', retrier);
+    bus.registerMessageHandler('registry.register-enterprise', (async () => undefined) as never, {});
+    expect(bus.eventConsumers()).toEqual(['formation']);
+    bus.unregisterAll(retrier);
+    expect(bus.eventConsumers()).toEqual([]);
+  });
+});

@@ -68,6 +68,11 @@ export class InProcessBus {
     }
   }
 
+  /** Names of the running event consumers (servers with @EventPattern handlers); request-only servers are not among them. */
+  eventConsumers(): string[] {
+    return [...this.consumers.keys()];
+  }
+
   /** The last global position a consumer reported as applied (0 before it reported anything). */
   appliedPosition(consumer: string): number {
     return this.applied.get(consumer) ?? 0;
