@@ -1,2 +1,1 @@
 export * from './nats-server';
-export * from './in-memory-event-store';
