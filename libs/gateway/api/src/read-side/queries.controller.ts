@@ -141,7 +141,9 @@ export class QueriesController {
   @ApiOperation({ summary: 'Every event about an enterprise: who, when, which command, and why (causation chain)' })
   async auditEnterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal) {
     assertDistrict(principal, districtOfCreditCode(code));
-    return { items: await this.audit.forEnterprise(code) };
+    const items = await this.audit.forEnterprise(code);
+    if (items.length === 0) throw new NotFoundException({ message: `No enterprise with credit code ${code} is registered`, details: [{ field: 'code', reason: 'not registered' }] });
+    return { items };
   }
 
   @Get('audit/orgs/:id')
