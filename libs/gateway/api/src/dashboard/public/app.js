@@ -362,7 +362,7 @@ function targetLine() {
     silent: true,
     symbol: 'none',
     lineStyle: { color: COLORS.target, type: 'dashed', width: 1.5 },
-    label: { formatter: state.t('chart.targetLine', { rate: formatRate(state.target, state.lang) }), color: COLORS.target },
+    label: { position: 'insideEndTop', formatter: state.t('chart.targetLine', { rate: formatRate(state.target, state.lang) }), color: COLORS.target },
     data: [{ yAxis: state.target }],
   };
 }
@@ -385,6 +385,7 @@ function renderGauge() {
           type: 'gauge',
           min: 0,
           max: 100,
+          splitNumber: 4,
           startAngle: 210,
           endAngle: -30,
           radius: '92%',
@@ -392,10 +393,10 @@ function renderGauge() {
           axisLine: { lineStyle: { width: 16, color: [[state.target, COLORS.track], [1, '#dcefe3']] } },
           axisTick: { show: false },
           splitLine: { length: 8, lineStyle: { color: '#bbb' } },
-          axisLabel: { distance: 22, color: '#666', formatter: (v) => (v % 25 === 0 ? `${v}%` : '') },
+          axisLabel: { distance: 22, color: '#666', formatter: (v) => (v > 0 && v < 100 && v % 25 === 0 ? `${v}%` : '') },
           pointer: { show: false },
           anchor: { show: false },
-          title: { offsetCenter: [0, '32%'], fontSize: 13, color: '#555' },
+          title: { offsetCenter: [0, '62%'], fontSize: 13, color: '#555' },
           detail: {
             offsetCenter: [0, '2%'],
             fontSize: 28,
