@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { type NextFunction, type Request, type Response, static as serveStatic } from 'express';
 import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
 import { ErrorBodyFilter, toErrorBody } from './error-body';
 import { strictValidationPipe } from './validation';
+
+const isApiPath = (path: string): boolean => path.startsWith('/api/') || path === '/health' || path === '/metrics';
 
 /** Largest JSON body accepted; a bulk import goes through the admin CLI, not one request. */
 export const BODY_LIMIT = '256kb';
@@ -29,7 +31,9 @@ export function configureHttpApp(app: INestApplication): void {
   });
   // The dashboard: static files, ECharts from the installed package (nothing fetched from outside).
   express.use(ECHARTS_URL_PATH, (_request: Request, response: Response) => response.sendFile(echartsDistFile));
-  express.useStaticAssets(dashboardAssetsDir, { index: 'index.html' });
+  // Only page paths look on disk: an API call must not cost a file-system lookup first.
+  const dashboard = serveStatic(dashboardAssetsDir, { index: 'index.html' });
+  express.use((request: Request, response: Response, next: NextFunction) => (isApiPath(request.path) ? next() : dashboard(request, response, next)));
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();
