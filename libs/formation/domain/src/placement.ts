@@ -12,6 +12,8 @@ import {
 /** What formation knows of one enterprise: registry facts plus where it is covered. */
 export type PlacedEnterprise = {
   creditCode: string;
+  /** the ledger name, for naming its organisations as officers would (中共…支部) */
+  name?: string;
   district: string;
   fullMembers: number;
   probationaryMembers: number;
@@ -172,6 +174,7 @@ export const evolveWithRegistryEvent = (s: PlacementState, event: RegistryEvent,
   switch (event.type) {
     case 'EnterpriseRegistered':
       Object.assign(e, {
+        name: event.data.name,
         fullMembers: event.data.fullMembers,
         probationaryMembers: event.data.probationaryMembers,
         employees: event.data.employees,
@@ -192,7 +195,7 @@ export const evolveWithRegistryEvent = (s: PlacementState, event: RegistryEvent,
       e.status = event.data.status;
       break;
     case 'LedgerCorrected':
-      for (const field of ['industryChain', 'park', 'building'] as const) if (event.data.corrected[field] !== undefined) e[field] = event.data.corrected[field];
+      for (const field of ['name', 'industryChain', 'park', 'building'] as const) if (event.data.corrected[field] !== undefined) e[field] = event.data.corrected[field];
       break;
   }
   syncPool(s, e);

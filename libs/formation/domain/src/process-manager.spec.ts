@@ -45,7 +45,9 @@ describe('formation process manager: rules applied by themselves', () => {
       expect.objectContaining({
         streamId: `org-standalone-${code(0)}-1`,
         expectedVersion: 'no_stream',
-        events: [expect.objectContaining({ type: 'OrgFormed', data: expect.objectContaining({ mode: 'standalone', automatic: true, policyVersion: policy.version, fullMembers: 3 }) })],
+        events: [
+          expect.objectContaining({ type: 'OrgFormed', data: expect.objectContaining({ name: '中共E0支部', mode: 'standalone', automatic: true, policyVersion: policy.version, fullMembers: 3 }) }),
+        ],
       }),
     ]);
     expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'organisational', orgId: `standalone-${code(0)}-1` });
@@ -58,7 +60,7 @@ describe('formation process manager: rules applied by themselves', () => {
     deliver(ledger, registered(1, 1, 1));
     const appends = deliver(ledger, registered(2, 1, 0, { industryChain: 'robotics' }));
     const formed = appends.flatMap((a) => a.events).find((e) => e.type === 'OrgFormed');
-    expect(formed?.data).toMatchObject({ mode: 'joint', fullMembers: 3 });
+    expect(formed?.data).toMatchObject({ mode: 'joint', fullMembers: 3, name: `中共${district}联合支部（第1号）` });
     for (const i of [0, 1, 2]) expect(coverageOf(ledger.state, code(i)).kind).toBe('organisational');
   });
 

@@ -217,7 +217,7 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
     formationEvent('OrgFormed', {
       orgId,
       district: e.district,
-      name: `Joint branch ${orgId}`,
+      name: jointBranchName(e.district, (step.s.jointBranchesFormed.get(e.district) ?? 0) + 1),
       mode: 'joint',
       ...levelFor(fullMembers, probationaryMembers, step.policy),
       enterprises: group.map((m) => ({ creditCode: m.creditCode, fullMembers: m.fullMembers, probationaryMembers: m.probationaryMembers })),
@@ -229,6 +229,10 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
   fillFreePlaces(step, orgIn(step.s, orgId));
 };
 
+/** Party organisations are named as the organisation department writes them: 中共<unit>支部. */
+const standaloneBranchName = (e: PlacedEnterprise): string => `中共${e.name ?? e.creditCode}支部`;
+const jointBranchName = (district: string, serial: number): string => `中共${district}联合支部（第${serial}号）`;
+
 /** Rule 1: a standalone branch, approved at once. */
 const formStandalone = (step: Step, e: PlacedEnterprise) => {
   const orgId = `standalone-${e.creditCode}-${e.standaloneCount + 1}`;
@@ -237,7 +241,7 @@ const formStandalone = (step: Step, e: PlacedEnterprise) => {
     formationEvent('OrgFormed', {
       orgId,
       district: e.district,
-      name: `Branch of ${e.creditCode}`,
+      name: standaloneBranchName(e),
       mode: 'standalone',
       ...levelFor(e.fullMembers, e.probationaryMembers, step.policy),
       enterprises: [{ creditCode: e.creditCode, fullMembers: e.fullMembers, probationaryMembers: e.probationaryMembers }],
