@@ -24,7 +24,7 @@ import { appendLoad, generateLoad } from '@liangxin/read-models/testing';
 const options = new Command()
   .option('--events <n>', 'events in the log', (v) => Number(v), 200_000)
   .option('--snapshot-every <n>', 'events between time-travel snapshots', (v) => Number(v), 10_000)
-  .option('--batch <n>', 'events per rebuild transaction', (v) => Number(v), 2_000)
+  .option('--batch <n>', 'events per rebuild transaction', (v) => Number(v), 10_000)
   .option('--no-each', 'skip rebuilding each projection on its own')
   .option('--keep', 'keep the data directory')
   .parse()
@@ -97,7 +97,7 @@ async function main() {
   };
 
   const projections = allProjections();
-  const store = await rebuild('all (4)', projections, 'read-models.sqlite');
+  const store = await rebuild(`all (${projections.length})`, projections, 'read-models.sqlite');
   if (options.each) for (const p of projections) await (await rebuild(p.name, [p], `only-${p.name}.sqlite`)).close();
 
   // As-of coverage: from the nearest snapshot, at random positions, for one district.

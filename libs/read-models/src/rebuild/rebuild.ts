@@ -38,7 +38,7 @@ export async function rebuildProjections(
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  const batchSize = options.batchSize ?? 2_000;
+  const batchSize = options.batchSize ?? 10_000;
   const generations = new Map<string, Generation>();
   for (const p of projections) {
     await store.register(p.name, p.collections);
