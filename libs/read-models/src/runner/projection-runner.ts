@@ -145,7 +145,8 @@ export class ProjectionRunner {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.waiters.size > 0 ? 0 : this.pollIntervalMs);
+      // someone waits for a position: look again soon (events may come from another process), but do not spin
+      const timer = setTimeout(done, this.waiters.size > 0 ? Math.min(5, this.pollIntervalMs) : this.pollIntervalMs);
       this.wake = done;
     });
   }
