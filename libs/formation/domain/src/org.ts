@@ -1,7 +1,7 @@
 import type { FormationMode, OrgEnterprise, OrgEvent, OrgLevel, Person } from '@liangxin/contracts';
 import { type Decider, DomainError } from '@liangxin/event-sourcing';
 import { formationEvent } from './events';
-import { DEFAULT_FORMATION_POLICY, type FormationPolicy, levelFor } from './policy';
+import { DEFAULT_FORMATION_POLICY, type FormationPolicy, levelChangeFor, levelFor } from './policy';
 
 /** An enterprise as an officer command names it: the service fills the counts from the placement state. */
 export type CandidateEnterprise = OrgEnterprise & { district: string };
@@ -100,24 +100,10 @@ const assertJointSize = (mode: FormationMode, count: number, policy: FormationPo
     throw new DomainError('JOINT_TOO_MANY_ENTERPRISES', `A joint branch holds at most ${policy.jointMaxEnterprises} enterprises; this would hold ${count}.`, 'enterprises', 'conflict');
 };
 
-/** Rule 6 after any change of totals: an OrgLevelChanged when the level or committee size moves. */
-const levelChange = (org: ExistingOrg, full: number, probationary: number, policy: FormationPolicy, automatic: boolean): OrgEvent[] => {
-  const { level, committeeSize } = levelFor(full, probationary, policy);
-  if (level === org.level && committeeSize === org.committeeSize) return [];
-  return [
-    formationEvent('OrgLevelChanged', {
-      orgId: org.orgId,
-      district: org.district,
-      level,
-      previousLevel: org.level,
-      committeeSize,
-      previousCommitteeSize: org.committeeSize,
-      fullMembers: full,
-      probationaryMembers: probationary,
-      automatic,
-      policyVersion: policy.version,
-    }),
-  ];
+/** Rule 6 after any change of totals (officer commands are not automatic). */
+const levelChange = (org: ExistingOrg, full: number, probationary: number, policy: FormationPolicy): OrgEvent[] => {
+  const changed = levelChangeFor(org, full, probationary, policy, false);
+  return changed ? [changed] : [];
 };
 
 const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
@@ -176,7 +162,7 @@ const addEnterprise = ({ data }: AddEnterprise, state: OrgState): OrgEvent[] => 
       automatic: false,
       policyVersion: policy.version,
     }),
-    ...levelChange(org, full, probationary, policy, false),
+    ...levelChange(org, full, probationary, policy),
   ];
 };
 
@@ -202,7 +188,7 @@ const removeEnterprise = ({ data }: RemoveEnterprise, state: OrgState): OrgEvent
       automatic: false,
       policyVersion: policy.version,
     }),
-    ...levelChange(org, full, probationary, policy, false),
+    ...levelChange(org, full, probationary, policy),
   ];
 };
 
@@ -230,7 +216,7 @@ const absorbOrg = ({ data }: AbsorbOrg, state: OrgState): OrgEvent[] => {
       automatic: false,
       policyVersion: policy.version,
     }),
-    ...levelChange(org, full, probationary, policy, false),
+    ...levelChange(org, full, probationary, policy),
   ];
 };
 

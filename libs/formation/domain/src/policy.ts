@@ -1,4 +1,5 @@
-import type { OrgLevel } from '@liangxin/contracts';
+import type { OrgLevel, OrgLevelChanged } from '@liangxin/contracts';
+import { formationEvent } from './events';
 
 /**
  * The formation rules' thresholds as versioned data: a district may adopt a new policy without a code change,
@@ -39,4 +40,31 @@ export const levelFor = (fullMembers: number, probationaryMembers: number, polic
   const level: OrgLevel = members >= policy.primaryCommitteeFrom ? 'primary-committee' : members > policy.generalBranchAbove ? 'general-branch' : 'branch';
   const committeeSize = fullMembers < policy.branchCommitteeFromFull ? 0 : level === 'branch' ? 3 : 5;
   return { level, committeeSize };
+};
+
+/**
+ * Rule 6 after any change of member totals: the OrgLevelChanged to record when the level or the
+ * committee size moves, for officer commands and automatic decisions alike.
+ */
+export const levelChangeFor = (
+  org: { orgId: string; district: string; level: OrgLevel; committeeSize: number },
+  fullMembers: number,
+  probationaryMembers: number,
+  policy: FormationPolicy,
+  automatic: boolean,
+): OrgLevelChanged | undefined => {
+  const { level, committeeSize } = levelFor(fullMembers, probationaryMembers, policy);
+  if (level === org.level && committeeSize === org.committeeSize) return undefined;
+  return formationEvent('OrgLevelChanged', {
+    orgId: org.orgId,
+    district: org.district,
+    level,
+    previousLevel: org.level,
+    committeeSize,
+    previousCommitteeSize: org.committeeSize,
+    fullMembers,
+    probationaryMembers,
+    automatic,
+    policyVersion: policy.version,
+  });
 };

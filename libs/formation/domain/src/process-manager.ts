@@ -15,7 +15,7 @@ import {
   type PlacedOrg,
   type PlacementState,
 } from './placement';
-import { type FormationPolicy, levelFor } from './policy';
+import { type FormationPolicy, levelChangeFor, levelFor } from './policy';
 
 /** Events to append to one stream, with the version the stream must be at (optimistic concurrency). */
 export type PlannedAppend = {
@@ -63,22 +63,8 @@ const members = (e: PlacedEnterprise) => e.fullMembers + e.probationaryMembers;
 const mustBeOrganisationallyCovered = (e: PlacedEnterprise, policy: FormationPolicy) => e.employees >= policy.largeEnterpriseEmployees && members(e) > 0;
 
 const checkLevel = (step: Step, org: PlacedOrg) => {
-  const { level, committeeSize } = levelFor(org.fullMembers, org.probationaryMembers, step.policy);
-  if (level === org.level && committeeSize === org.committeeSize) return;
-  emit(
-    step,
-    formationEvent('OrgLevelChanged', {
-      orgId: org.orgId,
-      district: org.district,
-      level,
-      previousLevel: org.level,
-      committeeSize,
-      previousCommitteeSize: org.committeeSize,
-      fullMembers: org.fullMembers,
-      probationaryMembers: org.probationaryMembers,
-      ...auto(step.policy),
-    }),
-  );
+  const changed = levelChangeFor(org, org.fullMembers, org.probationaryMembers, step.policy, true);
+  if (changed) emit(step, changed);
 };
 
 /** Rule 3 (and the waiting half of rule 2): work coverage with the reason recorded, unless already so. */
