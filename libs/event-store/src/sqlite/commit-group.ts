@@ -1,60 +1,33 @@
 import type Database from 'better-sqlite3';
-import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
-import { ConcurrencyError, type AppendOptions, type AppendResult } from '../port';
+import { ConcurrencyError, type ExpectedStreamState } from '../port';
 import { timeOrderedUuid } from '../time-ordered-id';
+import type { CommitOutcome, SerializedAppend } from './commit-protocol';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash, toStoredHash } from './hash-chain';
-import { EVENT_COLUMNS, type StoredEvent, type StoredEventTuple } from './schema';
-
-/** One append call waiting for the next commit. */
-export interface PendingAppend {
-  streamId: string;
-  events: readonly NewEvent[];
-  options: AppendOptions;
-}
-
-export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+import { EVENT_COLUMNS, type StoredEventTuple } from './schema';
 
 interface StreamHead {
   version: number;
   hash: string;
 }
 
-export const rowToRecordedEvent = (row: StoredEvent): RecordedEvent => ({
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  globalPosition: row.global_position,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
-  occurredAt: row.occurred_at,
-  recordedAt: row.recorded_at,
-});
-
-export const tupleToRecordedEvent = (row: StoredEventTuple): RecordedEvent => ({
-  eventId: row[1],
-  streamId: row[2],
-  streamVersion: row[3],
-  globalPosition: row[0],
-  type: row[4],
-  schemaVersion: row[5],
-  data: JSON.parse(row[6]),
-  metadata: JSON.parse(row[7]),
-  occurredAt: row[8],
-  recordedAt: row[9],
-});
+interface GroupState {
+  position: number;
+  hash: string;
+  streams: Map<string, StreamHead | null>;
+  recordedAt: string;
+}
 
 /**
  * Commits a group of appends in one transaction, so they share one sync to disk.
  * Every append keeps its own outcome: its idempotency and concurrency checks run against the
  * in-transaction state (which includes the appends before it in the group), and a failure rolls back
  * only its own savepoint while the others commit.
+ * It runs in the store's commit worker (see commit-worker.ts), never on the main thread.
  */
 export class CommitGroupWriter {
   private readonly selectLogHead: Database.Statement<[], { global_position: number; hash: Buffer }>;
   private readonly selectStreamHead: Database.Statement<[string], { stream_version: number; stream_hash: Buffer }>;
-  private readonly selectByCommand: Database.Statement<[string, string], StoredEvent>;
+  private readonly selectByCommand: Database.Statement<[string, string]>;
   private readonly insert: Database.Statement<(string | number | Buffer | null)[]>;
   // prepared once: db.exec would parse these again for every append
   private readonly savepoint: Database.Statement;
@@ -66,9 +39,9 @@ export class CommitGroupWriter {
     this.selectStreamHead = db.prepare(
       'SELECT stream_version, stream_hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
     );
-    this.selectByCommand = db.prepare(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE command_id = ? AND stream_id = ? ORDER BY global_position`,
-    );
+    this.selectByCommand = db
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE command_id = ? AND stream_id = ? ORDER BY global_position`)
+      .raw(true);
     this.insert = db.prepare(
       `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
          occurred_at, recorded_at, command_id, hash, stream_hash)
@@ -79,16 +52,16 @@ export class CommitGroupWriter {
     this.rollbackToSavepoint = db.prepare('ROLLBACK TO append');
   }
 
-  commit(group: readonly PendingAppend[]): AppendOutcome[] {
+  commit(group: readonly SerializedAppend[]): CommitOutcome[] {
     // IMMEDIATE takes the write lock up front, so a second process (an admin CLI) cannot slip in between
     // reading the heads and writing.
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const logHead = this.selectLogHead.get();
-      const state = {
+      const state: GroupState = {
         position: logHead?.global_position ?? 0,
         hash: logHead ? fromStoredHash(logHead.hash) : GENESIS_HASH,
-        streams: new Map<string, StreamHead | null>(),
+        streams: new Map(),
         recordedAt: new Date().toISOString(),
       };
       const outcomes = group.map((append) => this.applyOne(append, state));
@@ -96,37 +69,30 @@ export class CommitGroupWriter {
       return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      return group.map(() => ({ ok: false, error }));
+      return group.map(() => ({ outcome: 'failed', error }));
     }
   }
 
-  private applyOne(
-    append: PendingAppend,
-    state: { position: number; hash: string; streams: Map<string, StreamHead | null>; recordedAt: string },
-  ): AppendOutcome {
-    const { streamId, events, options } = append;
-    const commandId = options.commandId;
+  private applyOne(append: SerializedAppend, state: GroupState): CommitOutcome {
+    const { streamId, events, commandId } = append;
     if (commandId !== undefined) {
-      const earlier = this.selectByCommand.all(commandId, streamId);
-      if (earlier.length > 0) return { ok: true, result: replayResult(streamId, earlier) };
+      const earlier = this.selectByCommand.all(commandId, streamId) as StoredEventTuple[];
+      if (earlier.length > 0) return { outcome: 'replayed', rows: earlier };
     }
 
     const head = this.streamHead(streamId, state.streams);
-    const conflict = checkExpected(streamId, options.expected, head);
-    if (conflict) return { ok: false, error: conflict };
+    const conflict = checkExpected(streamId, append.expected, head);
+    if (conflict) return { outcome: 'failed', error: conflict };
 
     const before = { position: state.position, hash: state.hash, head };
     this.savepoint.run();
     try {
       let streamVersion = head?.version ?? -1;
       let streamHash = head?.hash ?? GENESIS_HASH;
-      const recorded: RecordedEvent[] = [];
+      const eventIds: string[] = [];
       for (const event of events) {
         streamVersion += 1;
         state.position += 1;
-        const metadata = commandId !== undefined && event.metadata.commandId === undefined
-          ? { ...event.metadata, commandId }
-          : event.metadata;
         const content = {
           global_position: state.position,
           event_id: event.eventId ?? timeOrderedUuid(),
@@ -134,52 +100,31 @@ export class CommitGroupWriter {
           stream_version: streamVersion,
           type: event.type,
           schema_version: event.schemaVersion,
-          data: JSON.stringify(event.data),
-          metadata: JSON.stringify(metadata),
+          data: event.data,
+          metadata: event.metadata,
           occurred_at: event.occurredAt ?? state.recordedAt,
           recorded_at: state.recordedAt,
           command_id: commandId ?? null,
         };
-        const canonical = canonicalContent(content);
-        state.hash = chainHash(state.hash, canonical);
+        state.hash = chainHash(state.hash, canonicalContent(content));
         streamHash = streamChainHash(streamHash, state.hash);
         this.insert.run(
           content.global_position, content.event_id, content.stream_id, content.stream_version, content.type,
           content.schema_version, content.data, content.metadata, content.occurred_at, content.recorded_at,
           content.command_id, toStoredHash(state.hash), toStoredHash(streamHash),
         );
-        recorded.push({
-          eventId: content.event_id,
-          streamId,
-          streamVersion,
-          globalPosition: state.position,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: event.data,
-          metadata,
-          occurredAt: content.occurred_at,
-          recordedAt: content.recorded_at,
-        });
+        eventIds.push(content.event_id);
       }
       this.release.run();
-      if (recorded.length > 0) state.streams.set(streamId, { version: streamVersion, hash: streamHash });
-      return {
-        ok: true,
-        result: {
-          streamId,
-          nextExpectedVersion: streamVersion,
-          lastPosition: recorded.length > 0 ? state.position : before.position,
-          events: recorded,
-          idempotentReplay: false,
-        },
-      };
+      if (events.length > 0) state.streams.set(streamId, { version: streamVersion, hash: streamHash });
+      return { outcome: 'appended', eventIds, lastPosition: state.position, lastVersion: streamVersion, recordedAt: state.recordedAt };
     } catch (error) {
       this.rollbackToSavepoint.run();
       this.release.run();
       state.position = before.position;
       state.hash = before.hash;
       state.streams.set(streamId, before.head);
-      return { ok: false, error };
+      return { outcome: 'failed', error };
     }
   }
 
@@ -193,23 +138,7 @@ export class CommitGroupWriter {
   }
 }
 
-const replayResult = (streamId: string, rows: StoredEvent[]): AppendResult => {
-  const events = rows.map(rowToRecordedEvent);
-  const last = events[events.length - 1];
-  return {
-    streamId,
-    nextExpectedVersion: last.streamVersion,
-    lastPosition: last.globalPosition,
-    events,
-    idempotentReplay: true,
-  };
-};
-
-const checkExpected = (
-  streamId: string,
-  expected: AppendOptions['expected'],
-  head: StreamHead | null,
-): ConcurrencyError | undefined => {
+const checkExpected = (streamId: string, expected: ExpectedStreamState, head: StreamHead | null): ConcurrencyError | undefined => {
   const actual = head ? head.version : 'no_stream';
   const satisfied =
     expected === 'any' ||

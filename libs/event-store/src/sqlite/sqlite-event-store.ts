@@ -15,9 +15,11 @@ import type {
   TamperEvidence,
   VerifyReport,
 } from '../port';
-import { CommitGroupWriter, tupleToRecordedEvent, type PendingAppend } from './commit-group';
+import { prepareAppend, toAppendOutcome, tupleToRecordedEvent, type AppendOutcome, type PreparedAppend } from './commit-protocol';
+import type { SqliteDurability } from './commit-worker';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash } from './hash-chain';
-import { EVENT_COLUMNS, SCHEMA, type EventRow, type StoredEventTuple } from './schema';
+import { EVENT_COLUMNS, type EventRow, type StoredEventTuple } from './schema';
+import { WorkerCommitter } from './worker-committer';
 
 /**
  * - 'fsync': every commit is synced to disk before appends are acknowledged (synchronous=FULL);
@@ -25,7 +27,7 @@ import { EVENT_COLUMNS, SCHEMA, type EventRow, type StoredEventTuple } from './s
  * - 'os': the WAL is handed to the OS and synced at checkpoints (synchronous=NORMAL); acknowledged events
  *   survive a process crash, but a power cut may lose the last commits.
  */
-export type SqliteDurability = 'fsync' | 'os';
+export type { SqliteDurability };
 
 export interface SqliteEventStoreOptions {
   /** path of the database file (':memory:' is not supported: reads use a second connection) */
@@ -45,7 +47,8 @@ export interface GroupCommitStats {
   largestGroup: number;
 }
 
-interface QueuedAppend extends PendingAppend {
+interface QueuedAppend {
+  append: PreparedAppend;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -56,26 +59,27 @@ const SUBSCRIPTION_BATCH = 500;
 /**
  * The embedded event store: one SQLite file in WAL mode, one writer connection and one reader connection.
  *
- * Appends are group-committed: every append queued while the event loop is busy goes into the next
- * transaction, so concurrent commands share one sync to disk, yet each keeps its own outcome.
+ * The writer connection lives in a worker thread (commit-worker.ts), so the sync to disk of every commit
+ * blocks that thread, never this one. Appends are group-committed: those queued while a commit is in flight
+ * go to the worker together as the next transaction, so concurrent commands share one sync, yet each keeps
+ * its own outcome. Reads use this thread's read connection.
  */
 export class SqliteEventStore implements EventStore, TamperEvidence {
   private readonly queue: QueuedAppend[] = [];
   private flushScheduled = false;
+  private inFlight: Promise<void> | undefined;
   private closed = false;
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
-  private readonly writer: CommitGroupWriter;
   private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
   private readonly selectHead: Database.Statement<[], { head: number | null }>;
   private readonly readStatements = new Map<string, Database.Statement>();
 
   private constructor(
-    private readonly writeDb: Database.Database,
+    private readonly committer: WorkerCommitter,
     private readonly readDb: Database.Database,
     private readonly options: Required<SqliteEventStoreOptions>,
   ) {
-    this.writer = new CommitGroupWriter(writeDb);
     this.selectHead = readDb.prepare('SELECT max(global_position) AS head FROM events');
   }
 
@@ -88,55 +92,72 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     };
     if (settings.file === ':memory:') throw new Error('SqliteEventStore needs a file: reads use their own connection');
     mkdirSync(dirname(settings.file), { recursive: true });
-    const writeDb = new Database(settings.file);
-    writeDb.pragma('journal_mode = WAL');
-    writeDb.pragma(`synchronous = ${settings.durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
-    writeDb.pragma('busy_timeout = 5000');
-    writeDb.exec(SCHEMA);
-    const readDb = new Database(settings.file, { readonly: true });
-    readDb.pragma('busy_timeout = 5000');
-    return new SqliteEventStore(writeDb, readDb, settings);
+    // the worker creates the schema before it answers, so the read connection opens an existing database
+    const committer = WorkerCommitter.start(settings.file, settings.durability);
+    try {
+      const readDb = new Database(settings.file, { readonly: true });
+      readDb.pragma('busy_timeout = 5000');
+      return new SqliteEventStore(committer, readDb, settings);
+    } catch (error) {
+      void committer.close();
+      throw error;
+    }
   }
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ streamId, events, options, resolve, reject });
+      this.queue.push({ append: prepareAppend(streamId, events, options), resolve, reject });
       this.scheduleCommit();
     });
   }
 
-  /** Appends that arrive before the scheduled commit runs (same tick, or while a commit blocked the loop) join it. */
+  /**
+   * With no commit in flight, the appends of this turn of the event loop (a burst of requests) gather until
+   * setImmediate; while one is in flight, they wait for it and then go together.
+   */
   private scheduleCommit(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.inFlight) return;
     this.flushScheduled = true;
-    setImmediate(() => this.commitQueued());
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.commitQueued();
+    });
   }
 
   private commitQueued(): void {
-    this.flushScheduled = false;
+    if (this.inFlight) return;
     const group = this.takeGroup();
     if (group.length === 0) return;
-    const outcomes = this.writer.commit(group);
+    this.inFlight = this.committer.commit(group.map((queued) => queued.append.serialized)).then(
+      (reply) => this.settle(group, group.map((queued, i) => toAppendOutcome(queued.append, reply[i]))),
+      // the worker died: nothing of this group is known to be durable
+      (error: unknown) => this.settle(group, group.map(() => ({ ok: false, error }))),
+    );
+  }
+
+  private settle(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
+    this.inFlight = undefined;
     this.statsSoFar.commits += 1;
     this.statsSoFar.appends += group.length;
     this.statsSoFar.largestGroup = Math.max(this.statsSoFar.largestGroup, group.length);
-    group.forEach((append, i) => {
+    group.forEach((queued, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) {
         this.statsSoFar.events += outcome.result.idempotentReplay ? 0 : outcome.result.events.length;
-        append.resolve(outcome.result);
-      } else append.reject(outcome.error);
+        queued.resolve(outcome.result);
+      } else queued.reject(outcome.error);
     });
-    if (this.queue.length > 0) this.scheduleCommit();
+    // these appends already waited a whole commit: they go at once, without waiting for a turn of the loop
+    this.commitQueued();
     for (const listener of this.appendListeners) listener();
   }
 
   private takeGroup(): QueuedAppend[] {
     let events = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || events + this.queue[count].events.length <= this.options.maxEventsPerCommit)) {
-      events += this.queue[count].events.length;
+    while (count < this.queue.length && (count === 0 || events + this.queue[count].append.events.length <= this.options.maxEventsPerCommit)) {
+      events += this.queue[count].append.events.length;
       count += 1;
     }
     return this.queue.splice(0, count);
@@ -238,9 +259,12 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    while (this.queue.length > 0) this.commitQueued();
+    while (this.inFlight || this.queue.length > 0) {
+      this.commitQueued();
+      await this.inFlight;
+    }
+    await this.committer.close();
     this.readDb.close();
-    this.writeDb.close();
   }
 
   private statement(key: string, sql: string): Database.Statement {
