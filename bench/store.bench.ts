@@ -5,11 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { NewEvent } from '@liangxin/contracts';
 import { SqliteEventStore, type AppendOptions, type AppendResult } from '@liangxin/event-store';
+import { CommitGroupWriter } from '../libs/event-store/src/sqlite/commit-group';
+import { prepareAppend, toAppendOutcome, toWireError, type PreparedAppend } from '../libs/event-store/src/sqlite/commit-protocol';
+import { openWriteConnection } from '../libs/event-store/src/sqlite/commit-worker';
 import { EVENT_COLUMNS, SCHEMA } from '../libs/event-store/src/sqlite/schema';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
@@ -155,54 +158,54 @@ const withAdapter = async <T>(work: (store: SqliteEventStore) => Promise<T>) => 
 };
 
 /**
- * The alternative to committing on the main thread: a worker_threads Worker owns the write connection and
- * commits (and fsyncs) while the main thread keeps gathering the next group. Measured here, not shipped.
+ * The design the adapter replaced, kept here for comparison: the writer connection on the main thread,
+ * group-committing whatever queued up during the previous (blocking) commit.
  */
-const withWorkerWriter = async <T>(work: (append: Append) => Promise<T>) => {
-  const file = freshFile();
-  await SqliteEventStore.open({ file, durability: 'fsync' }).close(); // creates the schema
-  const register = resolve(__dirname, '../tools/register.js');
-  const commitGroup = resolve(__dirname, '../libs/event-store/src/sqlite/commit-group.ts');
-  const worker = new Worker(
-    `require(${JSON.stringify(register)});
-     const { parentPort, workerData } = require('node:worker_threads');
-     const Database = require('better-sqlite3');
-     const { CommitGroupWriter } = require(${JSON.stringify(commitGroup)});
-     const db = new Database(workerData.file);
-     db.pragma('journal_mode = WAL'); db.pragma('synchronous = FULL');
-     const writer = new CommitGroupWriter(db);
-     parentPort.on('message', (group) => {
-       const outcomes = writer.commit(group).map((o) => o.ok ? o : { ok: false, error: { message: String(o.error && o.error.message), code: o.error && o.error.code } });
-       parentPort.postMessage(outcomes);
-     });`,
-    { eval: true, workerData: { file } },
-  );
-  type Waiting = { streamId: string; events: NewEvent[]; options: AppendOptions; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
+const withMainThreadWriter = async <T>(work: (append: Append) => Promise<T>) => {
+  const db = openWriteConnection(freshFile(), 'fsync');
+  const writer = new CommitGroupWriter(db);
+  type Waiting = { append: PreparedAppend; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];
-  let inFlight: Waiting[] | undefined;
-  const send = () => {
-    if (inFlight || queue.length === 0) return;
-    inFlight = queue;
+  let scheduled = false;
+  const commitQueued = () => {
+    scheduled = false;
+    const group = queue;
     queue = [];
-    worker.postMessage(inFlight.map(({ streamId, events, options }) => ({ streamId, events, options })));
+    const outcomes = writer.commit(group.map((w) => w.append.serialized));
+    group.forEach((w, i) => {
+      const outcome = outcomes[i];
+      const settled = toAppendOutcome(w.append, outcome.outcome === 'failed' ? { outcome: 'failed', error: toWireError(outcome.error) } : outcome);
+      if (settled.ok) w.resolve(settled.result);
+      else w.reject(settled.error);
+    });
   };
-  worker.on('message', (outcomes: { ok: boolean; result?: AppendResult; error?: unknown }[]) => {
-    const group = inFlight ?? [];
-    inFlight = undefined;
-    group.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].result as AppendResult) : w.reject(outcomes[i].error)));
-    setImmediate(send);
-  });
   const append: Append = (streamId, events, options) =>
     new Promise((resolveAppend, reject) => {
-      queue.push({ streamId, events, options, resolve: resolveAppend, reject });
-      setImmediate(send);
+      queue.push({ append: prepareAppend(streamId, events, options), resolve: resolveAppend, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(commitQueued);
+      }
     });
   try {
     return await work(append);
   } finally {
-    await worker.terminate();
+    db.close();
   }
 };
+
+/** How busy and how blocked the main thread was while `work` ran: what HTTP requests and projections feel. */
+const mainThreadLoad = async <T>(work: () => Promise<T>): Promise<{ result: T; utilisation: number; delayP99Ms: number }> => {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const before = performance.eventLoopUtilization();
+  const result = await work();
+  const utilisation = performance.eventLoopUtilization(before).utilization;
+  delay.disable();
+  return { result, utilisation, delayP99Ms: delay.percentile(99) / 1e6 };
+};
+const describeLoad = (load: { utilisation: number; delayP99Ms: number }) =>
+  `${''.padEnd(60)}(main thread busy ${(load.utilisation * 100).toFixed(0)} % of the time, event-loop delay p99 ${load.delayP99Ms.toFixed(1)} ms)`;
 
 const rawReadAll = (file: string) => {
   const db = new Database(file, { readonly: true });
@@ -253,16 +256,21 @@ const main = async () => {
   for (const writers of [8, 64]) {
     const perWriter = n(writers === 64 ? 600 : 1_000);
     const stats = { commits: 0, appends: 0 };
-    const perSecond = await withAdapter(async (store) => {
-      const r = await concurrentWriters(store.append.bind(store), writers, perWriter);
-      Object.assign(stats, store.stats());
-      return r;
-    });
+    const adapter = await withAdapter((store) =>
+      mainThreadLoad(async () => {
+        const r = await concurrentWriters(store.append.bind(store), writers, perWriter);
+        Object.assign(stats, store.stats());
+        return r;
+      }),
+    );
     const rawCeiling = rawGroups(writers, perWriter);
     report(`raw better-sqlite3, ${writers} events to ${writers} streams per txn, fsync`, rawCeiling);
-    report(`adapter, ${writers} concurrent writers (group commit, main thread)`, perSecond, rawCeiling);
+    report(`adapter, ${writers} concurrent writers (group commit in its worker)`, adapter.result, rawCeiling);
     console.log(`${''.padEnd(60)}(${(stats.appends / stats.commits).toFixed(1)} appends per commit)`);
-    report(`adapter, ${writers} concurrent writers (worker-thread committer)`, await withWorkerWriter((append) => concurrentWriters(append, writers, perWriter)), rawCeiling);
+    console.log(describeLoad(adapter));
+    const mainThread = await withMainThreadWriter((append) => mainThreadLoad(() => concurrentWriters(append, writers, perWriter)));
+    report(`former design: ${writers} writers, commits on the main thread`, mainThread.result, rawCeiling);
+    console.log(describeLoad(mainThread));
   }
 
   const readFile = freshFile();
@@ -277,7 +285,7 @@ const main = async () => {
   const adapterRead = median([await adapterReadAll(readFile), await adapterReadAll(readFile), await adapterReadAll(readFile)]);
   report('adapter readAll, pages of 10 000', adapterRead, rawRead);
 
-  const sixtyFour = rows.find((r) => r.what.startsWith('adapter, 64 concurrent writers (group'))?.perSecond ?? 0;
+  const sixtyFour = rows.find((r) => r.what.startsWith('adapter, 64 concurrent writers'))?.perSecond ?? 0;
   console.log('\nTargets:');
   console.log(`  batched append >= 70 % of raw: ${((adapterBatch / rawBatch) * 100).toFixed(0)} % ${adapterBatch >= 0.7 * rawBatch ? 'met' : 'NOT met'}`);
   console.log(`  read all >= 70 % of raw:       ${((adapterRead / rawRead) * 100).toFixed(0)} % ${adapterRead >= 0.7 * rawRead ? 'met' : 'NOT met'}`);
