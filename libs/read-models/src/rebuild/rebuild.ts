@@ -16,7 +16,7 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   batchSize?: number;
   snapshotEvery?: number;
-  /** documents per projection kept in memory between batches (default 50 000) */
+  /** documents per projection kept in memory between batches (default 20 000) */
   cacheDocuments?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }

@@ -164,7 +164,7 @@ export class ProjectionRunner {
     if (!generation) return undefined;
     let cache = this.caches.get(projection.name);
     if (!cache) {
-      cache = new DocumentCache(this.options.cacheDocuments ?? 50_000);
+      cache = new DocumentCache(this.options.cacheDocuments ?? 20_000);
       this.caches.set(projection.name, cache);
     }
     return cache;
