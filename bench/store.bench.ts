@@ -162,7 +162,7 @@ const withAdapter = async <T>(work: (store: SqliteEventStore) => Promise<T>) => 
  * group-committing whatever queued up during the previous (blocking) commit.
  */
 const withMainThreadWriter = async <T>(work: (append: Append) => Promise<T>) => {
-  const db = openWriteConnection(freshFile(), 'fsync');
+  const db = openWriteConnection({ file: freshFile(), durability: 'fsync', busyTimeoutMs: 5_000 });
   const writer = new CommitGroupWriter(db);
   type Waiting = { append: PreparedAppend; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];

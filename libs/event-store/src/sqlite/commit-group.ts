@@ -53,10 +53,10 @@ export class CommitGroupWriter {
   }
 
   commit(group: readonly SerializedAppend[]): CommitOutcome[] {
-    // IMMEDIATE takes the write lock up front, so a second process (an admin CLI) cannot slip in between
-    // reading the heads and writing.
-    this.db.exec('BEGIN IMMEDIATE');
     try {
+      // IMMEDIATE takes the write lock up front, so a second process (an admin CLI) cannot slip in between
+      // reading the heads and writing. Inside the try: a lock held past busy_timeout fails this group, not the worker.
+      this.db.exec('BEGIN IMMEDIATE');
       const logHead = this.selectLogHead.get();
       const state: GroupState = {
         position: logHead?.global_position ?? 0,

@@ -98,6 +98,24 @@ describe('SQLite store committing in a worker thread', () => {
     await reopened.close();
   });
 
+  it('fails only the group that could not get the write lock from another process; the worker commits on after', async () => {
+    const file = freshFile();
+    const store = SqliteEventStore.open({ file, durability: 'os', busyTimeoutMs: 20 });
+    await store.append('org-1', [anEvent('OrgFormed')], { expected: 'no_stream' });
+    const adminCli = new Database(file);
+    adminCli.exec('BEGIN IMMEDIATE');
+    const blocked = await rejectionOf(store.append('org-1', [anEvent('MemberJoined')], { expected: 0 }));
+    expect(blocked).toBeInstanceOf(Database.SqliteError);
+    expect(blocked).toMatchObject({ code: 'SQLITE_BUSY' });
+    adminCli.exec('ROLLBACK');
+    adminCli.close();
+
+    const retried = await store.append('org-1', [anEvent('MemberJoined')], { expected: 0 });
+    expect(retried.lastPosition).toBe(2);
+    expect(await store.verify()).toEqual({ ok: true, eventsChecked: 2 });
+    await store.close();
+  });
+
   it('open() throws when the worker cannot open the database, instead of falling back to the main thread', () => {
     const notADatabase = freshFile();
     writeFileSync(notADatabase, 'this is not an SQLite file, but it is long enough to have a header of one'.repeat(20));

@@ -10,9 +10,14 @@ import { SCHEMA } from './schema';
 
 export type SqliteDurability = 'fsync' | 'os';
 
-export interface CommitWorkerData {
+export interface WriteConnectionOptions {
   file: string;
   durability: SqliteDurability;
+  /** how long a commit waits for another process's write lock before its group fails with SQLITE_BUSY */
+  busyTimeoutMs: number;
+}
+
+export interface CommitWorkerData extends WriteConnectionOptions {
   /** the main thread blocks on `state` (Atomics.wait) until the worker reports on `port` */
   handshake: { state: Int32Array; port: MessagePort };
 }
@@ -31,12 +36,12 @@ export const reportStartup = (handshake: CommitWorkerData['handshake'], report: 
   Atomics.notify(handshake.state, 0);
 };
 
-export const openWriteConnection = (file: string, durability: SqliteDurability): Database.Database => {
+export const openWriteConnection = ({ file, durability, busyTimeoutMs }: WriteConnectionOptions): Database.Database => {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
     db.exec(SCHEMA);
     return db;
   } catch (error) {
@@ -46,13 +51,13 @@ export const openWriteConnection = (file: string, durability: SqliteDurability):
 };
 
 export const runCommitWorker = (): void => {
-  const { file, durability, handshake } = workerData as CommitWorkerData;
+  const { handshake, ...connection } = workerData as CommitWorkerData;
   const port = parentPort;
   if (!port) throw new Error('commit-worker.ts runs only as a worker thread');
   let db: Database.Database;
   let writer: CommitGroupWriter;
   try {
-    db = openWriteConnection(file, durability);
+    db = openWriteConnection(connection);
     writer = new CommitGroupWriter(db);
   } catch (error) {
     reportStartup(handshake, { ok: false, error: toWireError(error) });

@@ -37,6 +37,11 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** most events one group commit may hold; the rest wait for the next commit (default 10 000) */
   maxEventsPerCommit?: number;
+  /**
+   * how long a commit waits for the write lock while another process (an admin CLI) holds it, before the
+   * appends of that group fail with SQLITE_BUSY (default 5 000 ms)
+   */
+  busyTimeoutMs?: number;
 }
 
 /** How group commit has behaved so far: appends per commit is the figure that shows grouping works. */
@@ -88,12 +93,13 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       durability: 'fsync',
       pollIntervalMs: 250,
       maxEventsPerCommit: 10_000,
+      busyTimeoutMs: 5_000,
       ...options,
     };
     if (settings.file === ':memory:') throw new Error('SqliteEventStore needs a file: reads use their own connection');
     mkdirSync(dirname(settings.file), { recursive: true });
     // the worker creates the schema before it answers, so the read connection opens an existing database
-    const committer = WorkerCommitter.start(settings.file, settings.durability);
+    const committer = WorkerCommitter.start({ file: settings.file, durability: settings.durability, busyTimeoutMs: settings.busyTimeoutMs });
     try {
       const readDb = new Database(settings.file, { readonly: true });
       readDb.pragma('busy_timeout = 5000');

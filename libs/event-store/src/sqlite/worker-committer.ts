@@ -6,8 +6,8 @@ import {
   type CommitReply,
   type CommitRequest,
   type CommitWorkerData,
-  type SqliteDurability,
   type StartupReport,
+  type WriteConnectionOptions,
 } from './commit-worker';
 
 const BOOTSTRAP = join(__dirname, 'commit-worker.bootstrap.js');
@@ -42,10 +42,11 @@ export class WorkerCommitter {
    * Starts the worker and blocks until it has opened the write connection and created the schema, so a
    * store that cannot write fails here, at open(), and never falls back to committing on the main thread.
    */
-  static start(file: string, durability: SqliteDurability): WorkerCommitter {
+  static start(connection: WriteConnectionOptions): WorkerCommitter {
+    const { file } = connection;
     const state = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
-    const workerData: CommitWorkerData = { file, durability, handshake: { state, port: port2 } };
+    const workerData: CommitWorkerData = { ...connection, handshake: { state, port: port2 } };
     // execArgv: [] so a parent's `-r tools/register.js` is not loaded a second time beside the bootstrap's
     const worker = new Worker(BOOTSTRAP, { workerData, transferList: [port2], execArgv: [] });
     const waited = Atomics.wait(state, 0, HANDSHAKE_PENDING, STARTUP_TIMEOUT_MS);
