@@ -119,4 +119,14 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
     const corrected = await call('POST', '/api/evaluation/assessments/corrections', otherOfficer, { orgId: 'org-1', year: 2024, rubricId: 'five-standards', scores: { 'organisation-life': 10, 'role-played': 10 }, reason: 'x' });
     expect(corrected.status).toBe(403);
   });
+
+  it('shows an organisation with its stars and the subsidies it received, read together', async () => {
+    const head = await system.settled();
+    const org = await read('/api/orgs/org-1', officer, head);
+    expect(org.status).toBe(200);
+    expect(org.body).toMatchObject({ id: 'org-1', stars: { year: 2024, stars: 5, passed: true } });
+    const funding = await read('/api/funding/orgs/org-1', officer, head);
+    expect(org.body['subsidiesReceivedFen']).toBe(funding.body['receivedFen']);
+    expect(org.body['subsidiesReceivedFen']).toBeGreaterThan(0);
+  });
 });

@@ -7,6 +7,10 @@ import {
   type Coverage,
   coverageId,
   ENTERPRISE_STATUS,
+  EVALUATION_ORGS,
+  FUNDING_ORGS,
+  type OrgEvaluation,
+  type OrgFunding,
   type EnterpriseStatus,
   ORGANISATION_STATUS,
   type OrganisationStatus,
@@ -90,7 +94,13 @@ export class QueriesController {
     const found = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
     if (!found) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
     assertDistrict(principal, found.body.district);
-    return orgDetailView(found.body);
+    // Stars and subsidies are other contexts' projections; the organisation's page shows them together.
+    const [rating, funding] = await Promise.all([this.readModels.get<OrgEvaluation>(EVALUATION_ORGS, id), this.readModels.get<OrgFunding>(FUNDING_ORGS, id)]);
+    return {
+      ...orgDetailView(found.body),
+      stars: rating?.body.latest ? { year: rating.body.latest.year, stars: rating.body.latest.stars, passed: rating.body.latest.passed } : null,
+      subsidiesReceivedFen: funding?.body.receivedFen ?? 0,
+    };
   }
 
   @Get('coverage')
