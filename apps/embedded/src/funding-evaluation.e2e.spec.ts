@@ -129,4 +129,15 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
     expect(org.body['subsidiesReceivedFen']).toBe(funding.body['receivedFen']);
     expect(org.body['subsidiesReceivedFen']).toBeGreaterThan(0);
   });
+
+  it('audits admin actions in the event log: who issued which token (never the token itself)', async () => {
+    const audit = await system.call('/api/admin/audit');
+    expect(audit.status).toBe(200);
+    const issued = audit.body.items.filter((i: { action: string }) => i.action === 'tokens.issue');
+    expect(issued).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actor: 'admin:admin', details: expect.objectContaining({ subject: 'zhang', role: 'officer', districts: [DISTRICT] }) })]),
+    );
+    expect(JSON.stringify(audit.body)).not.toContain(officer);
+    expect((await system.call('/api/admin/audit', { token: officer })).status).toBe(403);
+  });
 });

@@ -6,3 +6,4 @@ export * from './formation';
 export * from './funding';
 export * from './evaluation';
 export * from './sources';
+export * from './admin';

@@ -5,6 +5,7 @@ import { type HealthProbe, OpsModule } from '@liangxin/platform';
 import type { AuditTrail, ProjectionRunner, ReadModelStore, TimeTravel } from '@liangxin/read-models';
 import type { Registry } from 'prom-client';
 import type { DeadLetterAdmin } from '@liangxin/transport';
+import { AdminAudit } from './admin/admin-audit';
 import { AdminController } from './admin/admin.controller';
 import { DEAD_LETTERS, DeadLettersController } from './admin/dead-letters.controller';
 import { JobsService } from './admin/jobs.service';
@@ -58,6 +59,7 @@ export class GatewayApiModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandSender,
         JobsService,
+        AdminAudit,
         ...(deps.extraProviders ?? []),
       ],
     };

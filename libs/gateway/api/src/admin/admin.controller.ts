@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@liangxin/event-store';
 import { type ReadModelStore, rebuildProjections } from '@liangxin/read-models';
@@ -10,6 +10,8 @@ import { TokenService } from '../auth/tokens';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { projectionsFor } from '../read-side/projections';
 import { READ_MODEL_STORE } from '../read-side/tokens';
+import type { Request } from 'express';
+import { AdminAudit } from './admin-audit';
 import { JobsService } from './jobs.service';
 
 export class IssueTokenDto {
@@ -42,11 +44,9 @@ export class IssueTokenDto {
 @Controller('api/admin')
 @Roles('admin')
 export class AdminController {
-  /** Admin actions are themselves audited: they go to this log with who did what. */
-  private readonly auditLog = new Logger('AdminAudit');
-
   constructor(
     private readonly jobs: JobsService,
+    private readonly audit: AdminAudit,
     private readonly tokens: TokenService,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
@@ -56,13 +56,13 @@ export class AdminController {
   @Post('projections/rebuild')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild every projection from the first event, beside the live ones; swap when caught up' })
-  rebuild(@CurrentPrincipal() principal: Principal) {
-    this.auditLog.log(`${actorOf(principal)} started a rebuild of all projections`);
+  async rebuild(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
     const job = this.jobs.start('rebuild', actorOf(principal), (report) =>
       rebuildProjections(this.events, this.readModels, projectionsFor(this.settings), {
         onProgress: (p) => report({ done: p.done, total: p.total, ratePerSecond: Math.round(p.eventsPerSecond), phase: p.phase }),
       }),
     );
+    await this.audit.record(principal, request, 'projections.rebuild', { jobId: job.id });
     return { jobId: job.id };
   }
 
@@ -82,9 +82,15 @@ export class AdminController {
 
   @Post('tokens')
   @ApiOperation({ summary: 'Issue a signed token for an officer, auditor or enterprise' })
-  issueToken(@Body() body: IssueTokenDto, @CurrentPrincipal() principal: Principal) {
-    this.auditLog.log(`${actorOf(principal)} issued a ${body.role} token for ${body.subject}${body.districts ? ` (districts ${body.districts.join(',')})` : ''}`);
+  async issueToken(@Body() body: IssueTokenDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     const token = this.tokens.issue({ subject: body.subject, role: body.role, districts: body.districts, creditCode: body.creditCode }, body.expiresInSeconds);
-    return { token };
+    const position = await this.audit.record(principal, request, 'tokens.issue', { subject: body.subject, role: body.role, districts: body.districts ?? null, creditCode: body.creditCode ?? null });
+    return { token, position };
+  }
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Admin actions, newest first: who rebuilt, issued tokens, retried dead letters' })
+  async adminActions() {
+    return { items: await this.audit.list() };
   }
 }

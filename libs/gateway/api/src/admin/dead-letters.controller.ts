@@ -1,8 +1,10 @@
-import { Controller, Delete, Get, HttpCode, Inject, Logger, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type DeadLetterAdmin, DeadLetterNotFound } from '@liangxin/transport';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
-import { actorOf, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
+import type { Request } from 'express';
+import { AdminAudit } from './admin-audit';
 
 export const DEAD_LETTERS = 'LIANGXIN_DEAD_LETTERS';
 
@@ -12,9 +14,10 @@ export const DEAD_LETTERS = 'LIANGXIN_DEAD_LETTERS';
 @Controller('api/admin/dead-letters')
 @Roles('admin')
 export class DeadLettersController {
-  private readonly auditLog = new Logger('AdminAudit');
-
-  constructor(@Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterAdmin) {}
+  constructor(
+    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterAdmin,
+    private readonly audit: AdminAudit,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Events parked after repeated failures, with the error' })
@@ -27,17 +30,18 @@ export class DeadLettersController {
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deliver a dead letter to its consumer again' })
-  async retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    this.auditLog.log(`${actorOf(principal)} retried dead letter ${id}`);
-    return this.notFoundAsHttp(id, () => this.deadLetters.retry(id));
+  async retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    const outcome = await this.notFoundAsHttp(id, () => this.deadLetters.retry(id));
+    await this.audit.record(principal, request, 'dead-letters.retry', { id, outcome: outcome.status });
+    return outcome;
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Drop a dead letter (the event stays in the store; only this delivery is given up)' })
-  async discard(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    this.auditLog.log(`${actorOf(principal)} discarded dead letter ${id}`);
+  async discard(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     await this.notFoundAsHttp(id, () => this.deadLetters.discard(id));
+    await this.audit.record(principal, request, 'dead-letters.discard', { id });
   }
 
   private async notFoundAsHttp<T>(id: string, work: () => Promise<T>): Promise<T> {
