@@ -4,7 +4,7 @@ export { MongoReadModelStore } from './store/mongo-read-model-store';
 export * from './projection';
 export * from './projections';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './runner/projection-runner';
-export { UnitOfWork, applyBatch } from './runner/unit-of-work';
+export { UnitOfWork, applyBatch, stageBatch } from './runner/unit-of-work';
 export { rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
 export { TimeTravel, type AsOf } from './time-travel/time-travel';
 export { AuditTrail, type AuditEntry, type Cause } from './audit/audit-trail';

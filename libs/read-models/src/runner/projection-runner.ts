@@ -1,8 +1,7 @@
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
-import type { Generation, ReadModelStore } from '../store/port';
-import { DocumentCache } from './document-cache';
-import { applyBatch } from './unit-of-work';
+import type { Generation, ProjectionCommit, ReadModelStore } from '../store/port';
+import { stageBatch } from './unit-of-work';
 
 export interface ProjectionRunnerOptions {
   /** events read and committed per transaction (default 1 000) */
@@ -11,26 +10,21 @@ export interface ProjectionRunnerOptions {
   snapshotEvery?: number;
   /** how long to wait for new events once caught up, unless poked (default 100 ms) */
   pollIntervalMs?: number;
-  /**
-   * write into these generations instead of the live ones (used by rebuilds). The runner then owns
-   * them and keeps up to `cacheDocuments` recently written documents in memory between batches.
-   */
+  /** write into these generations instead of the live ones */
   generations?: ReadonlyMap<string, Generation>;
-  cacheDocuments?: number;
   onError?: (error: unknown) => void;
 }
 
 /**
  * Keeps projections up to date: a catch-up subscription over the whole log that starts at the lowest
- * checkpoint, then follows new events. Every batch is committed per projection in one transaction
- * together with its checkpoint, so a restart resumes exactly where the documents are.
+ * checkpoint, then follows new events. Every batch is committed for all projections in one transaction
+ * together with their checkpoints (and any snapshot due), so a restart resumes exactly where the documents are.
  */
 export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly snapshotEvery: number;
   private readonly pollIntervalMs: number;
   private readonly lastSnapshot = new Map<string, number>();
-  private readonly caches = new Map<string, DocumentCache>();
   private positionReached = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -116,11 +110,15 @@ export class ProjectionRunner {
     const batch = await this.events.readAll({ after: from, limit: this.batchSize });
     if (batch.length === 0) return 0;
     const last = batch[batch.length - 1];
+    const commits: ProjectionCommit[] = [];
     for (const projection of this.projections) {
-      const generation = this.generation(projection);
-      await applyBatch(this.store, projection, batch, last.globalPosition, generation, this.cacheFor(projection, generation));
-      await this.snapshotIfDue(projection, last.globalPosition, last.recordedAt, generation);
+      const staged = await stageBatch(this.store, projection, batch, last.globalPosition, this.generation(projection));
+      if (!staged) continue;
+      if (this.snapshotDue(projection, last.globalPosition)) staged.snapshot = { recordedAt: last.recordedAt };
+      commits.push(staged);
     }
+    await this.store.commitAll(commits);
+    for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
     this.positionReached = last.globalPosition;
     for (const w of this.waiters) {
       if (w.position <= this.positionReached) {
@@ -151,23 +149,10 @@ export class ProjectionRunner {
     });
   }
 
-  private async snapshotIfDue(projection: Projection, position: number, recordedAt: string, generation?: Generation) {
-    if (!this.snapshotEvery || projection.snapshots === false) return;
+  private snapshotDue(projection: Projection, position: number): boolean {
+    if (!this.snapshotEvery || projection.snapshots === false) return false;
     const previous = this.lastSnapshot.get(projection.name) ?? 0;
-    if (Math.floor(position / this.snapshotEvery) <= Math.floor(previous / this.snapshotEvery)) return;
-    await this.store.snapshot(projection.name, position, recordedAt, generation);
-    this.lastSnapshot.set(projection.name, position);
-  }
-
-  /** Only a generation this runner owns may be cached: the live one can be swapped under a running runner. */
-  private cacheFor(projection: Projection, generation: Generation | undefined): DocumentCache | undefined {
-    if (!generation) return undefined;
-    let cache = this.caches.get(projection.name);
-    if (!cache) {
-      cache = new DocumentCache(this.options.cacheDocuments ?? 20_000);
-      this.caches.set(projection.name, cache);
-    }
-    return cache;
+    return Math.floor(position / this.snapshotEvery) > Math.floor(previous / this.snapshotEvery);
   }
 
   private generation(projection: Projection): Generation | undefined {

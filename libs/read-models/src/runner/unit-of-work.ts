@@ -1,7 +1,6 @@
 import type { RecordedEvent } from '@liangxin/contracts';
 import { handles, type Projection, type ProjectionContext } from '../projection';
-import type { DocumentBody, DocumentChange, Generation, ReadModelStore, StoredDocument } from '../store/port';
-import type { DocumentCache } from './document-cache';
+import type { DocumentBody, DocumentChange, Generation, ProjectionCommit, ReadModelStore, StoredDocument } from '../store/port';
 
 type Entry = { document: StoredDocument | undefined; staged?: DocumentChange; order: number };
 
@@ -51,32 +50,36 @@ export class UnitOfWork implements ProjectionContext {
 }
 
 /**
- * Applies a batch of events (in log order) to one projection and commits the documents together with
- * the checkpoint `upTo` (the last position the batch covered, even when no event concerned it).
- * Events at or before the projection's checkpoint are skipped.
+ * Applies a batch of events (in log order) to one projection and returns what to commit: the staged
+ * documents and the checkpoint `upTo` (the last position the batch covered, even when no event
+ * concerned it). Events at or before the projection's checkpoint are skipped; undefined when the
+ * projection is already at `upTo`.
  */
+export async function stageBatch(
+  store: ReadModelStore,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  upTo: number,
+  generation?: Generation,
+): Promise<ProjectionCommit | undefined> {
+  const checkpoint = await store.checkpoint(projection.name, generation);
+  if (upTo <= checkpoint) return undefined;
+  const unit = new UnitOfWork((collection, id) => store.get(collection, id, generation));
+  for (const event of events) {
+    if (event.globalPosition <= checkpoint || !handles(projection, event)) continue;
+    await projection.apply(event, unit);
+  }
+  return { projection: projection.name, changes: unit.changes(projection.collections), checkpoint: upTo, generation };
+}
+
+/** `stageBatch` and its commit, for one projection on its own. */
 export async function applyBatch(
   store: ReadModelStore,
   projection: Projection,
   events: readonly RecordedEvent[],
   upTo: number,
   generation?: Generation,
-  cache?: DocumentCache,
 ): Promise<void> {
-  const checkpoint = await store.checkpoint(projection.name, generation);
-  if (upTo <= checkpoint) return;
-  const unit = new UnitOfWork(async (collection, id) => {
-    const cached = cache?.get(collection, id);
-    if (cached !== undefined) return cached ?? undefined;
-    const stored = await store.get(collection, id, generation);
-    cache?.remember(collection, id, stored ?? null);
-    return stored;
-  });
-  for (const event of events) {
-    if (event.globalPosition <= checkpoint || !handles(projection, event)) continue;
-    await projection.apply(event, unit);
-  }
-  const changes = unit.changes(projection.collections);
-  await store.commit(projection.name, changes, upTo, generation);
-  cache?.rememberChanges(changes);
+  const staged = await stageBatch(store, projection, events, upTo, generation);
+  if (staged) await store.commit(staged.projection, staged.changes, staged.checkpoint, generation);
 }

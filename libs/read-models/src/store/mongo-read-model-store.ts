@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { DocumentBody, DocumentChange, FieldFilter, Generation, ReadModelStore, SnapshotMark, StoredDocument } from './port';
+import type { DocumentBody, DocumentChange, FieldFilter, Generation, ProjectionCommit, ReadModelStore, SnapshotMark, StoredDocument } from './port';
 
 type StoredRow = { _id: string; _position: number; body: DocumentBody | null };
 type GenerationRow = {
@@ -175,6 +175,14 @@ export class MongoReadModelStore implements ReadModelStore {
       }
     }
     await this.generations.updateOne({ _id: target._id }, { $max: { checkpoint } });
+  }
+
+  /** MongoDB has no transaction here: each commit stays conditional on position, so a crash between them is repaired by redelivery. */
+  async commitAll(commits: readonly ProjectionCommit[]): Promise<void> {
+    for (const c of commits) {
+      await this.commit(c.projection, c.changes, c.checkpoint, c.generation);
+      if (c.snapshot) await this.snapshot(c.projection, c.checkpoint, c.snapshot.recordedAt, c.generation);
+    }
   }
 
   async checkpoint(projection: string, generation?: Generation): Promise<number> {

@@ -26,6 +26,16 @@ export interface DocumentChange {
   position: number;
 }
 
+/** One projection's part of a `commitAll`. */
+export interface ProjectionCommit {
+  projection: string;
+  changes: readonly DocumentChange[];
+  checkpoint: number;
+  generation?: Generation;
+  /** take a snapshot at `checkpoint` once the changes are applied (`recordedAt` of the event there) */
+  snapshot?: { recordedAt: string };
+}
+
 export type FieldFilter = Record<string, string | number | boolean | null>;
 
 /**
@@ -48,6 +58,12 @@ export interface ReadModelStore {
    * A change whose position is not newer than the stored document's is skipped. Checkpoints only move forward.
    */
   commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void>;
+  /**
+   * Several projections' commits as one unit where the backend allows (SQLite: one transaction), each
+   * optionally followed by a snapshot at its checkpoint. Lets a runner pay one commit per batch, not one
+   * per projection, and a rebuild write each flushed document once.
+   */
+  commitAll(commits: readonly ProjectionCommit[]): Promise<void>;
   checkpoint(projection: string, generation?: Generation): Promise<number>;
 
   /** declares a projection's logical collections; creates its first live generation on first use */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DocumentBody, DocumentChange, FieldFilter, Generation, ReadModelStore, SnapshotMark, StoredDocument } from './port';
+import type { DocumentBody, DocumentChange, FieldFilter, Generation, ProjectionCommit, ReadModelStore, SnapshotMark, StoredDocument } from './port';
 
 type Row = { id: string; position: number; body: string };
 
@@ -55,8 +55,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.statements = {
       get: db.prepare<[string, string], Row>('SELECT id, position, body FROM rm_documents WHERE collection = ? AND id = ? AND body IS NOT NULL'),
       getPosition: db.prepare<[string, string], { position: number }>('SELECT position FROM rm_documents WHERE collection = ? AND id = ?'),
-      upsert: db.prepare(
-        `INSERT INTO rm_documents (collection, id, position, body) VALUES (@collection, @id, @position, @body)
+      upsert: db.prepare<[string, string, number, string | null]>(
+        `INSERT INTO rm_documents (collection, id, position, body) VALUES (?, ?, ?, ?)
          ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, body = excluded.body
          WHERE excluded.position > rm_documents.position`,
       ),
@@ -82,6 +82,10 @@ export class SqliteReadModelStore implements ReadModelStore {
          JOIN rm_documents d ON d.collection = c.collection AND d.id = c.id WHERE c.collection = @collection`,
       ),
       forgetChanged: db.prepare('DELETE FROM rm_changed WHERE collection = ?'),
+      anyChanged: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM rm_changed WHERE collection = ? LIMIT 1'),
+      insertSnapshotRow: db.prepare<[string, string, number, number, string | null]>(
+        'INSERT OR REPLACE INTO rm_snapshots (collection, id, snapshot_position, position, body) VALUES (?, ?, ?, ?, ?)',
+      ),
       markChanged: db.prepare('INSERT OR IGNORE INTO rm_changed (collection, id) VALUES (?, ?)'),
       markSnapshot: db.prepare(
         'INSERT OR REPLACE INTO rm_snapshot_marks (projection, generation, position, recorded_at) VALUES (?, ?, ?, ?)',
@@ -182,28 +186,53 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {
+    this.db.transaction(() => this.write({ projection, changes, checkpoint, generation }))();
+  }
+
+  async commitAll(commits: readonly ProjectionCommit[]): Promise<void> {
     this.db.transaction(() => {
-      const generationId = this.generationOf(projection, generation);
-      const tracksChanges = (this.statements.generation.get(projection, generationId)?.last_snapshot ?? 0) > 0;
-      const physicalByCollection = new Map<string, string>();
-      for (const change of changes) {
-        let physical = physicalByCollection.get(change.collection);
-        if (physical === undefined) {
-          const resolved = this.resolve(change.collection, generation);
-          if (resolved.projection !== projection) throw new Error(`Projection ${projection} may not write ${change.collection}`);
-          physical = resolved.physical;
-          physicalByCollection.set(change.collection, physical);
-        }
-        this.statements.upsert.run({
-          collection: physical,
-          id: change.id,
-          position: change.position,
-          body: change.body === null ? null : JSON.stringify(change.body),
-        });
-        if (tracksChanges) this.statements.markChanged.run(physical, change.id);
-      }
-      this.statements.moveCheckpoint.run(checkpoint, projection, generationId);
+      for (const c of commits) this.write(c);
     })();
+  }
+
+  /** one projection's documents, checkpoint and optional snapshot; runs inside the caller's transaction */
+  private write({ projection, changes, checkpoint, generation, snapshot }: ProjectionCommit): void {
+    const generationId = this.generationOf(projection, generation);
+    const lastSnapshot = this.statements.generation.get(projection, generationId)?.last_snapshot ?? 0;
+    const tracksChanges = lastSnapshot > 0;
+    const physicalByCollection = new Map<string, { physical: string; snapshotDirectly: boolean }>();
+    for (const change of changes) {
+      let target = physicalByCollection.get(change.collection);
+      if (target === undefined) {
+        const resolved = this.resolve(change.collection, generation);
+        if (resolved.projection !== projection) throw new Error(`Projection ${projection} may not write ${change.collection}`);
+        // With nothing older waiting in rm_changed, the documents written now are exactly those changed since
+        // the last snapshot: their snapshot rows are written from the same JSON, with no bookkeeping table.
+        const snapshotDirectly = snapshot !== undefined && tracksChanges && !this.statements.anyChanged.get(resolved.physical);
+        target = { physical: resolved.physical, snapshotDirectly };
+        physicalByCollection.set(change.collection, target);
+      }
+      const body = change.body === null ? null : JSON.stringify(change.body);
+      const written = this.statements.upsert.run(target.physical, change.id, change.position, body).changes > 0;
+      if (!tracksChanges || !written) continue;
+      if (target.snapshotDirectly) this.statements.insertSnapshotRow.run(target.physical, change.id, checkpoint, change.position, body);
+      else this.statements.markChanged.run(target.physical, change.id);
+    }
+    this.statements.moveCheckpoint.run(checkpoint, projection, generationId);
+    if (!snapshot) return;
+    for (const c of this.collectionsOf(projection, generation)) {
+      const physical = physicalName(c, generationId);
+      if (!tracksChanges) this.statements.snapshotAll.run({ snapshot: checkpoint, collection: physical });
+      else if (!physicalByCollection.get(c)?.snapshotDirectly) this.statements.snapshotChanged.run({ snapshot: checkpoint, collection: physical });
+      this.statements.forgetChanged.run(physical);
+    }
+    this.statements.markSnapshot.run(projection, generationId, checkpoint, snapshot.recordedAt);
+    this.statements.setLastSnapshot.run(checkpoint, projection, generationId);
+  }
+
+  private collectionsOf(projection: string, generation?: Generation): string[] {
+    if (generation) return [...generation.collections];
+    return JSON.parse(this.statements.liveOfProjection.get(projection)?.collections ?? '[]') as string[];
   }
 
   async checkpoint(projection: string, generation?: Generation): Promise<number> {
@@ -215,10 +244,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.transaction(() => {
       const generationId = this.generationOf(projection, generation);
       const state = this.statements.generation.get(projection, generationId);
-      const live = this.statements.liveOfProjection.get(projection);
       if (!state) throw new Error(`Unknown generation ${generationId} of ${projection}`);
-      const collections: string[] = generation ? [...generation.collections] : JSON.parse(live?.collections ?? '[]');
-      for (const c of collections) {
+      for (const c of this.collectionsOf(projection, generation)) {
         const physical = physicalName(c, generationId);
         if (state.last_snapshot === 0) this.statements.snapshotAll.run({ snapshot: position, collection: physical });
         else this.statements.snapshotChanged.run({ snapshot: position, collection: physical });
