@@ -106,7 +106,15 @@ describe('read models over the real SQLite event store, after a randomised load'
         await sleep(0);
       }
     })();
-    const result = await rebuildProjections(events, store, projections, { batchSize: 500, snapshotEvery: 700, onProgress: (p) => progress.push(p) });
+    // small flushes and a small cache, so documents are flushed, evicted and read back many times over
+    const result = await rebuildProjections(events, store, projections, {
+      batchSize: 500,
+      flushEvery: 1_000,
+      snapshotEvery: 700,
+      cacheDocuments: 300,
+      maxDirtyDocuments: 2_000,
+      onProgress: (p) => progress.push(p),
+    });
     reading = false;
     await reader;
     expect(readsDuringRebuild).toBeGreaterThan(0);
@@ -115,6 +123,18 @@ describe('read models over the real SQLite event store, after a randomised load'
     expect(progress.length).toBeGreaterThan(5);
     const after = await Promise.all(projections.map((p) => projectionContentHash(store, p)));
     expect(after).toEqual(before);
+
+    // the rebuilt generation's snapshots answer time travel exactly as the live projection answered then
+    const travel = new TimeTravel(events, store);
+    const byPosition = await travel.documentsAsOf<Coverage>(coverage, COVERAGE, [...captured.coverage.keys()], { position: captured.position });
+    expect(Object.fromEntries(byPosition)).toEqual(Object.fromEntries(captured.coverage));
+    const enterprises = await travel.documentsAsOf<EnterpriseStatus>(enterpriseStatusProjection, ENTERPRISE_STATUS, [...captured.enterprises.keys()], {
+      position: captured.position,
+    });
+    expect(Object.fromEntries(enterprises)).toEqual(Object.fromEntries(captured.enterprises));
+    const nearest = (await store.nearestSnapshot('coverage', { position: captured.position }))?.position ?? 0;
+    expect(nearest).toBeGreaterThan(0);
+    expect(nearest % 1_000).toBe(0);
   });
 
   it('rebuilds while events keep arriving, and the live runner keeps feeding the swapped-in generation', async () => {

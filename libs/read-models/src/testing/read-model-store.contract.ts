@@ -95,4 +95,39 @@ export function readModelStoreContract(open: () => Promise<ReadModelStore> | Rea
     expect(await store.getAtSnapshot(items(), 'b', 30)).toMatchObject({ body: { v: 1 } });
     expect(await store.getAtSnapshot(items(), 'a', 30)).toBeUndefined();
   });
+
+  it('commits several projections at once, each with an optional snapshot that covers every change since the previous one', async () => {
+    const other = `${projection}-other`;
+    await store.register(other, [`${other}.items`]);
+    const snapshotAt = (recordedAt: string) => ({ snapshot: { recordedAt } });
+    await store.commitAll([
+      { projection, changes: [{ collection: items(), id: 'a', body: { v: 1 }, position: 1 }], checkpoint: 10, ...snapshotAt('2024-01-01T00:00:00.000Z') },
+      { projection: other, changes: [{ collection: `${other}.items`, id: 'x', body: { v: 1 }, position: 2 }], checkpoint: 10 },
+    ]);
+    expect(await store.checkpoint(projection)).toBe(10);
+    expect(await store.checkpoint(other)).toBe(10);
+    expect(await store.get(`${other}.items`, 'x')).toMatchObject({ body: { v: 1 } });
+    // a change committed without a snapshot must still be in the next one
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 2 }, position: 11 }], 15);
+    await store.commitAll([{ projection, changes: [{ collection: items(), id: 'b', body: { v: 1 }, position: 16 }], checkpoint: 20, ...snapshotAt('2024-02-01T00:00:00.000Z') }]);
+    // an older (redelivered) change is not written, so it must not enter the snapshot either
+    await store.commitAll([
+      {
+        projection,
+        changes: [
+          { collection: items(), id: 'a', body: { v: 0 }, position: 5 },
+          { collection: items(), id: 'b', body: { v: 2 }, position: 21 },
+        ],
+        checkpoint: 30,
+        ...snapshotAt('2024-03-01T00:00:00.000Z'),
+      },
+    ]);
+    expect(await store.getAtSnapshot(items(), 'a', 10)).toMatchObject({ body: { v: 1 } });
+    expect(await store.getAtSnapshot(items(), 'a', 20)).toMatchObject({ body: { v: 2 }, position: 11 });
+    expect(await store.getAtSnapshot(items(), 'b', 20)).toMatchObject({ body: { v: 1 } });
+    expect(await store.getAtSnapshot(items(), 'a', 30)).toMatchObject({ body: { v: 2 } });
+    expect(await store.getAtSnapshot(items(), 'b', 30)).toMatchObject({ body: { v: 2 } });
+    expect(await store.nearestSnapshot(projection, { position: 29 })).toEqual({ position: 20, recordedAt: '2024-02-01T00:00:00.000Z' });
+    expect(await store.nearestSnapshot(other, { position: 30 })).toBeUndefined();
+  });
 }
