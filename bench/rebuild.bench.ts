@@ -1,6 +1,6 @@
 // Rebuild throughput of every projection beside raw read-and-parse of the same log, in one run; peak RSS;
 // time of an as-of coverage query (from the nearest snapshot, and from scratch for comparison).
-// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--snapshot-every 10000] [--no-each] [--keep]
+// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--snapshot-every 10000] [--flush-every 50000] [--cache 200000] [--no-each] [--keep]
 import 'reflect-metadata'; // the contracts' DTO decorators need it loaded first
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +24,13 @@ import { appendLoad, generateLoad } from '@liangxin/read-models/testing';
 const options = new Command()
   .option('--events <n>', 'events in the log', (v) => Number(v), 200_000)
   .option('--snapshot-every <n>', 'events between time-travel snapshots', (v) => Number(v), 10_000)
-  .option('--batch <n>', 'events per rebuild transaction', (v) => Number(v), 10_000)
+  .option('--batch <n>', 'events per page read from the log (by the raw read too)', (v) => Number(v), 10_000)
+  .option('--flush-every <n>', 'events a rebuild applies in memory between writes (one transaction per flush)', (v) => Number(v), 50_000)
+  .option('--cache <n>', 'documents a rebuild keeps in memory', (v) => Number(v), 200_000)
   .option('--no-each', 'skip rebuilding each projection on its own')
   .option('--keep', 'keep the data directory')
   .parse()
-  .opts<{ events: number; snapshotEvery: number; batch: number; each: boolean; keep?: boolean }>();
+  .opts<{ events: number; snapshotEvery: number; batch: number; flushEvery: number; cache: number; each: boolean; keep?: boolean }>();
 
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
@@ -83,7 +85,9 @@ async function main() {
     peakRss = process.memoryUsage().rss;
     const result = await rebuildProjections(events, store, projections, {
       batchSize: options.batch,
+      flushEvery: options.flushEvery,
       snapshotEvery: options.snapshotEvery,
+      cacheDocuments: options.cache,
       onProgress: (p) => {
         sampleRss();
         progress.setTotal(p.total);
@@ -113,7 +117,7 @@ async function main() {
   }
   timings.sort((a, b) => a - b);
   console.log(
-    `as-of coverage of district ${district} (20 positions): median ${timings[10].toFixed(1)} ms, max ${timings[19].toFixed(1)} ms (snapshot every ${fmt(options.snapshotEvery)} events)`,
+    `as-of coverage of district ${district} (20 positions): median ${timings[10].toFixed(1)} ms, max ${timings[19].toFixed(1)} ms (rebuilt snapshots every ${fmt(Math.max(options.snapshotEvery, options.flushEvery))} events)`,
   );
   const recordedAt = (await events.readAll({ after: Math.floor(head / 2), limit: 1 }))[0].recordedAt;
   const [asOfDate, byDate] = await elapsed(() => travel.documentAsOf<Coverage>(coverage, COVERAGE, id, { timestamp: recordedAt }));

@@ -31,7 +31,9 @@ export interface WriteBackCacheOptions {
  * the caller flushes when `dirtyCount` grows past its bound, and the flush evicts clean documents.
  */
 export class WriteBackCache {
-  private readonly entries = new Map<string, Entry>();
+  /** by collection, then id: no key strings are built per lookup */
+  private readonly entries = new Map<string, Map<string, Entry>>();
+  private entryCount = 0;
   private readonly flushed: KeyFilter;
   private readonly dirtyByCollection = new Map<string, Entry[]>();
   private dirtyEntries = 0;
@@ -49,7 +51,7 @@ export class WriteBackCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entryCount;
   }
 
   /** the context a projection applies events through */
@@ -59,22 +61,24 @@ export class WriteBackCache {
   };
 
   async load(collection: string, id: string): Promise<StoredDocument | undefined> {
-    const key = `${collection}\u0000${id}`;
-    let entry = this.entries.get(key);
+    const inCollection = this.collection(collection);
+    let entry = inCollection.get(id);
     if (entry === undefined) {
-      const document = this.flushed.mayContain(key) ? await this.readThrough(collection, id) : undefined;
+      const document = this.flushed.mayContain(collection, id) ? await this.readThrough(collection, id) : undefined;
       entry = { collection, id, document, deletedAt: 0, dirty: false, used: this.epoch };
-      this.entries.set(key, entry);
+      inCollection.set(id, entry);
+      this.entryCount += 1;
     } else entry.used = this.epoch;
     return entry.document;
   }
 
   save(collection: string, id: string, body: object | null, position: number): void {
-    const key = `${collection}\u0000${id}`;
-    let entry = this.entries.get(key);
+    const inCollection = this.collection(collection);
+    let entry = inCollection.get(id);
     if (entry === undefined) {
       entry = { collection, id, document: undefined, deletedAt: 0, dirty: false, used: this.epoch };
-      this.entries.set(key, entry);
+      inCollection.set(id, entry);
+      this.entryCount += 1;
     }
     entry.used = this.epoch;
     if (body === null) {
@@ -90,6 +94,12 @@ export class WriteBackCache {
     }
   }
 
+  private collection(name: string): Map<string, Entry> {
+    let inCollection = this.entries.get(name);
+    if (!inCollection) this.entries.set(name, (inCollection = new Map()));
+    return inCollection;
+  }
+
   /**
    * The dirty documents of these collections, in collection order then by id (neighbours in the store's
    * B-tree are written together), marked clean: the caller must write them in this flush.
@@ -103,7 +113,7 @@ export class WriteBackCache {
       list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       for (const entry of list) {
         entry.dirty = false;
-        this.flushed.add(`${collection}\u0000${entry.id}`);
+        this.flushed.add(collection, entry.id);
         const document = entry.document;
         changes.push(
           document ? { collection, id: entry.id, body: document.body, position: document.position } : { collection, id: entry.id, body: null, position: entry.deletedAt },
@@ -120,17 +130,25 @@ export class WriteBackCache {
    */
   evict(): void {
     this.epoch += 1;
-    if (this.entries.size <= this.options.capacity) return;
+    if (this.entryCount <= this.options.capacity) return;
     const target = Math.floor(this.options.capacity * 0.75);
     const byEpoch = new Map<number, number>();
-    for (const entry of this.entries.values()) if (!entry.dirty) byEpoch.set(entry.used, (byEpoch.get(entry.used) ?? 0) + 1);
-    let toDrop = this.entries.size - target;
+    for (const inCollection of this.entries.values()) {
+      for (const entry of inCollection.values()) if (!entry.dirty) byEpoch.set(entry.used, (byEpoch.get(entry.used) ?? 0) + 1);
+    }
+    let toDrop = this.entryCount - target;
     let cutoff = -1;
     for (const epoch of [...byEpoch.keys()].sort((a, b) => a - b)) {
       if (toDrop <= 0) break;
       cutoff = epoch;
       toDrop -= byEpoch.get(epoch) ?? 0;
     }
-    for (const [key, entry] of this.entries) if (!entry.dirty && entry.used <= cutoff) this.entries.delete(key);
+    for (const inCollection of this.entries.values()) {
+      for (const [id, entry] of inCollection) {
+        if (entry.dirty || entry.used > cutoff) continue;
+        inCollection.delete(id);
+        this.entryCount -= 1;
+      }
+    }
   }
 }

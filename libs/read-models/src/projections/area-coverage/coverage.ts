@@ -53,7 +53,11 @@ export function contributionOf(status: EnterpriseStatus | undefined): Contributi
   };
 }
 
-const sameContribution = (a: Contribution | undefined, b: Contribution | undefined) => JSON.stringify(a) === JSON.stringify(b);
+function sameContribution(a: Contribution | undefined, b: Contribution | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.withMembers !== b.withMembers || a.kind !== b.kind || a.creditCode !== b.creditCode || a.mustBeOrganisationallyCovered !== b.mustBeOrganisationallyCovered) return false;
+  return a.areas.length === b.areas.length && a.areas.every((area, i) => area.scope === b.areas[i].scope && area.key === b.areas[i].key);
+}
 
 export const emptyCoverage = (scope: CoverageScope, key: string, target: number): Coverage => ({
   scope,
