@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, isConcurrencyError } from '../port';
@@ -114,6 +115,23 @@ describe('SQLite store committing in a worker thread', () => {
     expect(retried.lastPosition).toBe(2);
     expect(await store.verify()).toEqual({ ok: true, eventsChecked: 2 });
     await store.close();
+  });
+
+  it('keeps the process alive while an append is in flight, and not after: a store left open does not hang the process', async () => {
+    const file = freshFile();
+    const root = resolve(__dirname, '../../../..');
+    const child = spawn(process.execPath, ['-r', join(root, 'tools/register.js'), join(__dirname, 'unclosed-store.fixture.ts'), file], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exitCode = await new Promise<number | null>((resolveExit, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => resolveExit(code));
+    });
+    expect(exitCode).toBe(0);
+    const reopened = SqliteEventStore.open({ file, durability: 'os' });
+    expect((await reopened.readStream('org-left-open')).map((e) => e.data)).toEqual([0, 1, 2, 3, 4].map((version) => ({ version })));
+    await reopened.close();
   });
 
   it('open() throws when the worker cannot open the database, instead of falling back to the main thread', () => {
