@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readModelStoreContract } from '../testing';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
@@ -19,5 +23,32 @@ describe('SqliteReadModelStore.commitAll', () => {
     expect(await store.get('first.items', 'a')).toBeUndefined();
     expect(await store.checkpoint('first')).toBe(0);
     await store.close();
+  });
+});
+
+describe('SqliteReadModelStore file written before snapshot rows were clustered by snapshot', () => {
+  it('moves the old snapshot rows over on open, so time travel keeps its history', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liangxin-rm-migrate-'));
+    try {
+      const first = SqliteReadModelStore.open(dir);
+      await first.register('p', ['p.items']);
+      await first.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 1 }, position: 1 }], 10);
+      await first.snapshot('p', 10, '2024-01-01T00:00:00.000Z');
+      await first.close();
+      const db = new Database(join(dir, 'read-models.sqlite'));
+      db.exec(`CREATE TABLE rm_snapshots (collection TEXT NOT NULL, id TEXT NOT NULL, snapshot_position INTEGER NOT NULL, position INTEGER NOT NULL, body TEXT,
+               PRIMARY KEY (collection, id, snapshot_position)) WITHOUT ROWID;
+               INSERT INTO rm_snapshots SELECT collection, id, snapshot_position, position, '{"v":"old"}' FROM rm_snapshot_rows; DELETE FROM rm_snapshot_rows;`);
+      db.close();
+
+      const reopened = SqliteReadModelStore.open(dir);
+      expect(await reopened.getAtSnapshot('p.items', 'a', 10)).toEqual({ id: 'a', position: 1, body: { v: 'old' } });
+      await reopened.close();
+      const check = new Database(join(dir, 'read-models.sqlite'));
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'rm_snapshots'").get()).toBeUndefined();
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

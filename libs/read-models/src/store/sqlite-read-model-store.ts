@@ -45,13 +45,23 @@ export class SqliteReadModelStore implements ReadModelStore {
       CREATE TABLE IF NOT EXISTS rm_changed (collection TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS rm_live_collections (
         collection TEXT PRIMARY KEY, projection TEXT NOT NULL, generation TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS rm_snapshots (
-        collection TEXT NOT NULL, id TEXT NOT NULL, snapshot_position INTEGER NOT NULL, position INTEGER NOT NULL, body TEXT,
-        PRIMARY KEY (collection, id, snapshot_position)) WITHOUT ROWID;
+      -- clustered by snapshot, so each snapshot appends its rows at the end of its collection's range instead of
+      -- rewriting pages all over the table; the narrow index finds a document's versions
+      CREATE TABLE IF NOT EXISTS rm_snapshot_rows (
+        collection TEXT NOT NULL, snapshot_position INTEGER NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT,
+        PRIMARY KEY (collection, snapshot_position, id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS rm_snapshot_rows_by_document ON rm_snapshot_rows (collection, id, snapshot_position);
       CREATE TABLE IF NOT EXISTS rm_snapshot_marks (
         projection TEXT NOT NULL, generation TEXT NOT NULL, position INTEGER NOT NULL, recorded_at TEXT NOT NULL,
         PRIMARY KEY (projection, generation, position));
     `);
+    // files written before the snapshot rows were clustered by snapshot keep their history
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_snapshots'").get()) {
+      db.transaction(() => {
+        db.exec(`INSERT OR REPLACE INTO rm_snapshot_rows (collection, snapshot_position, id, position, body)
+                 SELECT collection, snapshot_position, id, position, body FROM rm_snapshots; DROP TABLE rm_snapshots;`);
+      })();
+    }
     this.statements = {
       get: db.prepare<[string, string], Row>('SELECT id, position, body FROM rm_documents WHERE collection = ? AND id = ? AND body IS NOT NULL'),
       getPosition: db.prepare<[string, string], { position: number }>('SELECT position FROM rm_documents WHERE collection = ? AND id = ?'),
@@ -73,18 +83,18 @@ export class SqliteReadModelStore implements ReadModelStore {
       moveCheckpoint: db.prepare('UPDATE rm_generations SET checkpoint = MAX(checkpoint, ?) WHERE projection = ? AND generation = ?'),
       insertLiveCollection: db.prepare('INSERT OR REPLACE INTO rm_live_collections (collection, projection, generation) VALUES (?, ?, ?)'),
       snapshotAll: db.prepare(
-        `INSERT OR REPLACE INTO rm_snapshots (collection, id, snapshot_position, position, body)
+        `INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body)
          SELECT collection, id, @snapshot, position, body FROM rm_documents WHERE collection = @collection`,
       ),
       snapshotChanged: db.prepare(
-        `INSERT OR REPLACE INTO rm_snapshots (collection, id, snapshot_position, position, body)
+        `INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body)
          SELECT d.collection, d.id, @snapshot, d.position, d.body FROM rm_changed c
          JOIN rm_documents d ON d.collection = c.collection AND d.id = c.id WHERE c.collection = @collection`,
       ),
       forgetChanged: db.prepare('DELETE FROM rm_changed WHERE collection = ?'),
       anyChanged: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM rm_changed WHERE collection = ? LIMIT 1'),
       insertSnapshotRow: db.prepare<[string, string, number, number, string | null]>(
-        'INSERT OR REPLACE INTO rm_snapshots (collection, id, snapshot_position, position, body) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body) VALUES (?, ?, ?, ?, ?)',
       ),
       markChanged: db.prepare('INSERT OR IGNORE INTO rm_changed (collection, id) VALUES (?, ?)'),
       markSnapshot: db.prepare(
@@ -98,7 +108,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         'SELECT position, recorded_at FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1',
       ),
       atSnapshot: db.prepare<[string, string, number], Row>(
-        `SELECT id, position, body FROM rm_snapshots WHERE collection = ? AND id = ? AND snapshot_position <= ?
+        `SELECT id, position, body FROM rm_snapshot_rows WHERE collection = ? AND id = ? AND snapshot_position <= ?
          ORDER BY snapshot_position DESC LIMIT 1`,
       ),
     };
@@ -142,7 +152,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const c of collections) {
       const physical = physicalName(c, generationId);
       this.db.prepare('DELETE FROM rm_documents WHERE collection = ?').run(physical);
-      this.db.prepare('DELETE FROM rm_snapshots WHERE collection = ?').run(physical);
+      this.db.prepare('DELETE FROM rm_snapshot_rows WHERE collection = ?').run(physical);
       this.statements.forgetChanged.run(physical);
     }
     this.db.prepare('DELETE FROM rm_snapshot_marks WHERE projection = ? AND generation = ?').run(projection, generationId);
