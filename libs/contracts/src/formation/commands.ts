@@ -152,6 +152,13 @@ export class AssignWorkCoverageDto {
   @ValidateNested()
   @Type(() => PersonDto)
   assignee!: PersonDto;
+
+  /** the officer's own words for the assignment or the replacement (kept in the event's metadata) */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason?: string;
 }
 
 /** Payloads of the formation message patterns (DTO plus ids from the URL). */

@@ -166,6 +166,8 @@ export type WorkCoverageAssigned = Event<
     district: string;
     coveredBy: 'instructor' | 'liaison';
     assignee?: Person;
+    /** the person who covered it until this assignment, when an officer replaces them */
+    previousAssignee?: Person;
     reason: NoOrganisationReason;
     /** rule 5: 50+ employees with members, so work coverage alone is not enough */
     mustBeOrganisationallyCovered: boolean;

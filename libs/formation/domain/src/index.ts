@@ -3,3 +3,4 @@ export * from './events';
 export * from './org';
 export * from './placement';
 export * from './process-manager';
+export * from './work-coverage';

@@ -6,8 +6,11 @@ import {
   type OperatingStatus,
   type OrgLevel,
   orgStreamId,
+  type Person,
   type RegistryEvent,
 } from '@liangxin/contracts';
+
+export type WorkCoverage = { coveredBy: 'instructor' | 'liaison'; reason: NoOrganisationReason; assignee?: Person };
 
 /** What formation knows of one enterprise: registry facts plus where it is covered. */
 export type PlacedEnterprise = {
@@ -26,7 +29,8 @@ export type PlacedEnterprise = {
   registryVersion: number;
   orgId?: string;
   awaitingJoint: boolean;
-  workCoverage?: { coveredBy: 'instructor' | 'liaison'; reason: NoOrganisationReason };
+  /** who gives it work coverage; `assignee` is absent while the slot is open (automatic decisions) */
+  workCoverage?: WorkCoverage;
   coverageEnded: boolean;
   /** version of `formation-enterprise-<code>`, -1 when it has no events yet */
   coverageStreamVersion: number;
@@ -68,6 +72,8 @@ export type PlacementState = {
   /** the pools are bucketed by full members below this number */
   minFull: number;
   maxJoint: number;
+  /** person id → enterprises they give work coverage to now (the caseload the policy limits) */
+  caseloads: Map<string, Set<string>>;
 };
 
 export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState => ({
@@ -78,7 +84,31 @@ export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState
   openJoint: new Map(),
   minFull,
   maxJoint,
+  caseloads: new Map(),
 });
+
+/**
+ * Sets (or ends, with undefined) an enterprise's work coverage, keeping the caseload index in step:
+ * coverage ends when the enterprise joins an organisation or leaves formation's scope, which frees the caseload.
+ */
+const setWorkCoverage = (s: PlacementState, e: PlacedEnterprise, coverage: WorkCoverage | undefined) => {
+  const before = e.workCoverage?.assignee?.personId;
+  const after = coverage?.assignee?.personId;
+  if (before !== undefined && before !== after) {
+    const load = s.caseloads.get(before);
+    load?.delete(e.creditCode);
+    if (load?.size === 0) s.caseloads.delete(before);
+  }
+  if (after !== undefined && before !== after) {
+    let load = s.caseloads.get(after);
+    if (!load) s.caseloads.set(after, (load = new Set()));
+    load.add(e.creditCode);
+  }
+  e.workCoverage = coverage;
+};
+
+/** The enterprises a person gives work coverage to now. */
+export const caseloadOf = (s: PlacementState, personId: string): string[] => [...(s.caseloads.get(personId) ?? [])];
 
 /** Affinity keys, best first: same industry chain, then park, then building, then anywhere in the district (rule 2). */
 export const affinityKeys = (e: Pick<PlacedEnterprise, 'district' | 'industryChain' | 'park' | 'building'>): string[] => {
@@ -152,7 +182,7 @@ const joinOrg = (s: PlacementState, org: PlacedOrg, code: string, full: number, 
   const e = enterprise(s, code, org.district);
   e.orgId = org.orgId;
   e.awaitingJoint = false;
-  e.workCoverage = undefined;
+  setWorkCoverage(s, e, undefined);
   syncPool(s, e);
 };
 
@@ -218,13 +248,14 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
     e.coverageStreamVersion++;
     if (event.type === 'EnterpriseAwaitingJointBranch') e.awaitingJoint = true;
     if (event.type === 'WorkCoverageAssigned') {
-      e.workCoverage = { coveredBy: event.data.coveredBy, reason: event.data.reason };
+      const { coveredBy, reason, assignee } = event.data;
+      setWorkCoverage(s, e, { coveredBy, reason, ...(assignee && { assignee }) });
       if (event.data.reason !== 'awaiting-joint-branch') e.awaitingJoint = false;
     }
     if (event.type === 'EnterpriseCoverageEnded') {
       e.coverageEnded = true;
       e.awaitingJoint = false;
-      e.workCoverage = undefined;
+      setWorkCoverage(s, e, undefined);
     }
     syncPool(s, e);
     return s;

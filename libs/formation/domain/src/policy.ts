@@ -19,16 +19,19 @@ export type FormationPolicy = {
   primaryCommitteeFrom: number;
   /** rule 6: this many full members or more → a branch committee of 3–5 (odd) */
   branchCommitteeFromFull: number;
+  /** instructors and liaison cadres: most enterprises one person gives work coverage to ("an instructor with 400 enterprises covers none of them") */
+  maxWorkCoverageCaseload: number;
 };
 
 export const DEFAULT_FORMATION_POLICY: FormationPolicy = {
-  version: '2025.1',
+  version: '2025.2',
   standaloneMinFull: 3,
   jointMaxEnterprises: 5,
   largeEnterpriseEmployees: 50,
   generalBranchAbove: 50,
   primaryCommitteeFrom: 100,
   branchCommitteeFromFull: 7,
+  maxWorkCoverageCaseload: 30,
 };
 
 /**

@@ -83,12 +83,15 @@ const coverByWork = (step: Step, e: PlacedEnterprise, reason: NoOrganisationReas
       }),
     );
   if (e.workCoverage?.reason === reason) return;
+  // The person an officer assigned keeps covering it while only the reason changes: the caseload does not move.
+  const assigned = e.workCoverage?.assignee ? { coveredBy: e.workCoverage.coveredBy, assignee: e.workCoverage.assignee } : undefined;
   emit(
     step,
     formationEvent('WorkCoverageAssigned', {
       creditCode: e.creditCode,
       district: e.district,
-      coveredBy: members(e) > 0 ? 'instructor' : 'liaison',
+      coveredBy: assigned?.coveredBy ?? (members(e) > 0 ? 'instructor' : 'liaison'),
+      ...(assigned && { assignee: assigned.assignee }),
       reason,
       mustBeOrganisationallyCovered: mustBeOrganisationallyCovered(e, step.policy),
       ...auto(step.policy),
