@@ -5,11 +5,13 @@ import {
   type AddEnterpriseMessage,
   type AssignInstructorMessage,
   type AssignSecretaryMessage,
+  type AssignWorkCoverageMessage,
   type CommandEnvelope,
   type CommandReply,
   type DissolveOrgMessage,
   type EventMetadata,
   FormationCommands,
+  formationEnterpriseStreamId,
   type FormOrgMessage,
   type MergeOrgsMessage,
   type OrgEvent,
@@ -21,8 +23,8 @@ import {
   type ReplaceSecretaryMessage,
 } from '@liangxin/contracts';
 import { DomainError, fold } from '@liangxin/event-sourcing';
-import type { EventStore } from '@liangxin/event-store';
-import { type CandidateEnterprise, type OrgCommand, orgDecider, type OrgState, type PlacementState } from '@liangxin/formation-domain';
+import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
+import { type CandidateEnterprise, decideWorkCoverage, type OrgCommand, orgDecider, type OrgState, type PlacementState } from '@liangxin/formation-domain';
 import { EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
 import { readEnterpriseFacts } from './placement-store';
@@ -36,6 +38,7 @@ export type InDistricts<T> = T & { actingInDistricts?: string[] };
 type Metadata = CommandEnvelope<unknown>['metadata'];
 type Fold = (events: readonly RecordedEvent[]) => void;
 type ExistingOrg = Extract<OrgState, { exists: true }>;
+const MAX_WORK_COVERAGE_ATTEMPTS = 3;
 
 /** The id of an organisation an officer forms without naming one: the same command id always gives the same id. */
 export const officerOrgId = (mode: string, district: string, commandId: string): string =>
@@ -165,6 +168,61 @@ export class FormationCommandsController {
         data: { orgId: org.orgId, publicUnitOrgId: payload.publicUnitOrgId, publicUnitName: payload.publicUnitName, ...(payload.pairedOn && { pairedOn: payload.pairedOn }) },
       };
       return this.execute(org.orgId, org.district, command, metadata, foldOwn);
+    });
+  }
+
+  /**
+   * Work coverage (工作覆盖) of an enterprise with no organisation: decided on the placement state, which knows
+   * every person's caseload, and appended to the enterprise's coverage stream at the version that state knows,
+   * so an automatic decision made meanwhile turns this into a version conflict instead of a lost update.
+   */
+  @MessagePattern(FormationCommands.AssignWorkCoverage)
+  async assignWorkCoverage(@Payload() envelope: CommandEnvelope<InDistricts<AssignWorkCoverageMessage>>): Promise<CommandReply> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tryAssignWorkCoverage(envelope);
+      } catch (error) {
+        // the placement state was dropped with the conflict: the next attempt decides on the store's present
+        if (!isConcurrencyError(error) || attempt >= MAX_WORK_COVERAGE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private tryAssignWorkCoverage({ payload, metadata }: CommandEnvelope<InDistricts<AssignWorkCoverageMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const streamId = formationEnterpriseStreamId(payload.creditCode);
+      const history = await this.store.readStream(streamId);
+      const earlier = history.filter((e) => e.metadata.commandId === metadata.commandId);
+      if (earlier.length > 0) return { position: earlier[earlier.length - 1].globalPosition, idempotentReplay: true };
+      const known = placement.enterprises.get(payload.creditCode);
+      if (!known || known.registryVersion < 0) {
+        const facts = await readEnterpriseFacts(this.store, payload.creditCode);
+        if (facts) {
+          assertInDistricts(payload.actingInDistricts, facts.district);
+          throw new DomainError('ENTERPRISE_NOT_YET_PLACED', `Enterprise ${payload.creditCode} was registered moments ago and is still being placed; try again shortly.`, 'creditCode', 'conflict');
+        }
+      } else assertInDistricts(payload.actingInDistricts, known.district);
+      const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: person(payload.assignee) };
+      const events = decideWorkCoverage(placement, command, this.engine.policy);
+      const enterprise = placement.enterprises.get(payload.creditCode);
+      if (events.length === 0 || !enterprise) return { position: history.at(-1)?.globalPosition ?? 0 };
+      const recorded: EventMetadata = {
+        actor: metadata.actor,
+        commandId: metadata.commandId,
+        correlationId: metadata.correlationId ?? metadata.commandId,
+        causationId: metadata.commandId,
+        district: enterprise.district,
+        policyVersion: this.engine.policy.version,
+        ...((payload.reason ?? metadata.reason) && { reason: payload.reason ?? metadata.reason }),
+      };
+      const expected = enterprise.coverageStreamVersion < 0 ? 'no_stream' : enterprise.coverageStreamVersion;
+      const result = await this.store.append(
+        streamId,
+        events.map((event) => ({ ...event, metadata: recorded })),
+        { expected, commandId: metadata.commandId },
+      );
+      if (!result.idempotentReplay) foldOwn(result.events);
+      return { position: result.lastPosition, ...(result.idempotentReplay && { idempotentReplay: true }) };
     });
   }
 

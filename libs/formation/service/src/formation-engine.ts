@@ -156,10 +156,11 @@ export class FormationEngine {
     const state = this.placement;
     if (!state || events.length === 0) return;
     const first = events[0];
-    const orgId = (first.data as { orgId?: string }).orgId;
-    const knownVersion = orgId === undefined ? undefined : (state.orgs.get(orgId)?.streamVersion ?? -1);
+    const { orgId, creditCode } = first.data as { orgId?: string; creditCode?: string };
+    const knownVersion =
+      orgId !== undefined ? (state.orgs.get(orgId)?.streamVersion ?? -1) : creditCode !== undefined ? (state.enterprises.get(creditCode)?.coverageStreamVersion ?? -1) : undefined;
     if (knownVersion !== undefined && knownVersion !== first.streamVersion - 1) {
-      // Someone else wrote to this organisation since the state was built: start again from the store.
+      // Someone else wrote to this stream since the state was built: start again from the store.
       this.placement = undefined;
       return;
     }

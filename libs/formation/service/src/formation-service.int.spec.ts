@@ -13,7 +13,7 @@ import {
 } from '@liangxin/contracts';
 import { fold } from '@liangxin/event-sourcing';
 import { type EventStore, SqliteEventStore } from '@liangxin/event-store';
-import { coverageOf, DEFAULT_FORMATION_POLICY, orgDecider } from '@liangxin/formation-domain';
+import { caseloadOf as placementCaseload, coverageOf, DEFAULT_FORMATION_POLICY, orgDecider } from '@liangxin/formation-domain';
 import { loadConfig, startServiceApp } from '@liangxin/platform';
 import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -332,6 +332,32 @@ describe('formation service as a Nest microservice over the in-process transport
       expect(reply.position).toBe(await store.headPosition());
       expect((await orgState(sharedId)).exists && (await orgState(sharedId))).toMatchObject({ dissolved: true, secretary: { personId: 'p-1' } });
       expect(await refusal(send(instance, FormationCommands.DissolveOrg, { orgId: 'nope', reason: 'x' }))).toBe('ORG_NOT_FOUND');
+    });
+
+    it('assigns work coverage once per command id, in the caller’s districts only, and frees it when the enterprise forms its branch', async () => {
+      const instance = await startInstance();
+      const code = codeOf(70);
+      const wang = { personId: 'p-wang', name: '王指导员' };
+      await register(code, 0);
+      await caughtUp();
+      const assignment = { creditCode: code, coveredBy: 'liaison', assignee: wang, reason: '挂点联系' };
+      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, actingInDistricts: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      const first = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
+      const retried = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
+      expect(retried).toMatchObject({ position: first.position, idempotentReplay: true });
+      const coverage = await store.readStream(formationEnterpriseStreamId(code));
+      expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageAssigned', 'WorkCoverageAssigned']);
+      expect(coverage[1]).toMatchObject({
+        data: { assignee: wang, coveredBy: 'liaison', reason: 'no-party-members', automatic: false, policyVersion: DEFAULT_FORMATION_POLICY.version },
+        metadata: { actor: 'officer:zhang', reason: '挂点联系', district: DISTRICT },
+      });
+      expect(placementCaseload((await loadPlacement(store, DEFAULT_FORMATION_POLICY)).state, wang.personId)).toEqual([code]);
+      await changeMembers(code, 3);
+      await caughtUp();
+      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, coveredBy: 'instructor' }))).toBe('ENTERPRISE_ORGANISATIONALLY_COVERED');
+      const { state } = await loadPlacement(store, DEFAULT_FORMATION_POLICY);
+      expect(placementCaseload(state, wang.personId)).toEqual([]);
+      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, creditCode: codeOf(71) }))).toBe('ENTERPRISE_NOT_REGISTERED');
     });
   });
 });
