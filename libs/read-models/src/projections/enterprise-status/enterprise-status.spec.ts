@@ -30,6 +30,18 @@ describe('enterprise status', () => {
     expect(covered).toMatchObject({ coverage: 'work', workCoverage: { coveredBy: 'instructor', assignee: null }, noOrganisationReason: 'awaiting-joint-branch' });
   });
 
+  it('names the person giving work coverage until the enterprise joins an organisation (their caseload is a query on it)', () => {
+    const assigned = fold([
+      registered(0),
+      recorded(2, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'liaison', assignee: { personId: 'p-li', name: '李' }, reason: 'no-party-members', mustBeOrganisationallyCovered: false }),
+    ]);
+    expect(assigned).toMatchObject({ coverage: 'work', workCoverage: { coveredBy: 'liaison', assignee: 'p-li' }, workCoverageAssignee: 'p-li' });
+    const joined = evolveEnterpriseStatus(assigned, recorded(3, 'EnterpriseJoinedOrg', { orgId: 'o2', district: '430100', creditCode: code, fullMembers: 0, probationaryMembers: 0 }), 'joint');
+    expect(joined).toMatchObject({ coverage: 'organisational', workCoverage: null, workCoverageAssignee: null });
+    const deregistered = evolveEnterpriseStatus(assigned, recorded(3, 'OperatingStatusChanged', { creditCode: code, status: 'deregistered' }));
+    expect(deregistered).toMatchObject({ coverage: 'none', workCoverageAssignee: null });
+  });
+
   it('ignores a dissolution or departure from an organisation it no longer belongs to', () => {
     const inO2 = fold([registered(1), recorded(2, 'EnterpriseJoinedOrg', { orgId: 'o2', district: '430100', creditCode: code, fullMembers: 1, probationaryMembers: 0 })], 'joint');
     expect(inO2).toMatchObject({ orgId: 'o2', mode: 'joint' });

@@ -45,6 +45,8 @@ export interface EnterpriseStatus {
   /** the officer's own words for why it has no organisation (七个清: 未建原因) */
   noOrganisationNote: string | null;
   workCoverage: { coveredBy: 'instructor' | 'liaison'; assignee: string | null } | null;
+  /** the person giving it work coverage now, at the top level so a person's caseload is one field query in either store */
+  workCoverageAssignee: string | null;
   /** rule 5: 50+ employees and members, so it must be organisationally covered */
   mustBeOrganisationallyCovered: boolean;
   developmentNeeds: string[];
@@ -60,6 +62,7 @@ const withCoverage = (status: EnterpriseStatus): EnterpriseStatus => {
   return {
     ...status,
     coverage,
+    workCoverageAssignee: coverage === 'work' ? (status.workCoverage?.assignee ?? null) : null,
     noOrganisationReason: status.orgId ? null : (status.noOrganisationReason ?? (hasMembers ? 'awaiting-formation' : 'no-party-members')),
     mustBeOrganisationallyCovered: status.employees >= 50 && hasMembers && status.operatingStatus !== 'deregistered',
   };
@@ -93,6 +96,7 @@ export function evolveEnterpriseStatus(status: EnterpriseStatus | undefined, eve
       noOrganisationReason: null,
       noOrganisationNote: null,
       workCoverage: null,
+      workCoverageAssignee: null,
       mustBeOrganisationallyCovered: false,
       developmentNeeds: [],
     });
