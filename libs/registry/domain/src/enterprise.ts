@@ -17,22 +17,8 @@ import {
 import { type Decider, DomainError } from '@liangxin/event-sourcing';
 import { assertValidCreditCode } from './credit-code';
 
-export type RegisterEnterprise = {
-  type: 'RegisterEnterprise';
-  data: {
-    creditCode: string;
-    name: string;
-    kind: EnterpriseKind;
-    employees: number;
-    fullMembers: number;
-    probationaryMembers: number;
-    industryChain?: string;
-    park?: string;
-    building?: string;
-    ownership?: Ownership;
-    registeredOn?: string;
-  };
-};
+/** What an officer registers: the ledger record, less the district (derived from the credit code). */
+export type RegisterEnterprise = { type: 'RegisterEnterprise'; data: Omit<EnterpriseRegisteredData, 'district'> };
 export type ChangeMemberCount = {
   type: 'ChangeMemberCount';
   data: { creditCode: string; fullMembers: number; probationaryMembers: number; reason: MemberChangeReason };
