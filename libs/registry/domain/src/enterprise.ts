@@ -1,7 +1,6 @@
 import {
   districtOfCreditCode,
   ENTERPRISE_KINDS,
-  type EnterpriseKind,
   type EnterpriseRegisteredData,
   LEDGER_FIELDS,
   type LedgerFields,
@@ -10,7 +9,6 @@ import {
   OPERATING_STATUSES,
   type OperatingStatus,
   OWNERSHIPS,
-  type Ownership,
   REGISTRY_SCHEMA_VERSIONS,
   type RegistryEvent,
 } from '@liangxin/contracts';
