@@ -1,21 +1,12 @@
-import type { INestMicroservice } from '@nestjs/common';
 import {
   type AssessmentOutcome,
-  type CommandEnvelope,
-  type CommandReply,
   evaluationOrgStreamId,
   EvaluationPatterns,
   evaluationRubricStreamId,
   type PublishRubricDto,
   type Rubric,
 } from '@liangxin/contracts';
-import { SqliteEventStore } from '@liangxin/event-store';
-import { loadConfig, startServiceApp } from '@liangxin/platform';
-import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firstValueFrom } from 'rxjs';
+import { ServiceTestbed } from '@liangxin/platform/testing';
 import type { AssessmentResult } from './evaluation-commands.controller';
 import { EvaluationServiceModule } from './evaluation-service.module';
 
@@ -31,45 +22,20 @@ const rubric: PublishRubricDto = {
 };
 
 describe('evaluation service as a Nest microservice over the in-process transport and SQLite', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-  let checkpoints: SqliteCheckpointStore;
-  let deadLetters: SqliteDeadLetterStore;
-  let client: InProcessClient;
-  let app: INestMicroservice;
-  let commandCount = 0;
+  let testbed: ServiceTestbed;
+  let store: ServiceTestbed['store'];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'liangxin-evaluation-'));
-    store = SqliteEventStore.open({ file: join(dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
-    checkpoints = new SqliteCheckpointStore({ file: join(dir, 'consumers.sqlite') });
-    deadLetters = new SqliteDeadLetterStore({ file: join(dir, 'consumers.sqlite') });
-    const bus = new InProcessBus();
-    client = new InProcessClient(bus);
-    const strategy = new InProcessServer({ consumer: 'evaluation', store, checkpoints, deadLetters, bus });
-    app = await startServiceApp({ name: 'evaluation', module: EvaluationServiceModule, config: loadConfig({ DATA_DIR: dir }), eventStore: store, strategy, logger: false });
+    testbed = await ServiceTestbed.start({ name: 'evaluation', module: EvaluationServiceModule, actor: 'officer:wang' });
+    store = testbed.store;
   });
 
   afterEach(async () => {
-    await app.close();
-    await store.close();
-    await checkpoints.close();
-    await deadLetters.close();
-    rmSync(dir, { recursive: true, force: true });
+    await testbed.close();
   });
 
-  const send = <R extends object = object>(pattern: string, payload: object, commandId = `cmd-${++commandCount}`) =>
-    firstValueFrom(client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor: 'officer:wang', commandId } }));
-
-  const refusal = async (pattern: string, payload: object): Promise<unknown> => {
-    try {
-      await send(pattern, payload);
-    } catch (error) {
-      expect(error).toBeInstanceOf(RemoteCommandError);
-      return (error as RemoteCommandError).code;
-    }
-    throw new Error(`${pattern} was accepted`);
-  };
+  const send = <R extends object = object>(pattern: string, payload: object, commandId?: string) => testbed.send<R>(pattern, payload, commandId);
+  const refusal = (pattern: string, payload: object) => testbed.refusalCode(pattern, payload);
 
   it('publishes rubric versions: the same definition again is a retry, a changed one the next version', async () => {
     expect((await send(EvaluationPatterns.publishRubric, rubric)).result).toEqual({ rubricId: 'five-standards', version: 1 });
@@ -77,7 +43,7 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     expect((await send(EvaluationPatterns.publishRubric, { ...rubric, passScore: 70 })).result).toEqual({ rubricId: 'five-standards', version: 2 });
 
     expect(await store.readStream(evaluationRubricStreamId('five-standards'))).toHaveLength(2);
-    const first = await firstValueFrom(client.send<Rubric>(EvaluationPatterns.getRubric, { rubricId: 'five-standards', version: 1 }));
+    const first = await testbed.query<Rubric>(EvaluationPatterns.getRubric, { rubricId: 'five-standards', version: 1 });
     expect(first.passScore).toBe(60);
   });
 
@@ -117,7 +83,7 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     const events = await store.readStream(evaluationOrgStreamId('org-d'));
     expect(events.map((e) => e.type)).toEqual(['AssessmentCompleted', 'AssessmentCorrected']);
     expect(events[1].data).toMatchObject({ district: '330482', previousTotalScore: 90, previousStars: 6, previousPassed: true, reason: 'minutes missing' });
-    const history = await firstValueFrom(client.send<AssessmentOutcome[]>(EvaluationPatterns.getOrgHistory, { orgId: 'org-d' }));
+    const history = await testbed.query<AssessmentOutcome[]>(EvaluationPatterns.getOrgHistory, { orgId: 'org-d' });
     expect(history.map((h) => [h.year, h.stars, h.passed])).toEqual([[2023, 1, false]]);
   });
 });

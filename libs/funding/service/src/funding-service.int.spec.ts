@@ -1,22 +1,6 @@
-import type { INestMicroservice } from '@nestjs/common';
-import {
-  type CommandEnvelope,
-  type CommandReply,
-  fundingBudgetStreamId,
-  FundingPatterns,
-  type NewEvent,
-  orgStreamId,
-  evaluationOrgStreamId,
-  type RecordedEvent,
-} from '@liangxin/contracts';
-import { SqliteEventStore } from '@liangxin/event-store';
+import { fundingBudgetStreamId, FundingPatterns, type NewEvent, orgStreamId, evaluationOrgStreamId, type RecordedEvent } from '@liangxin/contracts';
 import { defaultFundingPolicy, formationGrantId } from '@liangxin/funding-domain';
-import { loadConfig, startServiceApp } from '@liangxin/platform';
-import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firstValueFrom } from 'rxjs';
+import { ServiceTestbed } from '@liangxin/platform/testing';
 import { FUNDING_CONSUMER, FundingServiceModule } from './funding-service.module';
 
 const DISTRICT = '430104';
@@ -62,57 +46,30 @@ const assessment = (type: 'AssessmentCompleted' | 'AssessmentCorrected', orgId: 
 });
 
 describe('funding service as a Nest microservice over the in-process transport and SQLite', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-  let checkpoints: SqliteCheckpointStore;
-  let deadLetters: SqliteDeadLetterStore;
-  let bus: InProcessBus;
-  let client: InProcessClient;
-  let app: INestMicroservice | undefined;
-  let commandCount = 0;
-
-  async function startService(): Promise<void> {
-    bus = new InProcessBus();
-    client = new InProcessClient(bus);
-    const server = new InProcessServer({ consumer: FUNDING_CONSUMER, store, checkpoints, deadLetters, bus, maxDeliveries: 2, retryBackoffMs: 1, checkpointEvery: 1 });
-    app = await startServiceApp({ name: 'funding', module: FundingServiceModule, config: loadConfig({ DATA_DIR: dir }), eventStore: store, strategy: server, logger: false });
-  }
-
-  async function stopService(): Promise<void> {
-    await app?.close();
-    app = undefined;
-  }
+  let testbed: ServiceTestbed;
+  let store: ServiceTestbed['store'];
+  let checkpoints: ServiceTestbed['checkpoints'];
+  let deadLetters: ServiceTestbed['deadLetters'];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'liangxin-funding-'));
-    store = SqliteEventStore.open({ file: join(dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
-    checkpoints = new SqliteCheckpointStore({ file: join(dir, 'consumers.sqlite') });
-    deadLetters = new SqliteDeadLetterStore({ file: join(dir, 'consumers.sqlite') });
-    await startService();
+    testbed = await ServiceTestbed.start({
+      name: FUNDING_CONSUMER,
+      module: FundingServiceModule,
+      actor: 'officer:zhang',
+      server: { maxDeliveries: 2, retryBackoffMs: 1, checkpointEvery: 1 },
+    });
+    ({ store, checkpoints, deadLetters } = testbed);
   });
 
   afterEach(async () => {
-    await stopService();
-    await store.close();
-    await checkpoints.close();
-    await deadLetters.close();
-    rmSync(dir, { recursive: true, force: true });
+    await testbed.close();
   });
 
-  const send = <R extends object = object>(pattern: string, payload: object, commandId = `cmd-${++commandCount}`) =>
-    firstValueFrom(client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor: 'officer:zhang', commandId } }));
-
-  const sendExpectingRefusal = async (pattern: string, payload: object): Promise<unknown> => {
-    try {
-      await send(pattern, payload);
-    } catch (error) {
-      expect(error).toBeInstanceOf(RemoteCommandError);
-      return (error as RemoteCommandError).code;
-    }
-    throw new Error(`${pattern} was accepted`);
-  };
-
-  const caughtUp = async () => bus.waitUntilApplied(FUNDING_CONSUMER, await store.headPosition(), 5_000);
+  const startService = () => testbed.startService();
+  const stopService = () => testbed.stopService();
+  const send = <R extends object = object>(pattern: string, payload: object, commandId?: string) => testbed.send<R>(pattern, payload, commandId);
+  const sendExpectingRefusal = (pattern: string, payload: object) => testbed.refusalCode(pattern, payload);
+  const caughtUp = () => testbed.caughtUp();
   const budgetEvents = () => store.readStream(BUDGET);
 
   it('pays the formation subsidy once when an organisation is formed, even when OrgFormed is delivered twice', async () => {
