@@ -107,8 +107,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       snapshotByTime: db.prepare<[string, string, string], { position: number; recorded_at: string }>(
         'SELECT position, recorded_at FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1',
       ),
+      // the primary key also orders by snapshot_position, and the planner would walk a whole collection backwards with it
       atSnapshot: db.prepare<[string, string, number], Row>(
-        `SELECT id, position, body FROM rm_snapshot_rows WHERE collection = ? AND id = ? AND snapshot_position <= ?
+        `SELECT id, position, body FROM rm_snapshot_rows INDEXED BY rm_snapshot_rows_by_document WHERE collection = ? AND id = ? AND snapshot_position <= ?
          ORDER BY snapshot_position DESC LIMIT 1`,
       ),
     };
