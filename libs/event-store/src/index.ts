@@ -7,5 +7,4 @@ export {
   type GroupCommitStats,
 } from './sqlite/sqlite-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, deterministicUuid } from './kurrentdb/kurrentdb-event-store';
-export { createEventStore, eventStoreConfigFromEnv, type EventStoreConfig } from './create-event-store';
 export { timeOrderedUuid } from './time-ordered-id';
