@@ -528,7 +528,7 @@ async function openOrg(id) {
   $('#org-detail').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
 }
 
-const ORG_FACTS = ['status', 'mode', 'level', 'district', 'fullMembers', 'probationaryMembers', 'committeeSize', 'secretary', 'instructor', 'parentOrgId', 'stars', 'formedAt', 'dissolvedAt'];
+const ORG_FACTS = ['status', 'mode', 'level', 'district', 'fullMembers', 'probationaryMembers', 'committeeSize', 'secretary', 'instructor', 'parentOrgId', 'stars', 'subsidiesReceivedFen', 'formedAt', 'dissolvedAt'];
 
 function renderOrgDetail() {
   const panel = $('#org-detail');
@@ -544,6 +544,8 @@ function renderOrgDetail() {
     else if (key === 'level') value = t.label('level', value);
     else if (key === 'district') value = t.label('district', value);
     else if (key.endsWith('At')) value = formatDateTime(value, lang);
+    else if (key === 'stars') value = t('org.starsValue', { stars: '★'.repeat(value.stars), year: value.year, verdict: t(value.passed ? 'org.passed' : 'org.failed') });
+    else if (key === 'subsidiesReceivedFen') value = t('org.yuan', { amount: formatCount(value / 100, lang) });
     else if (typeof value === 'number') value = formatCount(value, lang);
     else if (typeof value === 'object') value = displayValue(key, value);
     return [t(`org.${key}`), value];
