@@ -47,7 +47,33 @@ export function IsCreditCode(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-export class RegisterEnterpriseDto {
+/** Ledger fields an officer may give at registration and correct later (placement for joint grouping, ownership, date). */
+export class OptionalLedgerFieldsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  industryChain?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  park?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  building?: string;
+
+  @IsOptional()
+  @IsIn(OWNERSHIPS)
+  ownership?: Ownership;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  registeredOn?: string;
+}
+
+export class RegisterEnterpriseDto extends OptionalLedgerFieldsDto {
   @IsCreditCode()
   creditCode!: string;
 
@@ -74,28 +100,6 @@ export class RegisterEnterpriseDto {
   @Min(0)
   probationaryMembers!: number;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  industryChain?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  park?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  building?: string;
-
-  @IsOptional()
-  @IsIn(OWNERSHIPS)
-  ownership?: Ownership;
-
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  registeredOn?: string;
 }
 
 export class ChangeMemberCountDto {
@@ -125,35 +129,12 @@ export class ChangeOperatingStatusDto {
   status!: OperatingStatus;
 }
 
-export class CorrectLedgerDto {
+export class CorrectLedgerDto extends OptionalLedgerFieldsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
-
-  @IsOptional()
-  @IsIn(OWNERSHIPS)
-  ownership?: Ownership;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  industryChain?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  park?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  building?: string;
-
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  registeredOn?: string;
 
   @IsOptional()
   @IsString()
