@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import { type HealthProbe, OpsModule } from '@liangxin/platform';
@@ -34,9 +34,6 @@ export interface GatewayDependencies {
   health: HealthProbe[];
   deadLetters: DeadLetterAdmin;
   metrics: Registry;
-  /** controllers of other contexts' routes (funding, evaluation, organisation commands) */
-  extraControllers?: DynamicModule['controllers'];
-  extraProviders?: Provider[];
 }
 
 /** The HTTP edge: REST API, OpenAPI, auth, live updates, health and metrics. The dashboard is served beside it. */
@@ -46,7 +43,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...(deps.extraControllers ?? [])],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },
@@ -60,7 +57,6 @@ export class GatewayApiModule {
         CommandSender,
         JobsService,
         AdminAudit,
-        ...(deps.extraProviders ?? []),
       ],
     };
   }

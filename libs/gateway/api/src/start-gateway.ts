@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService, LogLevel, Provider, Type } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
@@ -23,8 +23,6 @@ export interface GatewayAppOptions {
   transportHealth: HealthProbe;
   /** adds the mode's own gauges (consumer positions, lag) */
   registerMetrics?: (registry: Registry) => void;
-  extraControllers?: Type[];
-  extraProviders?: Provider[];
   port?: number;
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -89,8 +87,6 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     health,
     metrics,
     deadLetters: options.deadLetters,
-    extraControllers: options.extraControllers,
-    extraProviders: options.extraProviders,
   });
   const app = await NestFactory.create(serviceRootModule('gateway', [InfrastructureModule.forRoot({ config, eventStore }), module]), {
     bodyParser: false,
