@@ -6,7 +6,10 @@ import { Logger } from '@nestjs/common';
  */
 export function runApp(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
   const logger = new Logger(name);
-  start().then(
+  // Through a promise, so a configuration error thrown before start() returns is reported the same way.
+  Promise.resolve()
+    .then(start)
+    .then(
     (running) => {
       logger.log(`${name} started`);
       const stop = (signal: string) => {
