@@ -31,6 +31,40 @@ describe('SQLite with a second writer on the same file', () => {
     await service.close();
   });
 
+  it('a live subscription served from the store\'s in-memory tail still delivers exactly the file\'s log when another writer interleaves', async () => {
+    const file = join(dir, 'tail.db');
+    const service = SqliteEventStore.open({ file, durability: 'os', pollIntervalMs: 20 });
+    const adminCli = SqliteEventStore.open({ file, durability: 'os' });
+    const seen: RecordedEvent[] = [];
+    const filtered: RecordedEvent[] = [];
+    const all = service.subscribeToAll({}, (event) => {
+      seen.push(event);
+    });
+    const onlyOrgA = service.subscribeToAll({ streamPrefixes: ['org-a'], types: ['FromService'] }, (event) => {
+      filtered.push(event);
+    });
+    const appendedObjects: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      const result = await service.append('org-a', [anEvent('FromService', { i }), anEvent('Other', { i })], { expected: 'any' });
+      appendedObjects.push(result.events[0].data);
+      if (i % 3 === 0) await adminCli.append('org-a', [anEvent('FromService', { i, admin: true })], { expected: 'any' });
+      await service.append('org-b', [anEvent('FromService', { i })], { expected: 'any' });
+    }
+    await eventually(() => seen.length === 34, 'every event to arrive');
+
+    const log = await adminCli.readAll();
+    expect(seen).toEqual(log);
+    expect(filtered).toEqual(log.filter((e) => e.streamId === 'org-a' && e.type === 'FromService'));
+    // subscribers get their own objects, never the ones the appender holds
+    expect(seen[0].data).toEqual(appendedObjects[0]);
+    expect(seen[0].data).not.toBe(appendedObjects[0]);
+
+    await all.stop();
+    await onlyOrgA.stop();
+    await adminCli.close();
+    await service.close();
+  });
+
   it('two writers interleaving keep one gap-free log and intact hash chains', async () => {
     const file = join(dir, 'interleave.db');
     const first = SqliteEventStore.open({ file, durability: 'os' });

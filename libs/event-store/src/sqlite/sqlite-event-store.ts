@@ -60,6 +60,8 @@ interface QueuedAppend {
 
 const DEFAULT_READ_LIMIT = 10_000;
 const SUBSCRIPTION_BATCH = 500;
+/** how many of the latest committed events stay in memory for live subscriptions (a few seconds at full load) */
+const TAIL_SIZE = 4_096;
 
 /**
  * The embedded event store: one SQLite file in WAL mode, one writer connection and one reader connection.
@@ -79,6 +81,12 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
   private readonly selectHead: Database.Statement<[], { head: number | null }>;
   private readonly readStatements = new Map<string, Database.Statement>();
+  /**
+   * The latest events this process committed, as the rows the store holds, gap-free and in order. Live
+   * subscriptions (every consumer and projection reads each new event) are served from here instead of
+   * querying the file again; a range the tail does not fully cover (another process wrote) goes to SQLite.
+   */
+  private tail: StoredEventTuple[] = [];
 
   private constructor(
     private readonly committer: WorkerCommitter,
@@ -151,12 +159,48 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       const outcome = outcomes[i];
       if (outcome.ok) {
         this.statsSoFar.events += outcome.result.idempotentReplay ? 0 : outcome.result.events.length;
+        if (!outcome.result.idempotentReplay) this.remember(queued.append, outcome.result);
         queued.resolve(outcome.result);
       } else queued.reject(outcome.error);
     });
     // these appends already waited a whole commit: they go at once, without waiting for a turn of the loop
     this.commitQueued();
     for (const listener of this.appendListeners) listener();
+  }
+
+  /** Adds committed events to the tail, as the very JSON text that was stored. */
+  private remember(append: PreparedAppend, result: AppendResult): void {
+    const first = result.events[0];
+    if (!first) return;
+    const last = this.tail[this.tail.length - 1];
+    // another process wrote in between: the tail restarts so that it stays gap-free
+    if (last && last[0] + 1 !== first.globalPosition) this.tail = [];
+    result.events.forEach((event, i) => {
+      const stored = append.serialized.events[i];
+      this.tail.push([
+        event.globalPosition, event.eventId, event.streamId, event.streamVersion, event.type, event.schemaVersion,
+        stored.data, stored.metadata, event.occurredAt, event.recordedAt,
+      ]);
+    });
+    if (this.tail.length > TAIL_SIZE * 2) this.tail = this.tail.slice(-TAIL_SIZE);
+  }
+
+  /** Rows after `after` up to `until` from the tail, or undefined when the tail does not hold that whole range. */
+  private readTail(after: number, until: number, limit: number, types: readonly string[], prefixes: readonly string[]): StoredEventTuple[] | undefined {
+    const tail = this.tail;
+    if (tail.length === 0) return undefined;
+    const firstPosition = tail[0][0];
+    const lastPosition = tail[tail.length - 1][0];
+    if (after < firstPosition - 1 || until > lastPosition) return undefined;
+    const rows: StoredEventTuple[] = [];
+    for (let i = after + 1 - firstPosition; i < tail.length && rows.length < limit; i++) {
+      const row = tail[i];
+      if (row[0] > until) break;
+      if (types.length > 0 && !types.includes(row[4])) continue;
+      if (prefixes.length > 0 && !prefixes.some((prefix) => row[2].startsWith(prefix))) continue;
+      rows.push(row);
+    }
+    return rows;
   }
 
   private takeGroup(): QueuedAppend[] {
@@ -208,7 +252,9 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       {
         readBatch: async (after, limit, filter) => {
           const head = Math.min(this.selectHead.get()?.head ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
-          const rows = this.readAllSync({ ...filter, after, limit, until: head });
+          const rows =
+            this.readTail(after, head, limit, filter.types ?? [], filter.streamPrefixes ?? []) ??
+            this.readAllSync({ ...filter, after, limit, until: head });
           const events = rows.map(tupleToRecordedEvent);
           return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1][0] };
         },
