@@ -83,6 +83,8 @@ async function main() {
     const progress = new SingleBar({ format: `${label.padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
     progress.start(head, 0, { rate: 0 });
     peakRss = process.memoryUsage().rss;
+    // CPU time beside wall time: on a shared machine the wall time moves with everyone else's load
+    const cpuBefore = process.cpuUsage();
     const result = await rebuildProjections(events, store, projections, {
       batchSize: options.batch,
       flushEvery: options.flushEvery,
@@ -95,8 +97,10 @@ async function main() {
       },
     });
     progress.stop();
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const line = `rebuild ${label}:`.padEnd(42);
-    console.log(`${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, peak RSS ${mb(peakRss)})`);
+    console.log(`${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, ${fmt(result.events / cpuSeconds)} events per CPU second, peak RSS ${mb(peakRss)})`);
     return store;
   };
 
