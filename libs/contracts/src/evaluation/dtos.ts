@@ -83,13 +83,11 @@ export class PublishRubricDto {
   passScore!: number;
 }
 
-export class CompleteAssessmentDto {
+/** What an assessment and its correction both state: whose year, scored against which rubric, with which scores. */
+export class AssessmentScoresDto {
   @IsString()
   @MinLength(1)
   orgId!: string;
-
-  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
-  district!: string;
 
   @IsInt()
   @Min(2000)
@@ -107,6 +105,11 @@ export class CompleteAssessmentDto {
 
   @IsCriterionScores()
   scores!: Record<string, number>;
+}
+
+export class CompleteAssessmentDto extends AssessmentScoresDto {
+  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
+  district!: string;
 
   @IsOptional()
   @IsString()
@@ -114,27 +117,7 @@ export class CompleteAssessmentDto {
   assessor?: string;
 }
 
-export class CorrectAssessmentDto {
-  @IsString()
-  @MinLength(1)
-  orgId!: string;
-
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year!: number;
-
-  @Matches(KEY)
-  rubricId!: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  rubricVersion?: number;
-
-  @IsCriterionScores()
-  scores!: Record<string, number>;
-
+export class CorrectAssessmentDto extends AssessmentScoresDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)

@@ -20,7 +20,8 @@ const DISTRICT_MESSAGE = 'district must be a 6-digit administrative division cod
 /** a budget above ten billion yuan is a typing mistake */
 const MAX_FEN = 1_000_000_000_000;
 
-export class AllocateBudgetDto {
+/** Which budget: one per district and year. */
+export class BudgetRefDto {
   @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
   district!: string;
 
@@ -28,48 +29,32 @@ export class AllocateBudgetDto {
   @Min(2000)
   @Max(2100)
   year!: number;
+}
 
+/** A budget and an amount in fen (1/100 yuan), as allocating and reducing both name them. */
+export class BudgetAmountDto extends BudgetRefDto {
   @IsInt()
   @Min(1)
   @Max(MAX_FEN)
   amountFen!: number;
+}
 
+export class AllocateBudgetDto extends BudgetAmountDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
   note?: string;
 }
 
-export class ReduceBudgetDto {
-  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
-  district!: string;
-
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year!: number;
-
-  @IsInt()
-  @Min(1)
-  @Max(MAX_FEN)
-  amountFen!: number;
-
+export class ReduceBudgetDto extends BudgetAmountDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
   reason!: string;
 }
 
-export class GrantSubsidyDto {
-  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
-  district!: string;
-
-  /** the budget year paying it */
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year!: number;
-
+/** `year` is the budget year paying it. */
+export class GrantSubsidyDto extends BudgetRefDto {
   /** chosen by the caller so a retried request cannot pay twice; generated when omitted */
   @IsOptional()
   @IsString()
@@ -119,15 +104,7 @@ export class GrantSubsidyDto {
   note?: string;
 }
 
-export class ClawBackSubsidyDto {
-  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
-  district!: string;
-
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year!: number;
-
+export class ClawBackSubsidyDto extends BudgetRefDto {
   @IsString()
   @MinLength(1)
   grantId!: string;
