@@ -35,6 +35,13 @@ export const RegistryCommands = {
 } as const;
 export type RegistryCommandPattern = (typeof RegistryCommands)[keyof typeof RegistryCommands];
 
+/** A head count (employees, full or probationary members): a whole number of zero or more. */
+function WholeCount(): PropertyDecorator {
+  return (target: object, property: string | symbol) => {
+    for (const decorate of [Type(() => Number), IsInt(), Min(0)]) decorate(target, property);
+  };
+}
+
 /** class-validator decorator: a GB 32100 unified social credit code with a correct check character. */
 export function IsCreditCode(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -85,32 +92,21 @@ export class RegisterEnterpriseDto extends OptionalLedgerFieldsDto {
   @IsIn(ENTERPRISE_KINDS)
   kind!: EnterpriseKind;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   employees!: number;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   fullMembers!: number;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   probationaryMembers!: number;
-
 }
 
 export class ChangeMemberCountDto {
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   fullMembers!: number;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   probationaryMembers!: number;
 
   @IsIn(MEMBER_CHANGE_REASONS)
@@ -118,9 +114,7 @@ export class ChangeMemberCountDto {
 }
 
 export class ChangeEmployeeCountDto {
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeCount()
   employees!: number;
 }
 
