@@ -76,6 +76,11 @@ export interface EventStore {
   readStream<E extends Event = Event>(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
+   * The event with this id, or undefined. `before` is the position of an event known to come after it
+   * (an effect whose causationId names it): a store without an index by event id searches back from there.
+   */
+  readEvent(eventId: string, hint?: { before?: number }): Promise<RecordedEvent | undefined>;
+  /**
    * Catch-up subscription: delivers every matching event after `after`, in global order, then keeps
    * delivering new ones as they are appended. The handler is awaited; an error stops the subscription
    * and is reported through `onError`.

@@ -29,6 +29,11 @@ export class LogRecordedBy implements EventStore {
     return events.filter((event) => event.recordedAt <= this.instant && event.globalPosition < this.cutoff);
   }
 
+  async readEvent(eventId: string, hint?: { before?: number }): Promise<RecordedEvent | undefined> {
+    const event = await this.log.readEvent(eventId, hint);
+    return event && event.recordedAt <= this.instant && event.globalPosition < this.cutoff ? event : undefined;
+  }
+
   /** the head of the whole log: an upper bound until the replay meets the instant */
   headPosition(): Promise<number> {
     return this.log.headPosition();

@@ -46,6 +46,7 @@ interface StoredMetadata {
 
 const DEFAULT_READ_LIMIT = 10_000;
 const SUBSCRIPTION_BATCH = 500;
+const CAUSE_SEARCH_WINDOW = 10_000;
 
 /**
  * The distributed adapter. Differences from SQLite that callers may notice:
@@ -217,6 +218,19 @@ export class KurrentDbEventStore implements EventStore {
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * KurrentDB has no index by event id, so this reads $all backwards from `before` (or the end) and gives up
+   * after CAUSE_SEARCH_WINDOW events: the events looked up are causes, appended shortly before their effects.
+   */
+  async readEvent(eventId: string, hint: { before?: number } = {}): Promise<RecordedEvent | undefined> {
+    const fromPosition = hint.before !== undefined ? toPosition(hint.before) : END;
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition, maxCount: CAUSE_SEARCH_WINDOW, filter: excludeSystemEvents() })) {
+      const event = toRecordedEvent(resolved);
+      if (event?.eventId === eventId) return event;
+    }
+    return undefined;
   }
 
   async headPosition(): Promise<number> {

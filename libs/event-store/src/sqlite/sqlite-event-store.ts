@@ -230,6 +230,12 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     return this.readAllSync(options).map(tupleToRecordedEvent);
   }
 
+  /** by the unique index on event_id: the hint is not needed */
+  async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    const row = this.statement('readEvent', `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`).get(eventId) as StoredEventTuple | undefined;
+    return row && tupleToRecordedEvent(row);
+  }
+
   private readAllSync(options: ReadAllOptions): StoredEventTuple[] {
     const types = options.types ?? [];
     const prefixes = options.streamPrefixes ?? [];

@@ -77,6 +77,16 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         expect(event.occurredAt).toBe('2024-03-01T08:00:00.000Z');
       });
 
+      it('finds an event by its id, searching back from a later position, and nothing for an unknown id', async () => {
+        const id = stream('by-id');
+        const cause = randomUUID();
+        await store.append(id, [{ ...anEvent('Cause'), eventId: cause }], { expected: 'no_stream' });
+        const { lastPosition } = await store.append(id, [anEvent('Effect')], { expected: 0 });
+        expect(await store.readEvent(cause, { before: lastPosition })).toMatchObject({ eventId: cause, type: 'Cause', streamId: id, streamVersion: 0 });
+        expect(await store.readEvent(cause)).toMatchObject({ eventId: cause, type: 'Cause' });
+        expect(await store.readEvent(randomUUID(), { before: lastPosition })).toBeUndefined();
+      });
+
       it('returns nothing for a stream that does not exist', async () => {
         expect(await store.readStream(stream('missing'))).toEqual([]);
       });

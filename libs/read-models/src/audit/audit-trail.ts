@@ -1,6 +1,6 @@
 import type { EventMetadata, RecordedEvent } from '@liangxin/contracts';
 import type { EventStore } from '@liangxin/event-store';
-import { AUDIT_EVENTS, AUDIT_SUBJECTS, type AuditEventLocation, type AuditSubject, enterpriseSubject, orgSubject } from '../projections/audit-index/audit-index';
+import { AUDIT_SUBJECTS, type AuditSubject, enterpriseSubject, orgSubject } from '../projections/audit-index/audit-index';
 import type { ReadModelStore } from '../store/port';
 
 /** One link of a causation chain: the event that caused the previous one, or an id the log does not hold (a command). */
@@ -45,10 +45,10 @@ export class AuditTrail {
     const chain: Cause[] = [];
     const seen = new Set<string>([event.eventId]);
     let causationId = event.metadata.causationId;
+    let effectPosition = event.globalPosition;
     while (causationId && chain.length < MAX_CHAIN && !seen.has(causationId)) {
       seen.add(causationId);
-      const location = await this.store.get<AuditEventLocation>(AUDIT_EVENTS, causationId);
-      const cause = location && (await this.eventAt(location.body.position));
+      const cause = await this.events.readEvent(causationId, { before: effectPosition });
       if (!cause) {
         chain.push({ unresolvedId: causationId });
         break;
@@ -63,6 +63,7 @@ export class AuditTrail {
         commandId: cause.metadata.commandId,
       });
       causationId = cause.metadata.causationId;
+      effectPosition = cause.globalPosition;
     }
     return chain;
   }

@@ -76,6 +76,7 @@ const laggingReplica = (store: EventStore) => {
     append: (...args) => store.append(...args),
     readStream: (...args) => store.readStream(...args),
     readAll: (options: ReadAllOptions = {}) => store.readAll(heldAt === undefined ? options : { ...options, until: heldAt }),
+    readEvent: (...args) => store.readEvent(...args),
     subscribeToAll: (...args) => store.subscribeToAll(...args),
     headPosition: async () => heldAt ?? store.headPosition(),
     close: async () => undefined,

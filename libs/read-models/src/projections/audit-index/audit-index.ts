@@ -5,13 +5,7 @@ import { enterprisesConcerned } from '../source-events';
 export interface AuditSubject {
   positions: number[];
 }
-/** Where an event id sits in the log, to follow causation chains. */
-export interface AuditEventLocation {
-  position: number;
-}
-
 export const AUDIT_SUBJECTS = 'audit.subjects';
-export const AUDIT_EVENTS = 'audit.events';
 
 export const enterpriseSubject = (creditCode: string) => `enterprise:${creditCode}`;
 export const orgSubject = (orgId: string) => `org:${orgId}`;
@@ -26,10 +20,13 @@ export function subjectsOf(event: { type: string; data: object }): string[] {
   return [...new Set(subjects)];
 }
 
-/** The index the audit trail reads: which events concern a subject, and where each event id is. */
+/**
+ * The index the audit trail reads: which events concern a subject. Causes are found by event id in the
+ * log itself (EventStore.readEvent), so the index holds nothing per event beyond the subjects' lists.
+ */
 export const auditIndexProjection: Projection = {
   name: 'audit-index',
-  collections: [AUDIT_SUBJECTS, AUDIT_EVENTS],
+  collections: [AUDIT_SUBJECTS],
   eventTypes: 'all',
   // the audit trail reads the log by position; an index as of a past moment is never asked for
   snapshots: false,
@@ -39,6 +36,5 @@ export const auditIndexProjection: Projection = {
       if (current && current.position >= event.globalPosition) continue;
       context.save(AUDIT_SUBJECTS, subject, { positions: [...(current?.body.positions ?? []), event.globalPosition] }, event.globalPosition);
     }
-    if (!(await context.load(AUDIT_EVENTS, event.eventId))) context.save(AUDIT_EVENTS, event.eventId, { position: event.globalPosition }, event.globalPosition);
   },
 };
