@@ -1,5 +1,5 @@
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
-import { type Decider, fold } from '@liangxin/event-sourcing';
+import type { Decider } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 
 export interface CommandResult {
@@ -14,6 +14,63 @@ export interface CommandResult {
 export interface HandleCommandOptions {
   /** how often to reload and decide again after another writer changed the stream first */
   maxAttempts?: number;
+}
+
+/** A stream's state as folded so far: the next command reads only the events after `version`. */
+interface FoldedStream<S> {
+  state: S;
+  /** streamVersion of the last event folded (-1: none) */
+  version: number;
+  /** globalPosition of the last event folded (0: none) */
+  position: number;
+  /** command ids recorded in the stream, for idempotent retries */
+  commandIds: Set<string>;
+}
+
+/** streams whose folded state is kept per store and decider, least recently used dropped first */
+const FOLDED_STREAMS_PER_DECIDER = 5_000;
+
+/**
+ * Folded states by store and decider. Only a shortcut: every command still reads the stream from the
+ * version folded so far, so events appended by another writer (or process) are always seen, and the
+ * append's optimistic concurrency check still guards the decision. Long streams (a district's budget
+ * for a year) are thereby read once, not once per command.
+ */
+const foldedStreams = new WeakMap<EventStore, WeakMap<object, Map<string, FoldedStream<unknown>>>>();
+
+function foldedStreamsOf<S>(store: EventStore, decider: object): Map<string, FoldedStream<S>> {
+  let byDecider = foldedStreams.get(store);
+  if (!byDecider) foldedStreams.set(store, (byDecider = new WeakMap()));
+  let streams = byDecider.get(decider);
+  if (!streams) byDecider.set(decider, (streams = new Map()));
+  return streams as Map<string, FoldedStream<S>>;
+}
+
+/** The stream's current state: the cached fold caught up with the events appended since. */
+async function loadStream<S, E extends Event>(store: EventStore, streamId: string, decider: Decider<unknown, S, E>): Promise<FoldedStream<S>> {
+  const streams = foldedStreamsOf<S>(store, decider);
+  const cached = streams.get(streamId);
+  const newer = await store.readStream<E>(streamId, { fromVersion: cached ? cached.version + 1 : 0 });
+  let folded: FoldedStream<S>;
+  if (cached && (newer.length === 0 || newer[0].streamVersion === cached.version + 1)) {
+    folded = { ...cached, commandIds: newer.length > 0 ? new Set(cached.commandIds) : cached.commandIds };
+  } else if (cached) {
+    // the stream does not continue where the cache stopped (a store replaced under us): fold it all again
+    streams.delete(streamId);
+    return loadStream(store, streamId, decider);
+  } else {
+    folded = { state: decider.initialState(), version: -1, position: 0, commandIds: new Set() };
+  }
+  for (const event of newer) {
+    folded.state = decider.evolve(folded.state, event);
+    folded.version = event.streamVersion;
+    folded.position = event.globalPosition;
+    if (event.metadata.commandId) folded.commandIds.add(event.metadata.commandId);
+  }
+  streams.delete(streamId);
+  streams.set(streamId, folded);
+  if (streams.size > FOLDED_STREAMS_PER_DECIDER) streams.delete(streams.keys().next().value as string);
+  return folded;
 }
 
 /**
@@ -31,19 +88,16 @@ export async function handleCommand<C, S, E extends Event>(
 ): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream<E>(streamId);
-    if (metadata.commandId) {
-      const earlier = history.filter((e) => e.metadata.commandId === metadata.commandId);
-      if (earlier.length > 0) {
-        return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
-      }
+    const stream = await loadStream(store, streamId, decider as Decider<unknown, S, E>);
+    if (metadata.commandId && stream.commandIds.has(metadata.commandId)) {
+      const earlier = (await store.readStream<E>(streamId)).filter((e) => e.metadata.commandId === metadata.commandId);
+      return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
     }
-    const state = fold(decider, history);
-    const decided = decider.decide(command, state);
+    const decided = decider.decide(command, stream.state);
     if (decided.length === 0) {
-      return { streamId, position: history.at(-1)?.globalPosition ?? 0, events: [], idempotentReplay: false };
+      return { streamId, position: stream.position, events: [], idempotentReplay: false };
     }
-    const expected = history.length === 0 ? 'no_stream' : history[history.length - 1].streamVersion;
+    const expected = stream.version < 0 ? 'no_stream' : stream.version;
     const toAppend: NewEvent[] = decided.map((event) => ({ ...event, metadata }));
     try {
       const result = await store.append(streamId, toAppend, { expected, commandId: metadata.commandId });
