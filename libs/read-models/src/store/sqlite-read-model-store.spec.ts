@@ -52,3 +52,35 @@ describe('SqliteReadModelStore file written before snapshot rows were clustered 
     }
   });
 });
+
+describe('SqliteReadModelStore shared with another process (an admin rebuild on the same file)', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("sees the other connection's promoted generation on the next turn and writes its own commits into it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liangxin-rm-shared-'));
+    const server = SqliteReadModelStore.open(dir);
+    const admin = SqliteReadModelStore.open(dir);
+    try {
+      await server.register('p', ['p.items']);
+      await server.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 'live' }, position: 1 }], 1);
+      expect(await server.get('p.items', 'a')).toMatchObject({ body: { v: 'live' } });
+      expect(await server.checkpoint('p')).toBe(1);
+
+      const rebuilt = await admin.createGeneration('p', ['p.items']);
+      await admin.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 'rebuilt' }, position: 1 }], 2, rebuilt);
+      expect(await admin.promoteGeneration(rebuilt)).toBe(true);
+
+      await nextTurn();
+      expect(await server.get('p.items', 'a')).toMatchObject({ body: { v: 'rebuilt' } });
+      expect(await server.checkpoint('p')).toBe(2);
+      // even within the same turn as another promotion, a commit checks inside its transaction where it writes
+      await server.commit('p', [{ collection: 'p.items', id: 'b', body: { v: 'new' }, position: 3 }], 3);
+      expect(await admin.get('p.items', 'b')).toMatchObject({ body: { v: 'new' } });
+      expect(await admin.checkpoint('p')).toBe(3);
+    } finally {
+      await server.close();
+      await admin.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

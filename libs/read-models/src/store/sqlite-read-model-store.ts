@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import type { DocumentBody, DocumentChange, FieldFilter, Generation, ProjectionCommit, ReadModelStore, SnapshotMark, StoredDocument } from './port';
 
 type Row = { id: string; position: number; body: string };
+type LiveCollection = { projection: string; generation: string };
+type LiveGeneration = { generation: string; collections: string[] };
+type GenerationState = { checkpoint: number; last_snapshot: number; live: number };
 
 const physicalName = (collection: string, generationId: string) => `${collection}@${generationId}`;
 
@@ -17,6 +20,17 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly statements;
   private generationCounter = 0;
+  /**
+   * Generation metadata (which generation is live, checkpoints), kept in memory instead of read with every
+   * document: it changes only through this connection, which updates it, or through another process (an
+   * admin rebuild), which SQLite's data_version reveals. That is checked inside every write transaction
+   * and at most once per event-loop turn for reads, so a promotion elsewhere is seen within one turn.
+   */
+  private readonly liveByCollection = new Map<string, LiveCollection | undefined>();
+  private readonly liveByProjection = new Map<string, LiveGeneration | undefined>();
+  private readonly generationStates = new Map<string, GenerationState | undefined>();
+  private dataVersion = -1;
+  private checkedThisTurn = false;
 
   static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = 'read-models.sqlite'): SqliteReadModelStore {
     const path = fileName === ':memory:' ? ':memory:' : join(dataDir, fileName);
@@ -63,6 +77,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       })();
     }
     this.statements = {
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       get: db.prepare<[string, string], Row>('SELECT id, position, body FROM rm_documents WHERE collection = ? AND id = ? AND body IS NOT NULL'),
       getPosition: db.prepare<[string, string], { position: number }>('SELECT position FROM rm_documents WHERE collection = ? AND id = ?'),
       upsert: db.prepare<[string, string, number, string | null]>(
@@ -116,24 +131,24 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async register(projection: string, collections: readonly string[]): Promise<Generation> {
-    return this.db.transaction(() => {
+    return this.changingGenerations(() => {
       const live = this.statements.liveOfProjection.get(projection);
       if (live) return { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] };
       const generation = { projection, id: 'g0', collections: [...collections] };
       this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
       for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
       return generation;
-    })();
+    });
   }
 
   async createGeneration(projection: string, collections: readonly string[]): Promise<Generation> {
     const id = `g${Date.now().toString(36)}${(this.generationCounter++).toString(36)}`;
-    this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0);
+    this.changingGenerations(() => this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0));
     return { projection, id, collections: [...collections] };
   }
 
   async promoteGeneration(generation: Generation): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.changingGenerations(() => {
       const candidate = this.statements.generation.get(generation.projection, generation.id);
       if (!candidate) throw new Error(`Unknown generation ${generation.id} of ${generation.projection}`);
       const live = this.statements.liveOfProjection.get(generation.projection);
@@ -142,11 +157,65 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const c of generation.collections) this.statements.insertLiveCollection.run(c, generation.projection, generation.id);
       if (live) this.drop(generation.projection, live.generation, JSON.parse(live.collections) as string[]);
       return true;
-    })();
+    });
   }
 
   async dropGeneration(generation: Generation): Promise<void> {
-    this.db.transaction(() => this.drop(generation.projection, generation.id, generation.collections))();
+    this.changingGenerations(() => this.drop(generation.projection, generation.id, generation.collections));
+  }
+
+  /** a transaction that changes which generations exist or are live: the cached metadata is read again after it */
+  private changingGenerations<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work)();
+    } finally {
+      this.forgetMetadata();
+    }
+  }
+
+  private forgetMetadata(): void {
+    this.liveByCollection.clear();
+    this.liveByProjection.clear();
+    this.generationStates.clear();
+  }
+
+  /** drops the cached metadata if another connection has committed since it was read */
+  private checkDataVersion(): void {
+    const version = this.statements.dataVersion.get() as number;
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.forgetMetadata();
+    }
+  }
+
+  /** for reads: data_version is checked once per event-loop turn */
+  private freshMetadata(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(() => (this.checkedThisTurn = false));
+    this.checkDataVersion();
+  }
+
+  private liveCollection(collection: string): LiveCollection | undefined {
+    if (!this.liveByCollection.has(collection)) this.liveByCollection.set(collection, this.statements.liveGeneration.get(collection));
+    return this.liveByCollection.get(collection);
+  }
+
+  private liveGenerationOf(projection: string): LiveGeneration | undefined {
+    if (!this.liveByProjection.has(projection)) {
+      const row = this.statements.liveOfProjection.get(projection);
+      this.liveByProjection.set(projection, row && { generation: row.generation, collections: JSON.parse(row.collections) as string[] });
+    }
+    return this.liveByProjection.get(projection);
+  }
+
+  private generationState(projection: string, generationId: string): GenerationState | undefined {
+    const key = `${projection}\u0000${generationId}`;
+    if (!this.generationStates.has(key)) {
+      const row = this.statements.generation.get(projection, generationId);
+      this.generationStates.set(key, row && { ...row });
+    }
+    return this.generationStates.get(key);
   }
 
   private drop(projection: string, generationId: string, collections: readonly string[]) {
@@ -163,24 +232,26 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** physical collection name and owning generation, resolved now (live unless a generation is given) */
   private resolve(collection: string, generation?: Generation): { physical: string; projection: string; generationId: string } {
     if (generation) return { physical: physicalName(collection, generation.id), projection: generation.projection, generationId: generation.id };
-    const live = this.statements.liveGeneration.get(collection);
+    const live = this.liveCollection(collection);
     if (!live) throw new Error(`Collection ${collection} belongs to no registered projection`);
     return { physical: physicalName(collection, live.generation), projection: live.projection, generationId: live.generation };
   }
 
   private generationOf(projection: string, generation?: Generation): string {
     if (generation) return generation.id;
-    const live = this.statements.liveOfProjection.get(projection);
+    const live = this.liveGenerationOf(projection);
     if (!live) throw new Error(`Projection ${projection} is not registered`);
     return live.generation;
   }
 
   async get<T extends object = DocumentBody>(collection: string, id: string, generation?: Generation): Promise<StoredDocument<T> | undefined> {
+    this.freshMetadata();
     const row = this.statements.get.get(this.resolve(collection, generation).physical, id);
     return row && toDocument<T>(row);
   }
 
   async find<T extends object = DocumentBody>(collection: string, where: FieldFilter = {}, generation?: Generation): Promise<StoredDocument<T>[]> {
+    this.freshMetadata();
     const { physical } = this.resolve(collection, generation);
     const conditions: string[] = [];
     const params: unknown[] = [physical];
@@ -197,19 +268,27 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {
-    this.db.transaction(() => this.write({ projection, changes, checkpoint, generation }))();
+    await this.commitAll([{ projection, changes, checkpoint, generation }]);
   }
 
   async commitAll(commits: readonly ProjectionCommit[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const c of commits) this.write(c);
-    })();
+    try {
+      this.db.transaction(() => {
+        this.checkDataVersion();
+        for (const c of commits) this.write(c);
+      })();
+    } catch (error) {
+      // checkpoints were moved in memory as the transaction went: read them again
+      this.forgetMetadata();
+      throw error;
+    }
   }
 
   /** one projection's documents, checkpoint and optional snapshot; runs inside the caller's transaction */
   private write({ projection, changes, checkpoint, generation, snapshot }: ProjectionCommit): void {
     const generationId = this.generationOf(projection, generation);
-    const lastSnapshot = this.statements.generation.get(projection, generationId)?.last_snapshot ?? 0;
+    const state = this.generationState(projection, generationId);
+    const lastSnapshot = state?.last_snapshot ?? 0;
     const tracksChanges = lastSnapshot > 0;
     const physicalByCollection = new Map<string, { physical: string; snapshotDirectly: boolean }>();
     for (const change of changes) {
@@ -230,6 +309,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       else this.statements.markChanged.run(target.physical, change.id);
     }
     this.statements.moveCheckpoint.run(checkpoint, projection, generationId);
+    if (state) state.checkpoint = Math.max(state.checkpoint, checkpoint);
     if (!snapshot) return;
     for (const c of this.collectionsOf(projection, generation)) {
       const physical = physicalName(c, generationId);
@@ -239,20 +319,22 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     this.statements.markSnapshot.run(projection, generationId, checkpoint, snapshot.recordedAt);
     this.statements.setLastSnapshot.run(checkpoint, projection, generationId);
+    if (state) state.last_snapshot = checkpoint;
   }
 
   private collectionsOf(projection: string, generation?: Generation): string[] {
     if (generation) return [...generation.collections];
-    return JSON.parse(this.statements.liveOfProjection.get(projection)?.collections ?? '[]') as string[];
+    return [...(this.liveGenerationOf(projection)?.collections ?? [])];
   }
 
   async checkpoint(projection: string, generation?: Generation): Promise<number> {
-    const row = this.statements.generation.get(projection, this.generationOf(projection, generation));
-    return row?.checkpoint ?? 0;
+    this.freshMetadata();
+    return this.generationState(projection, this.generationOf(projection, generation))?.checkpoint ?? 0;
   }
 
   async snapshot(projection: string, position: number, recordedAt: string, generation?: Generation): Promise<void> {
-    this.db.transaction(() => {
+    this.changingGenerations(() => {
+      this.checkDataVersion();
       const generationId = this.generationOf(projection, generation);
       const state = this.statements.generation.get(projection, generationId);
       if (!state) throw new Error(`Unknown generation ${generationId} of ${projection}`);
@@ -264,7 +346,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
       this.statements.markSnapshot.run(projection, generationId, position, recordedAt);
       this.statements.setLastSnapshot.run(position, projection, generationId);
-    })();
+    });
   }
 
   async nearestSnapshot(projection: string, at: { position?: number; recordedAt?: string }, generation?: Generation): Promise<SnapshotMark | undefined> {
@@ -283,6 +365,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     snapshotPosition: number,
     generation?: Generation,
   ): Promise<StoredDocument<T> | undefined> {
+    this.freshMetadata();
     const row = this.statements.atSnapshot.get(this.resolve(collection, generation).physical, id, snapshotPosition);
     return row && row.body !== null ? toDocument<T>(row) : undefined;
   }
