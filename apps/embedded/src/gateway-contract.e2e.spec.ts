@@ -314,6 +314,13 @@ describe('gateway contract over HTTP (embedded system)', () => {
       expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('names no framework and computes no ETag for JSON answers (reads are always fresh)', async () => {
+      const answer = await system.call('/health', { token: null });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-powered-by')).toBeNull();
+      expect(answer.headers.get('etag')).toBeNull();
+    });
+
     it('serves /api/docs-json as OpenAPI 3 listing every contract path', async () => {
       const docs = await system.call('/api/docs-json', { token: null });
       expect(docs.status).toBe(200);

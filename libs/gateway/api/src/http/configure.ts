@@ -15,6 +15,10 @@ export const BODY_LIMIT = '256kb';
 /** Everything the HTTP edge does the same way for every route. */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  // Reads are fresh by design (X-Min-Position, live refresh): an ETag would be hashed for every JSON answer and
+  // never used. The framework's name is nobody's business.
+  express.set('etag', false);
+  express.disable('x-powered-by');
   express.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
     const given = request.header('x-request-id');
     request.id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
