@@ -89,7 +89,8 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   private tail: StoredEventTuple[] = [];
 
   private constructor(
-    private readonly committer: WorkerCommitter,
+    /** undefined for a reader: a process (or thread) that only follows the log another one writes */
+    private readonly committer: WorkerCommitter | undefined,
     private readonly readDb: Database.Database,
     private readonly options: Required<SqliteEventStoreOptions>,
   ) {
@@ -118,8 +119,19 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     }
   }
 
+  /**
+   * The log of an existing store file, read-only: for a worker thread that follows what the owning store
+   * appends (projections), with no commit worker of its own. Appending through it fails.
+   */
+  static openReader(options: Pick<SqliteEventStoreOptions, 'file' | 'pollIntervalMs'>): SqliteEventStore {
+    const readDb = new Database(options.file, { readonly: true, fileMustExist: true });
+    readDb.pragma('busy_timeout = 5000');
+    return new SqliteEventStore(undefined, readDb, { durability: 'os', maxEventsPerCommit: 0, busyTimeoutMs: 5_000, pollIntervalMs: 250, ...options });
+  }
+
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    if (!this.committer) return Promise.reject(new Error('This SqliteEventStore was opened as a reader: it cannot append'));
     return new Promise((resolve, reject) => {
       this.queue.push({ append: prepareAppend(streamId, events, options), resolve, reject });
       this.scheduleCommit();
@@ -142,7 +154,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   private commitQueued(): void {
     if (this.inFlight) return;
     const group = this.takeGroup();
-    if (group.length === 0) return;
+    if (group.length === 0 || !this.committer) return;
     this.inFlight = this.committer.commit(group.map((queued) => queued.append.serialized)).then(
       (reply) => this.settle(group, group.map((queued, i) => toAppendOutcome(queued.append, reply[i]))),
       // the worker died: nothing of this group is known to be durable
@@ -321,7 +333,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
       this.commitQueued();
       await this.inFlight;
     }
-    await this.committer.close();
+    await this.committer?.close();
     this.readDb.close();
   }
 
