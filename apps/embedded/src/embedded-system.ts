@@ -7,7 +7,7 @@ import { FormationServiceModule } from '@liangxin/formation-service';
 import { FundingServiceModule } from '@liangxin/funding-service';
 import { startGatewayApp } from '@liangxin/gateway-api';
 import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
-import { SqliteReadModelStore } from '@liangxin/read-models';
+import { READ_MODELS_FILE, SqliteReadModelStore } from '@liangxin/read-models';
 import { RegistryServiceModule } from '@liangxin/registry-service';
 import { InProcessBus, InProcessClient, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { Gauge } from 'prom-client';
@@ -44,7 +44,8 @@ export interface EmbeddedOptions {
  */
 export async function startEmbeddedSystem(config: LiangxinConfig, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   mkdirSync(config.dataDir, { recursive: true });
-  const eventStore = SqliteEventStore.open({ file: join(config.dataDir, 'events.sqlite'), durability: config.durability });
+  const eventsFile = join(config.dataDir, 'events.sqlite');
+  const eventStore = SqliteEventStore.open({ file: eventsFile, durability: config.durability });
   const consumerDb = openConsumerStateDatabase(join(config.dataDir, 'consumers.sqlite'));
   const checkpoints = new SqliteCheckpointStore({ db: consumerDb });
   const deadLetters = new SqliteDeadLetterStore({ db: consumerDb });
@@ -56,7 +57,7 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
     services.push(await startServiceApp({ name: service.name, module: service.module, config, eventStore, strategy, logger: options.logger }));
   }
 
-  const readModels = SqliteReadModelStore.open(config.dataDir);
+  const readModels = SqliteReadModelStore.open(config.dataDir, READ_MODELS_FILE);
   const gateway = await startGatewayApp({
     config,
     eventStore,
@@ -65,6 +66,7 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
     deadLetters: new InProcessDeadLetters({ bus, deadLetters }),
     port: options.port,
     logger: options.logger,
+    sqliteFiles: { eventsFile, readModels: { dataDir: config.dataDir, fileName: READ_MODELS_FILE } },
     transportHealth: { name: 'transport', check: async () => Object.fromEntries(bus.eventConsumers().map((consumer) => [consumer, bus.appliedPosition(consumer)])) },
     registerMetrics: (registry) =>
       new Gauge({

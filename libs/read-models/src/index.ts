@@ -1,5 +1,5 @@
 export * from './store/port';
-export { SqliteReadModelStore } from './store/sqlite-read-model-store';
+export { READ_MODELS_FILE, SqliteReadModelStore } from './store/sqlite-read-model-store';
 export { MongoReadModelStore } from './store/mongo-read-model-store';
 export * from './projection';
 export * from './projections';
@@ -9,3 +9,6 @@ export { rebuildProjections, type RebuildOptions, type RebuildProgress, type Reb
 export { TimeTravel, type AsOf } from './time-travel/time-travel';
 export { AuditTrail, type AuditEntry, type Cause } from './audit/audit-trail';
 export { projectionContentHash } from './content-hash';
+export type { LiveProjections } from './runner/projection-runner';
+export { ProjectionThread, type ProjectionThreadOptions } from './worker/projection-thread';
+export { rebuildInWorkers, shareOut, type RebuildInWorkersOptions } from './worker/rebuild-in-workers';

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import { type HealthProbe, OpsModule } from '@liangxin/platform';
-import type { AuditTrail, ProjectionRunner, ReadModelStore, TimeTravel } from '@liangxin/read-models';
+import type { AuditTrail, LiveProjections, ReadModelStore, TimeTravel } from '@liangxin/read-models';
 import type { Registry } from 'prom-client';
 import type { DeadLetterAdmin } from '@liangxin/transport';
 import { AdminAudit } from './admin/admin-audit';
@@ -19,7 +19,8 @@ import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
 import { QueriesController } from './read-side/queries.controller';
-import { AUDIT_TRAIL, PROJECTION_RUNNER, READ_MODEL_STORE, TIME_TRAVEL } from './read-side/tokens';
+import type { ProjectionRebuilder } from './read-side/projections';
+import { AUDIT_TRAIL, PROJECTION_REBUILDER, PROJECTION_RUNNER, READ_MODEL_STORE, TIME_TRAVEL } from './read-side/tokens';
 
 /** What the app opens (by mode) and hands to the gateway. */
 export interface GatewayDependencies {
@@ -28,7 +29,8 @@ export interface GatewayDependencies {
   /** sends commands to the services: in-process or NATS request/reply */
   commands: ClientProxy;
   readModels: ReadModelStore;
-  projections: ProjectionRunner;
+  projections: LiveProjections;
+  rebuildProjections: ProjectionRebuilder;
   timeTravel: TimeTravel;
   audit: AuditTrail;
   health: HealthProbe[];
@@ -50,6 +52,7 @@ export class GatewayApiModule {
         { provide: COMMAND_CLIENT, useValue: deps.commands },
         { provide: READ_MODEL_STORE, useValue: deps.readModels },
         { provide: PROJECTION_RUNNER, useValue: deps.projections },
+        { provide: PROJECTION_REBUILDER, useValue: deps.rebuildProjections },
         { provide: TIME_TRAVEL, useValue: deps.timeTravel },
         { provide: AUDIT_TRAIL, useValue: deps.audit },
         { provide: DEAD_LETTERS, useValue: deps.deadLetters },

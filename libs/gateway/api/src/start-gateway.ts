@@ -3,13 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
 import { createMetricsRegistry, type HealthProbe, InfrastructureModule, type LiangxinConfig, serviceRootModule } from '@liangxin/platform';
-import { AuditTrail, ProjectionRunner, type ReadModelStore, TimeTravel } from '@liangxin/read-models';
+import { AuditTrail, type LiveProjections, ProjectionRunner, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
 import type { DeadLetterAdmin } from '@liangxin/transport';
 import { Gauge, type Registry } from 'prom-client';
 import { TokenService } from './auth/tokens';
 import { GatewayApiModule } from './gateway-api.module';
 import { configureHttpApp } from './http/configure';
-import { projectionsFor } from './read-side/projections';
+import { type ProjectionRebuilder, projectionsFor } from './read-side/projections';
 
 export interface GatewayAppOptions {
   config: LiangxinConfig;
@@ -25,13 +25,18 @@ export interface GatewayAppOptions {
   registerMetrics?: (registry: Registry) => void;
   port?: number;
   logger?: LoggerService | LogLevel[] | false;
+  /**
+   * The SQLite files behind `eventStore` and `readModels`, when both are embedded: the live projections then
+   * run in a worker thread (the HTTP thread only answers), and a rebuild is shared between worker threads.
+   */
+  sqliteFiles?: { eventsFile: string; readModels: { dataDir: string; fileName: string } };
 }
 
 export interface GatewayApp {
   app: INestApplication;
   url: string;
   tokens: TokenService;
-  projections: ProjectionRunner;
+  projections: LiveProjections;
   close(): Promise<void>;
 }
 
@@ -42,8 +47,13 @@ export interface GatewayApp {
 export async function startGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { config, eventStore, readModels } = options;
   const settings = { coverageTarget: config.coverageTarget, mode: config.mode };
-  const projections = new ProjectionRunner(eventStore, readModels, projectionsFor(settings), { pollIntervalMs: 50 });
-  await projections.start();
+  const files = options.sqliteFiles;
+  const projections: LiveProjections = files
+    ? await ProjectionThread.start({ ...files, coverageTarget: config.coverageTarget, live: { pollIntervalMs: 50 } })
+    : await startProjectionRunner(eventStore, readModels, projectionsFor(settings));
+  const rebuild: ProjectionRebuilder = files
+    ? (onProgress) => rebuildInWorkers({ ...files, coverageTarget: config.coverageTarget, projections: projectionsFor(settings).map((p) => p.name), onProgress })
+    : (onProgress) => rebuildProjections(eventStore, readModels, projectionsFor(settings), { onProgress });
   // Wake the projections as soon as anything is appended, instead of at their next poll.
   const wakeUp = eventStore.subscribeToAll({ after: await eventStore.headPosition() }, () => projections.poke());
 
@@ -71,7 +81,10 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     options.transportHealth,
     {
       name: 'readModels',
-      check: async () => ({ position: projections.position, lag: (await eventStore.headPosition()) - projections.position }),
+      check: async () => {
+        if (projections.failure) throw projections.failure;
+        return { position: projections.position, lag: (await eventStore.headPosition()) - projections.position };
+      },
     },
   ];
 
@@ -82,6 +95,7 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     commands: options.commands,
     readModels,
     projections,
+    rebuildProjections: rebuild,
     timeTravel: new TimeTravel(eventStore, readModels),
     audit: new AuditTrail(eventStore, readModels),
     health,
@@ -110,4 +124,11 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
       await projections.stop();
     },
   };
+}
+
+async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
+  const [events, store, projections] = args;
+  const runner = new ProjectionRunner(events, store, projections, { pollIntervalMs: 50 });
+  await runner.start();
+  return runner;
 }

@@ -13,6 +13,21 @@ export interface ProjectionRunnerOptions {
   /** write into these generations instead of the live ones */
   generations?: ReadonlyMap<string, Generation>;
   onError?: (error: unknown) => void;
+  /** told the position every projection has committed, after each batch that moved it */
+  onPosition?: (position: number) => void;
+}
+
+/** What the HTTP edge needs of the live projections, wherever they run (this thread or a worker). */
+export interface LiveProjections {
+  /** the position every projection has committed */
+  readonly position: number;
+  /** why the projections stopped, once they have (they then answer no more waits) */
+  readonly failure: unknown;
+  /** resolves once every projection has applied the event at `position` (read-your-writes) */
+  waitForPosition(position: number, timeoutMs?: number): Promise<void>;
+  /** wakes the projections at once instead of at their next poll (call after appending) */
+  poke(): void;
+  stop(): Promise<void>;
 }
 
 /**
@@ -20,7 +35,7 @@ export interface ProjectionRunnerOptions {
  * checkpoint, then follows new events. Every batch is committed for all projections in one transaction
  * together with their checkpoints (and any snapshot due), so a restart resumes exactly where the documents are.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements LiveProjections {
   private readonly batchSize: number;
   private readonly snapshotEvery: number;
   private readonly pollIntervalMs: number;
@@ -29,7 +44,9 @@ export class ProjectionRunner {
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
-  private failure: unknown;
+  /** a poke that came while a batch was being applied: the next sleep is skipped, so no event waits a poll */
+  private pokedWhileBusy = false;
+  private failureSeen: unknown;
   private readonly waiters = new Set<{ position: number; resolve: () => void; reject: (e: unknown) => void }>();
 
   constructor(
@@ -43,6 +60,10 @@ export class ProjectionRunner {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }
 
+  get failure(): unknown {
+    return this.failureSeen;
+  }
+
   /** the position every projection of this runner has committed */
   get position(): number {
     return this.positionReached;
@@ -52,7 +73,7 @@ export class ProjectionRunner {
     if (this.running) return;
     await this.prepare();
     this.running = this.loop().catch((error) => {
-      this.failure = error;
+      this.failureSeen = error;
       for (const w of this.waiters) w.reject(error);
       this.waiters.clear();
       this.options.onError?.(error);
@@ -76,12 +97,13 @@ export class ProjectionRunner {
 
   /** wakes the runner at once instead of at its next poll (call after appending) */
   poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.pokedWhileBusy = true;
   }
 
   /** Resolves once every projection has applied the event at `position` (read-your-writes). */
   waitForPosition(position: number, timeoutMs = 5_000): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failureSeen) return Promise.reject(this.failureSeen);
     if (this.positionReached >= position) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter = {
@@ -120,6 +142,7 @@ export class ProjectionRunner {
     await this.store.commitAll(commits);
     for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
     this.positionReached = last.globalPosition;
+    this.options.onPosition?.(this.positionReached);
     for (const w of this.waiters) {
       if (w.position <= this.positionReached) {
         this.waiters.delete(w);
@@ -137,6 +160,10 @@ export class ProjectionRunner {
   }
 
   private sleep(): Promise<void> {
+    if (this.pokedWhileBusy) {
+      this.pokedWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

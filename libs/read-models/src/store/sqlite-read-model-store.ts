@@ -8,6 +8,9 @@ type LiveCollection = { projection: string; generation: string };
 type LiveGeneration = { generation: string; collections: string[] };
 type GenerationState = { checkpoint: number; last_snapshot: number; live: number };
 
+/** the file the read models live in, inside DATA_DIR */
+export const READ_MODELS_FILE = 'read-models.sqlite';
+
 const physicalName = (collection: string, generationId: string) => `${collection}@${generationId}`;
 
 /**
@@ -32,7 +35,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private dataVersion = -1;
   private checkedThisTurn = false;
 
-  static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = 'read-models.sqlite'): SqliteReadModelStore {
+  static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = READ_MODELS_FILE): SqliteReadModelStore {
     const path = fileName === ':memory:' ? ':memory:' : join(dataDir, fileName);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     return new SqliteReadModelStore(new Database(path));
@@ -46,6 +49,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     // re-read pages from the OS on nearly every write.
     db.pragma('cache_size = -131072');
     db.pragma('temp_store = MEMORY');
+    // Several connections write this file: the live projections (a worker thread) and rebuilds (worker
+    // threads, or an admin CLI). A rebuild's flush holds the write lock for a second or two; wait it out.
+    db.pragma('busy_timeout = 60000');
     db.exec(`
       CREATE TABLE IF NOT EXISTS rm_documents (
         collection TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT,
@@ -167,7 +173,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** a transaction that changes which generations exist or are live: the cached metadata is read again after it */
   private changingGenerations<T>(work: () => T): T {
     try {
-      return this.db.transaction(work)();
+      // IMMEDIATE: take the write lock first, so a transaction that reads before it writes never fails on
+      // another connection's commit in between (SQLITE_BUSY_SNAPSHOT is not retried by the busy timeout)
+      return this.db.transaction(work).immediate();
     } finally {
       this.forgetMetadata();
     }
@@ -273,10 +281,12 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async commitAll(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
-      this.db.transaction(() => {
-        this.checkDataVersion();
-        for (const c of commits) this.write(c);
-      })();
+      this.db
+        .transaction(() => {
+          this.checkDataVersion();
+          for (const c of commits) this.write(c);
+        })
+        .immediate();
     } catch (error) {
       // checkpoints were moved in memory as the transaction went: read them again
       this.forgetMetadata();

@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventStore } from '@liangxin/event-store';
-import { type ReadModelStore, rebuildProjections } from '@liangxin/read-models';
-import { EVENT_STORE } from '@liangxin/platform';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { actorOf, type Principal, ROLES, type Role } from '../auth/principal';
 import { TokenService } from '../auth/tokens';
-import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
-import { projectionsFor } from '../read-side/projections';
-import { READ_MODEL_STORE } from '../read-side/tokens';
+import type { ProjectionRebuilder } from '../read-side/projections';
+import { PROJECTION_REBUILDER } from '../read-side/tokens';
 import type { Request } from 'express';
 import { AdminAudit } from './admin-audit';
 import { JobsService } from './jobs.service';
@@ -48,9 +44,7 @@ export class AdminController {
     private readonly jobs: JobsService,
     private readonly audit: AdminAudit,
     private readonly tokens: TokenService,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    @Inject(PROJECTION_REBUILDER) private readonly rebuildProjections: ProjectionRebuilder,
   ) {}
 
   @Post('projections/rebuild')
@@ -58,9 +52,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Rebuild every projection from the first event, beside the live ones; swap when caught up' })
   async rebuild(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
     const job = this.jobs.start('rebuild', actorOf(principal), (report) =>
-      rebuildProjections(this.events, this.readModels, projectionsFor(this.settings), {
-        onProgress: (p) => report({ done: p.done, total: p.total, ratePerSecond: Math.round(p.eventsPerSecond), phase: p.phase }),
-      }),
+      this.rebuildProjections((p) => report({ done: p.done, total: p.total, ratePerSecond: Math.round(p.eventsPerSecond), phase: p.phase })),
     );
     await this.audit.record(principal, request, 'projections.rebuild', { jobId: job.id });
     return { jobId: job.id };

@@ -1,4 +1,4 @@
-import { type AssessmentCompleted, type AssessmentCorrected, type RecordedEvent } from '@liangxin/contracts';
+import type { AssessmentCompleted, AssessmentCorrected, RecordedEvent } from '@liangxin/contracts';
 import { evolveDocument, type Projection } from '../../projection';
 
 /** One organisation's rating for one year, as it stands after any correction. */

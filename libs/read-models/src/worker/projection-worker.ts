@@ -1,0 +1,73 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteEventStore } from '@liangxin/event-store';
+import type { Projection } from '../projection';
+import { allProjections } from '../projections';
+import { rebuildProjections } from '../rebuild/rebuild';
+import { ProjectionRunner } from '../runner/projection-runner';
+import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
+import { type FromProjectionWorker, type ProjectionWorkerData, type ToProjectionWorker, toWorkerError } from './protocol';
+
+/** The projections a worker runs, chosen by name from the ones the system serves. */
+export function projectionsNamed(data: Pick<ProjectionWorkerData, 'coverageTarget' | 'projections'>): Projection[] {
+  const every = allProjections({ coverage: { target: data.coverageTarget } });
+  if (!data.projections) return every;
+  const unknown = data.projections.filter((name) => !every.some((p) => p.name === name));
+  if (unknown.length > 0) throw new Error(`Unknown projection(s): ${unknown.join(', ')}`);
+  return every.filter((p) => data.projections?.includes(p.name));
+}
+
+/** Runs in a worker thread: the live projections, or a rebuild of some of them, on the SQLite files. */
+export function runProjectionWorker(): void {
+  const port = parentPort;
+  if (!port) throw new Error('runProjectionWorker runs in a worker thread');
+  const data = workerData as ProjectionWorkerData;
+  const post = (message: FromProjectionWorker) => port.postMessage(message);
+  const events = SqliteEventStore.openReader({ file: data.eventsFile });
+  const store = SqliteReadModelStore.open(data.readModels.dataDir, data.readModels.fileName);
+  const closeStores = async () => {
+    await store.close();
+    await events.close();
+  };
+  const fail = (error: unknown) => {
+    post({ type: 'failed', error: toWorkerError(error) });
+    void closeStores().finally(() => port.close());
+  };
+
+  try {
+    const projections = projectionsNamed(data);
+    const task = data.task;
+    if (task.kind === 'rebuild') {
+      rebuildProjections(events, store, projections, { ...task.options, onProgress: (progress) => post({ type: 'progress', progress }) })
+        .then(async (result) => {
+          await closeStores();
+          post({ type: 'done', result });
+          port.close();
+        })
+        .catch(fail);
+      return;
+    }
+    const runner = new ProjectionRunner(events, store, projections, {
+      pollIntervalMs: task.pollIntervalMs,
+      batchSize: task.batchSize,
+      snapshotEvery: task.snapshotEvery,
+      onPosition: (position) => post({ type: 'position', position }),
+      onError: fail,
+    });
+    port.on('message', (message: ToProjectionWorker) => {
+      if (message === 'poke') runner.poke();
+      else if (message === 'stop') {
+        void runner
+          .stop()
+          .then(closeStores)
+          .then(() => {
+            post({ type: 'stopped' });
+            port.close();
+          })
+          .catch(fail);
+      }
+    });
+    runner.start().then(() => post({ type: 'started', position: runner.position }), fail);
+  } catch (error) {
+    fail(error);
+  }
+}
