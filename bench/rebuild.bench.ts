@@ -1,9 +1,12 @@
 // Rebuild throughput of every projection beside raw read-and-parse of the same log, in one run; peak RSS;
 // time of an as-of coverage query (from the nearest snapshot, and from scratch for comparison).
-// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--snapshot-every 10000] [--flush-every 50000] [--cache 200000] [--no-each] [--keep]
+// The log is generated in a child process, so the peak RSS measured here is the rebuild's alone.
+// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--log DIR] [--workers N] [--no-one-thread] [--no-each] [--keep]
+//      (--log DIR reuses the events.db a --keep run left in DIR)
 import 'reflect-metadata'; // the contracts' DTO decorators need it loaded first
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
@@ -15,6 +18,7 @@ import {
   coverageProjection,
   type Coverage,
   type Projection,
+  rebuildInWorkers,
   rebuildProjections,
   SqliteReadModelStore,
   TimeTravel,
@@ -27,10 +31,26 @@ const options = new Command()
   .option('--batch <n>', 'events per page read from the log (by the raw read too)', (v) => Number(v), 10_000)
   .option('--flush-every <n>', 'events a rebuild applies in memory between writes (one transaction per flush)', (v) => Number(v), 50_000)
   .option('--cache <n>', 'documents a rebuild keeps in memory', (v) => Number(v), 200_000)
+  .option('--log <dir>', 'reuse the events.db in this directory instead of generating one')
+  .option('--generate-into <dir>', '(internal) only generate and append the log into this directory')
+  .option('--workers <n>', 'worker threads the rebuild is shared between', (v) => Number(v), availableParallelism())
+  .option('--no-one-thread', 'skip the rebuild of all projections in this one thread')
   .option('--no-each', 'skip rebuilding each projection on its own')
   .option('--keep', 'keep the data directory')
   .parse()
-  .opts<{ events: number; snapshotEvery: number; batch: number; flushEvery: number; cache: number; each: boolean; keep?: boolean }>();
+  .opts<{
+    events: number;
+    snapshotEvery: number;
+    batch: number;
+    flushEvery: number;
+    cache: number;
+    log?: string;
+    generateInto?: string;
+    workers: number;
+    oneThread: boolean;
+    each: boolean;
+    keep?: boolean;
+  }>();
 
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
@@ -43,8 +63,7 @@ const elapsed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   return [result, (performance.now() - start) / 1000];
 };
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'liangxin-rebuild-bench-'));
+async function generateInto(dir: string) {
   const events = SqliteEventStore.open({ file: join(dir, 'events.db'), durability: 'os' });
   console.log(`log: ${fmt(options.events)} generated registry + formation events (seed 1), data in ${dir}`);
 
@@ -62,8 +81,24 @@ async function main() {
   });
   bar.update(appended);
   bar.stop();
-  const head = await events.headPosition();
   console.log(`appended ${fmt(appended)} events in ${appendSeconds.toFixed(1)} s (${fmt(appended / appendSeconds)} events/s)`);
+  await events.close();
+}
+
+async function main() {
+  if (options.generateInto) {
+    clearInterval(sampler);
+    return generateInto(options.generateInto);
+  }
+  const dir = options.log ?? mkdtempSync(join(tmpdir(), 'liangxin-rebuild-bench-'));
+  const eventsFile = join(dir, 'events.db');
+  if (!options.log) {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--generate-into', dir, '--events', String(options.events)], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`generating the log failed (exit ${child.status})`);
+  } else if (!existsSync(eventsFile)) throw new Error(`no events.db in ${dir}`);
+  const events = SqliteEventStore.openReader({ file: eventsFile });
+  const head = await events.headPosition();
+  console.log(`log: ${fmt(head)} events in ${eventsFile}`);
 
   // Baseline: read every event and parse it, in the same batches the rebuild uses.
   sampleRss();
@@ -105,7 +140,33 @@ async function main() {
   };
 
   const projections = allProjections();
-  const store = await rebuild(`all (${projections.length})`, projections, 'read-models.sqlite');
+  // What the system runs on SQLite: the projections shared between worker threads.
+  const store = SqliteReadModelStore.open(dir, 'read-models.sqlite');
+  {
+    const progress = new SingleBar({ format: `${'workers'.padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
+    progress.start(head, 0, { rate: 0 });
+    peakRss = process.memoryUsage().rss;
+    const cpuBefore = process.cpuUsage();
+    const result = await rebuildInWorkers({
+      eventsFile,
+      readModels: { dataDir: dir, fileName: 'read-models.sqlite' },
+      projections: projections.map((p) => p.name),
+      workers: options.workers,
+      rebuild: { batchSize: options.batch, flushEvery: options.flushEvery, snapshotEvery: options.snapshotEvery, cacheDocuments: options.cache },
+      onProgress: (p) => {
+        sampleRss();
+        progress.setTotal(p.total);
+        progress.update(p.done, { rate: fmt(p.eventsPerSecond) });
+      },
+    });
+    progress.stop();
+    const cpu = process.cpuUsage(cpuBefore);
+    const line = `rebuild all (${projections.length}), ${options.workers} worker threads:`.padEnd(42);
+    console.log(
+      `${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, ${fmt(result.events / ((cpu.user + cpu.system) / 1e6))} events per CPU second, peak RSS ${mb(peakRss)})`,
+    );
+  }
+  if (options.oneThread) await (await rebuild(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite')).close();
   if (options.each) for (const p of projections) await (await rebuild(p.name, [p], `only-${p.name}.sqlite`)).close();
 
   // As-of coverage: from the nearest snapshot, at random positions, for one district.
@@ -134,7 +195,7 @@ async function main() {
   clearInterval(sampler);
   await store.close();
   await events.close();
-  if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  if (!options.keep && !options.log) rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {
