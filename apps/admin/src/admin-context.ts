@@ -31,6 +31,8 @@ export interface AdminContext {
    * runs inside the system's process, not the CLI's, so the CLI sends the retry to the running gateway instead.
    */
   readonly retriesInProcess: boolean;
+  /** the embedded mode's SQLite files: a rebuild is then shared between worker threads */
+  readonly sqliteFiles?: { eventsFile: string; readModels: { dataDir: string; fileName: string }; coverageTarget: number };
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ function embeddedContext(config: LiangxinConfig): AdminContext {
     deadLetters: async () => new InProcessDeadLetters({ bus: new InProcessBus(), deadLetters: await deadLetterStore.get() }),
     tamperEvidence: events.get,
     retriesInProcess: false,
+    sqliteFiles: { eventsFile: file(DATA_FILES.events), readModels: { dataDir: config.dataDir, fileName: DATA_FILES.readModels }, coverageTarget: config.coverageTarget },
     async close() {
       await (await readModels.ifOpened()?.catch(() => undefined))?.close();
       await (await events.ifOpened()?.catch(() => undefined))?.close();

@@ -1,4 +1,4 @@
-import { projectionContentHash, rebuildProjections, type RebuildProgress } from '@liangxin/read-models';
+import { projectionContentHash, rebuildInWorkers, rebuildProjections, type RebuildProgress } from '@liangxin/read-models';
 import type { AdminContext } from '../admin-context';
 import { AdminError } from '../admin-error';
 import type { ProgressReporter } from '../progress';
@@ -24,9 +24,11 @@ export async function rebuild(context: AdminContext, options: { projection?: str
   const events = await context.events();
   const store = await context.readModels();
   const progress = options.progress;
-  const result = await rebuildProjections(events, store, chosen, {
-    onProgress: (p: RebuildProgress) => progress?.update(p.done, p.total),
-  });
+  const onProgress = (p: RebuildProgress) => progress?.update(p.done, p.total);
+  // On SQLite the projections are shared between worker threads (replay is CPU-bound); elsewhere, one thread.
+  const result = context.sqliteFiles
+    ? await rebuildInWorkers({ ...context.sqliteFiles, projections: chosen.map((p) => p.name), onProgress })
+    : await rebuildProjections(events, store, chosen, { onProgress });
   progress?.finish();
   const contentHashes: Record<string, string> = {};
   for (const projection of chosen) contentHashes[projection.name] = await projectionContentHash(store, projection);

@@ -1,6 +1,7 @@
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
 import type { Generation, ProjectionCommit, ReadModelStore } from '../store/port';
+import { PositionWaiters } from './position-waiters';
 import { stageBatch } from './unit-of-work';
 
 export interface ProjectionRunnerOptions {
@@ -40,14 +41,12 @@ export class ProjectionRunner implements LiveProjections {
   private readonly snapshotEvery: number;
   private readonly pollIntervalMs: number;
   private readonly lastSnapshot = new Map<string, number>();
-  private positionReached = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
   /** a poke that came while a batch was being applied: the next sleep is skipped, so no event waits a poll */
   private pokedWhileBusy = false;
-  private failureSeen: unknown;
-  private readonly waiters = new Set<{ position: number; resolve: () => void; reject: (e: unknown) => void }>();
+  private readonly waiters = new PositionWaiters();
 
   constructor(
     private readonly events: EventStore,
@@ -61,21 +60,19 @@ export class ProjectionRunner implements LiveProjections {
   }
 
   get failure(): unknown {
-    return this.failureSeen;
+    return this.waiters.failed;
   }
 
   /** the position every projection of this runner has committed */
   get position(): number {
-    return this.positionReached;
+    return this.waiters.position;
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     await this.prepare();
     this.running = this.loop().catch((error) => {
-      this.failureSeen = error;
-      for (const w of this.waiters) w.reject(error);
-      this.waiters.clear();
+      this.waiters.fail(error);
       this.options.onError?.(error);
     });
   }
@@ -86,7 +83,7 @@ export class ProjectionRunner implements LiveProjections {
       if (!this.generation(p)) await this.store.register(p.name, p.collections);
       this.lastSnapshot.set(p.name, (await this.store.nearestSnapshot(p.name, { position: Number.MAX_SAFE_INTEGER }, this.generation(p)))?.position ?? 0);
     }
-    this.positionReached = await this.lowestCheckpoint();
+    this.waiters.advance(await this.lowestCheckpoint());
   }
 
   async stop(): Promise<void> {
@@ -103,32 +100,12 @@ export class ProjectionRunner implements LiveProjections {
 
   /** Resolves once every projection has applied the event at `position` (read-your-writes). */
   waitForPosition(position: number, timeoutMs = 5_000): Promise<void> {
-    if (this.failureSeen) return Promise.reject(this.failureSeen);
-    if (this.positionReached >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`Projections did not reach position ${position} within ${timeoutMs} ms (at ${this.positionReached})`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-      this.poke();
-    });
+    return this.waiters.wait(position, timeoutMs, () => this.poke());
   }
 
   /** Reads and applies one batch; returns how many events it read. Exposed for rebuilds and tests. */
   async step(): Promise<number> {
-    const from = this.positionReached;
+    const from = this.waiters.position;
     const batch = await this.events.readAll({ after: from, limit: this.batchSize });
     if (batch.length === 0) return 0;
     const last = batch[batch.length - 1];
@@ -141,14 +118,8 @@ export class ProjectionRunner implements LiveProjections {
     }
     await this.store.commitAll(commits);
     for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
-    this.positionReached = last.globalPosition;
-    this.options.onPosition?.(this.positionReached);
-    for (const w of this.waiters) {
-      if (w.position <= this.positionReached) {
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
+    this.waiters.advance(last.globalPosition);
+    this.options.onPosition?.(last.globalPosition);
     return batch.length;
   }
 

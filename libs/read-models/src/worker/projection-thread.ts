@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { PositionWaiters } from '../runner/position-waiters';
 import type { LiveProjections } from '../runner/projection-runner';
 import { type FromProjectionWorker, fromWorkerError, type LiveTask, type ProjectionWorkerData, type ToProjectionWorker } from './protocol';
 
@@ -19,9 +20,7 @@ export interface ProjectionThreadOptions extends Omit<ProjectionWorkerData, 'tas
  * the worker has committed, wakes it on appends and lets requests wait for a position.
  */
 export class ProjectionThread implements LiveProjections {
-  private positionReached = 0;
-  private failureSeen: Error | undefined;
-  private readonly waiters = new Set<{ position: number; resolve: () => void; reject: (error: unknown) => void }>();
+  private readonly waiters = new PositionWaiters();
   private pokedThisTurn = false;
   private readonly exited: Promise<void>;
 
@@ -62,48 +61,28 @@ export class ProjectionThread implements LiveProjections {
   }
 
   get failure(): Error | undefined {
-    return this.failureSeen;
+    return this.waiters.failed as Error | undefined;
   }
 
   get position(): number {
-    return this.positionReached;
+    return this.waiters.position;
   }
 
   poke(): void {
     // one wake-up per turn is enough: the worker reads everything committed by the time it wakes, and a
     // commit that lands later is announced in a later turn
-    if (this.pokedThisTurn || this.failureSeen) return;
+    if (this.pokedThisTurn || this.failure) return;
     this.pokedThisTurn = true;
     setImmediate(() => (this.pokedThisTurn = false));
     this.worker.postMessage('poke' satisfies ToProjectionWorker);
   }
 
   waitForPosition(position: number, timeoutMs = 5_000): Promise<void> {
-    if (this.failureSeen) return Promise.reject(this.failureSeen);
-    if (this.positionReached >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`Projections did not reach position ${position} within ${timeoutMs} ms (at ${this.positionReached})`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-      this.poke();
-    });
+    return this.waiters.wait(position, timeoutMs, () => this.poke());
   }
 
   async stop(): Promise<void> {
-    if (!this.failureSeen) this.worker.postMessage('stop' satisfies ToProjectionWorker);
+    if (!this.failure) this.worker.postMessage('stop' satisfies ToProjectionWorker);
     await this.exited;
     this.fail(new Error('The projections have stopped'));
   }
@@ -111,11 +90,11 @@ export class ProjectionThread implements LiveProjections {
   private receive(message: FromProjectionWorker, started: (error?: Error) => void): void {
     switch (message.type) {
       case 'started':
-        this.advance(message.position);
+        this.waiters.advance(message.position);
         started();
         break;
       case 'position':
-        this.advance(message.position);
+        this.waiters.advance(message.position);
         break;
       case 'failed': {
         const error = fromWorkerError(message.error);
@@ -129,19 +108,7 @@ export class ProjectionThread implements LiveProjections {
     }
   }
 
-  private advance(position: number): void {
-    this.positionReached = Math.max(this.positionReached, position);
-    for (const waiter of this.waiters) {
-      if (waiter.position <= this.positionReached) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  }
-
   private fail(error: Error): void {
-    this.failureSeen ??= error;
-    for (const waiter of this.waiters) waiter.reject(this.failureSeen);
-    this.waiters.clear();
+    this.waiters.fail(error);
   }
 }
