@@ -18,6 +18,8 @@ import {
   coverageProjection,
   type Coverage,
   type Projection,
+  type RebuildProgress,
+  type RebuildResult,
   rebuildInWorkers,
   rebuildProjections,
   SqliteReadModelStore,
@@ -113,61 +115,46 @@ async function main() {
   const readRate = head / readSeconds;
   console.log(`raw read + parse of the log:               ${fmt(readRate).padStart(9)} events/s  (${readSeconds.toFixed(1)} s)`);
 
-  const rebuild = async (label: string, projections: Projection[], fileName: string) => {
-    const store = SqliteReadModelStore.open(dir, fileName);
-    const progress = new SingleBar({ format: `${label.padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
+  const settings = { batchSize: options.batch, flushEvery: options.flushEvery, snapshotEvery: options.snapshotEvery, cacheDocuments: options.cache };
+  /** runs one rebuild with a progress bar and prints its line: rate, share of the raw rate, CPU, peak RSS */
+  const measure = async (label: string, run: (onProgress: (p: RebuildProgress) => void) => Promise<RebuildResult>) => {
+    const progress = new SingleBar({ format: `${label.slice(0, 14).padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
     progress.start(head, 0, { rate: 0 });
     peakRss = process.memoryUsage().rss;
     // CPU time beside wall time: on a shared machine the wall time moves with everyone else's load
     const cpuBefore = process.cpuUsage();
-    const result = await rebuildProjections(events, store, projections, {
-      batchSize: options.batch,
-      flushEvery: options.flushEvery,
-      snapshotEvery: options.snapshotEvery,
-      cacheDocuments: options.cache,
-      onProgress: (p) => {
-        sampleRss();
-        progress.setTotal(p.total);
-        progress.update(p.done, { rate: fmt(p.eventsPerSecond) });
-      },
+    const result = await run((p) => {
+      sampleRss();
+      progress.setTotal(p.total);
+      progress.update(p.done, { rate: fmt(p.eventsPerSecond) });
     });
     progress.stop();
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const line = `rebuild ${label}:`.padEnd(42);
     console.log(`${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, ${fmt(result.events / cpuSeconds)} events per CPU second, peak RSS ${mb(peakRss)})`);
-    return store;
+  };
+  const inThisThread = async (label: string, projections: Projection[], fileName: string) => {
+    const store = SqliteReadModelStore.open(dir, fileName);
+    await measure(label, (onProgress) => rebuildProjections(events, store, projections, { ...settings, onProgress }));
+    await store.close();
   };
 
   const projections = allProjections();
   // What the system runs on SQLite: the projections shared between worker threads.
   const store = SqliteReadModelStore.open(dir, 'read-models.sqlite');
-  {
-    const progress = new SingleBar({ format: `${'workers'.padEnd(14)} [{bar}] {value}/{total} {rate} ev/s`, hideCursor: true }, undefined);
-    progress.start(head, 0, { rate: 0 });
-    peakRss = process.memoryUsage().rss;
-    const cpuBefore = process.cpuUsage();
-    const result = await rebuildInWorkers({
+  await measure(`all (${projections.length}), ${options.workers} worker threads`, (onProgress) =>
+    rebuildInWorkers({
       eventsFile,
       readModels: { dataDir: dir, fileName: 'read-models.sqlite' },
       projections: projections.map((p) => p.name),
       workers: options.workers,
-      rebuild: { batchSize: options.batch, flushEvery: options.flushEvery, snapshotEvery: options.snapshotEvery, cacheDocuments: options.cache },
-      onProgress: (p) => {
-        sampleRss();
-        progress.setTotal(p.total);
-        progress.update(p.done, { rate: fmt(p.eventsPerSecond) });
-      },
-    });
-    progress.stop();
-    const cpu = process.cpuUsage(cpuBefore);
-    const line = `rebuild all (${projections.length}), ${options.workers} worker threads:`.padEnd(42);
-    console.log(
-      `${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, ${fmt(result.events / ((cpu.user + cpu.system) / 1e6))} events per CPU second, peak RSS ${mb(peakRss)})`,
-    );
-  }
-  if (options.oneThread) await (await rebuild(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite')).close();
-  if (options.each) for (const p of projections) await (await rebuild(p.name, [p], `only-${p.name}.sqlite`)).close();
+      rebuild: settings,
+      onProgress,
+    }),
+  );
+  if (options.oneThread) await inThisThread(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite');
+  if (options.each) for (const p of projections) await inThisThread(p.name, [p], `only-${p.name}.sqlite`);
 
   // As-of coverage: from the nearest snapshot, at random positions, for one district.
   const travel = new TimeTravel(events, store);

@@ -69,7 +69,7 @@ export async function rebuildProjections(
   const names = projections.map((p) => p.name);
   const started = performance.now();
   let total = await events.headPosition();
-  const cache = new WriteBackCache({ capacity: options.cacheDocuments ?? 200_000, expectedDocuments: Math.max(total, 1) * 3 }, (collection, id) =>
+  const cache = new WriteBackCache({ capacity: options.cacheDocuments ?? 200_000, expectedDocuments: Math.max(total, 1) }, (collection, id) =>
     store.get(collection, id, generationOfCollection.get(collection)),
   );
   /** projections still replaying (a promoted one belongs to the live runner from then on) */

@@ -35,19 +35,20 @@ export class SqliteReadModelStore implements ReadModelStore {
   private dataVersion = -1;
   private checkedThisTurn = false;
 
-  static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = READ_MODELS_FILE): SqliteReadModelStore {
+  /** `pageCacheMb`: SQLite's page cache for this connection (default 128 MB; it fills only as pages are used) */
+  static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = READ_MODELS_FILE, options: { pageCacheMb?: number } = {}): SqliteReadModelStore {
     const path = fileName === ':memory:' ? ':memory:' : join(dataDir, fileName);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    return new SqliteReadModelStore(new Database(path));
+    return new SqliteReadModelStore(new Database(path), options);
   }
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: { pageCacheMb?: number } = {}) {
     this.db = db;
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // Projections update documents all over a large B-tree: SQLite's default 2 MB page cache would
     // re-read pages from the OS on nearly every write.
-    db.pragma('cache_size = -131072');
+    db.pragma(`cache_size = -${Math.round((options.pageCacheMb ?? 128) * 1024)}`);
     db.pragma('temp_store = MEMORY');
     // Several connections write this file: the live projections (a worker thread) and rebuilds (worker
     // threads, or an admin CLI). A rebuild's flush holds the write lock for a second or two; wait it out.

@@ -23,7 +23,7 @@ export function runProjectionWorker(): void {
   const data = workerData as ProjectionWorkerData;
   const post = (message: FromProjectionWorker) => port.postMessage(message);
   const events = SqliteEventStore.openReader({ file: data.eventsFile });
-  const store = SqliteReadModelStore.open(data.readModels.dataDir, data.readModels.fileName);
+  const store = SqliteReadModelStore.open(data.readModels.dataDir, data.readModels.fileName, { pageCacheMb: data.readModels.pageCacheMb });
   const closeStores = async () => {
     await store.close();
     await events.close();

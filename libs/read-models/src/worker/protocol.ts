@@ -4,7 +4,7 @@ import type { RebuildOptions, RebuildProgress, RebuildResult } from '../rebuild/
 export interface ProjectionWorkerData {
   /** the SQLite event store's file, opened read-only */
   eventsFile: string;
-  readModels: { dataDir: string; fileName: string };
+  readModels: { dataDir: string; fileName: string; pageCacheMb?: number };
   /** coverage target the coverage projection rates against */
   coverageTarget?: number;
   /** names of the projections this worker runs (every projection when absent) */

@@ -4,6 +4,10 @@ import type { RebuildOptions, RebuildProgress, RebuildResult } from '../rebuild/
 import { type FromProjectionWorker, fromWorkerError, type ProjectionWorkerData } from './protocol';
 import { PROJECTION_WORKER_BOOTSTRAP } from './projection-thread';
 
+/** what one rebuild may hold in memory, all workers together (rebuildProjections' defaults for one thread) */
+const REBUILD_MEMORY = { cacheDocuments: 200_000, maxDirtyDocuments: 100_000 };
+const REBUILD_PAGE_CACHE_MB = 128;
+
 /**
  * Relative cost of replaying each projection (per event, measured alone on a generated log), to share
  * them out evenly between workers; an unknown projection counts as the dearest.
@@ -46,6 +50,15 @@ export interface RebuildInWorkersOptions extends Omit<ProjectionWorkerData, 'tas
 export async function rebuildInWorkers(options: RebuildInWorkersOptions): Promise<RebuildResult> {
   const { projections, workers, rebuild, onProgress, ...where } = options;
   const shares = shareOut(projections, workers ?? availableParallelism());
+  // The memory a rebuild may use is shared out too, so that more threads do not mean more memory: each
+  // worker holds fewer projections, hence fewer documents, and gets its part of the budget.
+  const budget = { ...REBUILD_MEMORY, ...rebuild };
+  const perWorker: Omit<RebuildOptions, 'onProgress'> = {
+    ...rebuild,
+    cacheDocuments: Math.ceil(budget.cacheDocuments / shares.length),
+    maxDirtyDocuments: Math.ceil(budget.maxDirtyDocuments / shares.length),
+  };
+  const pageCacheMb = Math.ceil(REBUILD_PAGE_CACHE_MB / shares.length);
   const started = performance.now();
   const progressOf = new Map<number, RebuildProgress>();
   const report = () => {
@@ -64,7 +77,12 @@ export async function rebuildInWorkers(options: RebuildInWorkersOptions): Promis
   const running = shares.map(
     (share, index) =>
       new Promise<RebuildResult>((resolve, reject) => {
-        const workerData: ProjectionWorkerData = { ...where, projections: share, task: { kind: 'rebuild', options: rebuild ?? {} } };
+        const workerData: ProjectionWorkerData = {
+          ...where,
+          readModels: { pageCacheMb, ...where.readModels },
+          projections: share,
+          task: { kind: 'rebuild', options: perWorker },
+        };
         const worker = new Worker(PROJECTION_WORKER_BOOTSTRAP, { workerData, execArgv: [] });
         let outcome: { result: RebuildResult } | { error: Error } | undefined;
         worker.on('message', (message: FromProjectionWorker) => {
