@@ -9,7 +9,7 @@ export const PROJECTION_WORKER_BOOTSTRAP = join(__dirname, 'projection-worker.bo
 const STARTUP_TIMEOUT_MS = 60_000;
 
 export interface ProjectionThreadOptions extends Omit<ProjectionWorkerData, 'task'> {
-  live?: Omit<LiveTask, 'kind'>;
+  live?: Omit<LiveTask, 'kind' | 'appended'>;
   /** told when the projections stop on an error (a projection that throws, a store that fails) */
   onError?: (error: Error) => void;
 }
@@ -21,11 +21,12 @@ export interface ProjectionThreadOptions extends Omit<ProjectionWorkerData, 'tas
  */
 export class ProjectionThread implements LiveProjections {
   private readonly waiters = new PositionWaiters();
-  private pokedThisTurn = false;
   private readonly exited: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
+    /** counts appends for the worker to see (see LiveTask.appended) */
+    private readonly appended: Int32Array,
     private readonly onError?: (error: Error) => void,
   ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
@@ -33,10 +34,11 @@ export class ProjectionThread implements LiveProjections {
 
   static async start(options: ProjectionThreadOptions): Promise<ProjectionThread> {
     const { live, onError, ...where } = options;
-    const workerData: ProjectionWorkerData = { ...where, task: { kind: 'live', ...live } };
+    const appended = new Int32Array(new SharedArrayBuffer(4));
+    const workerData: ProjectionWorkerData = { ...where, task: { kind: 'live', ...live, appended } };
     // execArgv: [] so a parent's `-r tools/register.js` is not loaded beside the bootstrap's own compiler
     const worker = new Worker(PROJECTION_WORKER_BOOTSTRAP, { workerData, execArgv: [] });
-    const thread = new ProjectionThread(worker, onError);
+    const thread = new ProjectionThread(worker, appended, onError);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`projection worker did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
       const settle = (error?: Error) => {
@@ -69,12 +71,8 @@ export class ProjectionThread implements LiveProjections {
   }
 
   poke(): void {
-    // one wake-up per turn is enough: the worker reads everything committed by the time it wakes, and a
-    // commit that lands later is announced in a later turn
-    if (this.pokedThisTurn || this.failure) return;
-    this.pokedThisTurn = true;
-    setImmediate(() => (this.pokedThisTurn = false));
-    this.worker.postMessage('poke' satisfies ToProjectionWorker);
+    // no message, no system call: the worker watches this counter while appends keep coming
+    Atomics.add(this.appended, 0, 1);
   }
 
   waitForPosition(position: number, timeoutMs = 5_000): Promise<void> {

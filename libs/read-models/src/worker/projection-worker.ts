@@ -53,9 +53,9 @@ export function runProjectionWorker(): void {
       onPosition: (position) => post({ type: 'position', position }),
       onError: fail,
     });
+    if (task.appended) watchAppends(task.appended, () => runner.poke());
     port.on('message', (message: ToProjectionWorker) => {
-      if (message === 'poke') runner.poke();
-      else if (message === 'stop') {
+      if (message === 'stop') {
         void runner
           .stop()
           .then(closeStores)
@@ -70,4 +70,25 @@ export function runProjectionWorker(): void {
   } catch (error) {
     fail(error);
   }
+}
+
+/** while appends keep coming, look for the next one every millisecond; after a quiet second, every 20 ms */
+const BUSY_LOOK_MS = 1;
+const IDLE_LOOK_MS = 20;
+const QUIET_AFTER_MS = 1_000;
+
+/** Calls `onAppend` when the appending thread has counted a new append in the shared counter. */
+function watchAppends(appended: Int32Array, onAppend: () => void): void {
+  let seen = Atomics.load(appended, 0);
+  let lastAppend = 0;
+  const look = () => {
+    const now = Atomics.load(appended, 0);
+    if (now !== seen) {
+      seen = now;
+      lastAppend = performance.now();
+      onAppend();
+    }
+    setTimeout(look, performance.now() - lastAppend < QUIET_AFTER_MS ? BUSY_LOOK_MS : IDLE_LOOK_MS).unref();
+  };
+  look();
 }

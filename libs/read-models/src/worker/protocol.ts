@@ -14,6 +14,11 @@ export interface ProjectionWorkerData {
 
 export interface LiveTask {
   kind: 'live';
+  /**
+   * Shared with the thread that appends: it adds 1 to element 0 whenever something was appended, and the
+   * worker looks every millisecond or so while busy. Cheaper than a message per append for both threads.
+   */
+  appended?: Int32Array;
   pollIntervalMs?: number;
   batchSize?: number;
   snapshotEvery?: number;
@@ -38,7 +43,7 @@ export type FromProjectionWorker =
   | { type: 'failed'; error: WorkerError }
   | { type: 'stopped' };
 
-export type ToProjectionWorker = 'poke' | 'stop';
+export type ToProjectionWorker = 'stop';
 
 export const toWorkerError = (error: unknown): WorkerError =>
   error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: 'Error', message: String(error) };
