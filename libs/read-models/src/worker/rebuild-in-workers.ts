@@ -7,6 +7,12 @@ import { PROJECTION_WORKER_BOOTSTRAP } from './projection-thread';
 /** what one rebuild may hold in memory, all workers together (rebuildProjections' defaults for one thread) */
 const REBUILD_MEMORY = { cacheDocuments: 200_000, maxDirtyDocuments: 100_000 };
 const REBUILD_PAGE_CACHE_MB = 128;
+/**
+ * V8 lets a heap grow far past what it holds alive before collecting; a limit makes each worker collect
+ * sooner (at a million events: peak RSS 1 154 MB without, 776 MB with, and no slower). The cache bounds
+ * above keep what is alive well under it.
+ */
+const REBUILD_HEAP_MB = 640;
 
 /**
  * Relative cost of replaying each projection (per event, measured alone on a generated log), to share
@@ -38,6 +44,8 @@ export interface RebuildInWorkersOptions extends Omit<ProjectionWorkerData, 'tas
   projections: readonly string[];
   /** worker threads to share them between (default: the cores there are, at most one per projection) */
   workers?: number;
+  /** V8 heap all the workers together may use (default 640 MB), shared out like the caches */
+  heapLimitMb?: number;
   rebuild?: Omit<RebuildOptions, 'onProgress'>;
   onProgress?: (progress: RebuildProgress) => void;
 }
@@ -48,7 +56,7 @@ export interface RebuildInWorkersOptions extends Omit<ProjectionWorkerData, 'tas
  * alone). Replay is CPU-bound, so on a machine with several cores the shares run side by side.
  */
 export async function rebuildInWorkers(options: RebuildInWorkersOptions): Promise<RebuildResult> {
-  const { projections, workers, rebuild, onProgress, ...where } = options;
+  const { projections, workers, heapLimitMb = REBUILD_HEAP_MB, rebuild, onProgress, ...where } = options;
   const shares = shareOut(projections, workers ?? availableParallelism());
   // The memory a rebuild may use is shared out too, so that more threads do not mean more memory: each
   // worker holds fewer projections, hence fewer documents, and gets its part of the budget.
@@ -83,7 +91,11 @@ export async function rebuildInWorkers(options: RebuildInWorkersOptions): Promis
           projections: share,
           task: { kind: 'rebuild', options: perWorker },
         };
-        const worker = new Worker(PROJECTION_WORKER_BOOTSTRAP, { workerData, execArgv: [] });
+        const worker = new Worker(PROJECTION_WORKER_BOOTSTRAP, {
+          workerData,
+          execArgv: [],
+          resourceLimits: { maxOldGenerationSizeMb: Math.ceil(heapLimitMb / shares.length) },
+        });
         let outcome: { result: RebuildResult } | { error: Error } | undefined;
         worker.on('message', (message: FromProjectionWorker) => {
           if (message.type === 'progress') {
