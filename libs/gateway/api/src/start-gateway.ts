@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
@@ -49,8 +49,8 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
   const settings = { coverageTarget: config.coverageTarget, mode: config.mode };
   const files = options.sqliteFiles;
   const projections: LiveProjections = files
-    ? await ProjectionThread.start({ ...files, coverageTarget: config.coverageTarget, live: { pollIntervalMs: 50 } })
-    : await startProjectionRunner(eventStore, readModels, projectionsFor(settings));
+    ? await ProjectionThread.start({ ...files, coverageTarget: config.coverageTarget, live: { pollIntervalMs: 50 }, onError: reportProjectionFailure })
+    : await startProjectionRunner(eventStore, readModels, projectionsFor(settings), { onError: reportProjectionFailure });
   const rebuild: ProjectionRebuilder = files
     ? (onProgress) => rebuildInWorkers({ ...files, coverageTarget: config.coverageTarget, projections: projectionsFor(settings).map((p) => p.name), onProgress })
     : (onProgress) => rebuildProjections(eventStore, readModels, projectionsFor(settings), { onProgress });
@@ -126,9 +126,13 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
   };
 }
 
+/** the read models stopped: /health turns down (its readModels check throws) and the log says why */
+const reportProjectionFailure = (error: unknown) =>
+  new Logger('Projections').error(`The read models stopped and no longer follow the log: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+
 async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
-  const [events, store, projections] = args;
-  const runner = new ProjectionRunner(events, store, projections, { pollIntervalMs: 50 });
+  const [events, store, projections, options] = args;
+  const runner = new ProjectionRunner(events, store, projections, { pollIntervalMs: 50, ...options });
   await runner.start();
   return runner;
 }
