@@ -5,5 +5,6 @@ export * from './registry';
 export * from './formation';
 export * from './funding';
 export * from './evaluation';
+export * from './requests';
 export * from './sources';
 export * from './admin';

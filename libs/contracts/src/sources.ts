@@ -2,6 +2,7 @@ import { EVALUATION_STREAM_PREFIX } from './evaluation';
 import { FORMATION_STREAM_PREFIXES } from './formation';
 import { FUNDING_STREAM_PREFIX } from './funding';
 import { ENTERPRISE_STREAM_PREFIX } from './registry';
+import { SERVICE_REQUEST_STREAM_PREFIX } from './requests';
 
 /**
  * Which streams each service owns. A service forwards exactly these to other services, and a consumer
@@ -12,6 +13,7 @@ export const EVENT_SOURCES = {
   formation: FORMATION_STREAM_PREFIXES,
   funding: [FUNDING_STREAM_PREFIX],
   evaluation: [EVALUATION_STREAM_PREFIX],
+  requests: [SERVICE_REQUEST_STREAM_PREFIX],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ServiceName = keyof typeof EVENT_SOURCES;

@@ -1,0 +1,71 @@
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsCreditCode } from '../registry/commands';
+import { REQUEST_CATEGORIES, REQUEST_OWNER_KINDS, type RequestCategory, type RequestOwnerKind } from './events';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An enterprise (or an officer at a desk hour) brings a need to the district. */
+export class SubmitRequestDto {
+  @IsCreditCode({ message: 'creditCode must be the 18-character unified social credit code of a registered enterprise' })
+  creditCode!: string;
+
+  @IsIn(REQUEST_CATEGORIES, { message: `category must be one of: ${REQUEST_CATEGORIES.join(', ')}` })
+  category!: RequestCategory;
+
+  @IsString({ message: 'description must say what the enterprise needs' })
+  @MinLength(1, { message: 'description must say what the enterprise needs' })
+  @MaxLength(2000, { message: 'description must be at most 2000 characters' })
+  description!: string;
+}
+
+/** The service group or instructor who takes the request on. */
+export class RequestOwnerDto {
+  @IsIn(REQUEST_OWNER_KINDS, { message: `owner kind must be one of: ${REQUEST_OWNER_KINDS.join(', ')}` })
+  kind!: RequestOwnerKind;
+
+  @IsString({ message: 'owner id must name the service group or instructor' })
+  @MinLength(1, { message: 'owner id must name the service group or instructor' })
+  @MaxLength(100, { message: 'owner id must be at most 100 characters' })
+  id!: string;
+
+  @IsString({ message: 'owner name must be given, as the enterprise will read it' })
+  @MinLength(1, { message: 'owner name must be given, as the enterprise will read it' })
+  @MaxLength(100, { message: 'owner name must be at most 100 characters' })
+  name!: string;
+}
+
+export class AcceptRequestDto {
+  @IsDefined({ message: 'owner must name the service group or instructor who takes the request on' })
+  @IsObject({ message: 'owner must be {kind, id, name}' })
+  @ValidateNested()
+  @Type(() => RequestOwnerDto)
+  owner!: RequestOwnerDto;
+
+  @Matches(DATE, { message: 'dueDate must be a date like 2024-06-30' })
+  @IsISO8601({ strict: true }, { message: 'dueDate must be a real calendar date' })
+  dueDate!: string;
+}
+
+export class ResolveRequestDto {
+  @IsString({ message: 'resolution must say what was done for the enterprise' })
+  @MinLength(1, { message: 'resolution must say what was done for the enterprise' })
+  @MaxLength(2000, { message: 'resolution must be at most 2000 characters' })
+  resolution!: string;
+}
+
+export class ReopenRequestDto {
+  @IsString({ message: 'reason must say why the resolution did not meet the need' })
+  @MinLength(1, { message: 'reason must say why the resolution did not meet the need' })
+  @MaxLength(1000, { message: 'reason must be at most 1000 characters' })
+  reason!: string;
+}
+
+// ---------------------------------------------------------------- what the gateway sends the service
+
+/** The gateway has looked the enterprise up: its district comes with the request. */
+export type SubmitRequestMessage = SubmitRequestDto & { district: string };
+export type RequestRefMessage = { requestId: string };
+export type AcceptRequestMessage = AcceptRequestDto & RequestRefMessage;
+export type ResolveRequestMessage = ResolveRequestDto & RequestRefMessage;
+export type ReopenRequestMessage = ReopenRequestDto & RequestRefMessage;

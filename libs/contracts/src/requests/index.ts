@@ -1,0 +1,4 @@
+export * from './events';
+export * from './streams';
+export * from './patterns';
+export * from './dtos';
