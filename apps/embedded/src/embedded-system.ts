@@ -9,6 +9,7 @@ import { startGatewayApp } from '@liangxin/gateway-api';
 import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '@liangxin/read-models';
 import { RegistryServiceModule } from '@liangxin/registry-service';
+import { RequestsServiceModule } from '@liangxin/requests-service';
 import { InProcessBus, InProcessClient, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { Gauge } from 'prom-client';
 
@@ -18,6 +19,7 @@ const SERVICES = [
   { name: 'formation', module: FormationServiceModule },
   { name: 'funding', module: FundingServiceModule },
   { name: 'evaluation', module: EvaluationServiceModule },
+  { name: 'requests', module: RequestsServiceModule },
 ] as const;
 
 export interface EmbeddedSystem {

@@ -1,0 +1,2 @@
+export * from './requests-service.module';
+export * from './requests-commands.controller';
