@@ -5,6 +5,7 @@ import { enterpriseStatusProjection } from './enterprise-status/enterprise-statu
 import { evaluationProjection } from './evaluation/evaluation';
 import { fundingProjection } from './funding/funding';
 import { organisationStatusProjection } from './organisation-status/organisation-status';
+import { serviceRequestsProjection } from './service-requests/service-requests';
 
 export * from './audit-index/audit-index';
 export * from './area-coverage/coverage';
@@ -12,6 +13,7 @@ export * from './enterprise-status/enterprise-status';
 export * from './evaluation/evaluation';
 export * from './funding/funding';
 export * from './organisation-status/organisation-status';
+export * from './service-requests/service-requests';
 export { enterprisesConcerned } from './source-events';
 
 /** Every projection the system serves; a new one gets its own folder here and a line below. */
@@ -21,5 +23,6 @@ export const allProjections = (options: { coverage?: CoverageOptions } = {}): Pr
   coverageProjection(options.coverage),
   fundingProjection,
   evaluationProjection,
+  serviceRequestsProjection,
   auditIndexProjection,
 ];
