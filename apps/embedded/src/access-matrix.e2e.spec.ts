@@ -50,6 +50,10 @@ const registration = (district: string, serial: number) => ({
   probationaryMembers: 0,
 });
 
+/** service requests submitted in setup: one of the enterprise account's own (district A), one of an enterprise of district B; both stay received */
+const REQUESTS = { own: '', inB: '' };
+const serviceRequest = (creditCode: string, cell: number) => ({ creditCode, category: 'other', description: `权限测试需求${cell}` });
+
 const memberCount = (cell: number) => ({ fullMembers: 1 + (cell % 7), probationaryMembers: cell % 2, reason: 'correction' });
 
 const MATRIX: Row[] = [
@@ -77,6 +81,21 @@ const MATRIX: Row[] = [
   { route: 'GET /api/audit/enterprises/{own}', request: () => ({ path: `/api/audit/enterprises/${OWN}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/audit/enterprises/{in B}', request: () => ({ path: `/api/audit/enterprises/${IN_B}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
   { route: 'GET /api/audit/orgs/{unknown}', request: () => ({ path: '/api/audit/orgs/org-unknown' }), expected: expect6(404, 404, 404, 404, 403, 401) },
+  // service requests: writes (the setup's requests stay received, so a permitted transition the lifecycle refuses answers 409)
+  { route: 'POST /api/requests (own)', request: (cell) => ({ method: 'POST', path: '/api/requests', json: serviceRequest(OWN, cell) }), expected: expect6(201, 201, 403, 403, 201, 401) },
+  { route: 'POST /api/requests (in B)', request: (cell) => ({ method: 'POST', path: '/api/requests', json: serviceRequest(IN_B, cell) }), expected: expect6(201, 403, 201, 403, 403, 401) },
+  { route: 'POST /api/requests (unknown in A)', request: (cell) => ({ method: 'POST', path: '/api/requests', json: serviceRequest(UNKNOWN_IN_A, cell) }), expected: expect6(404, 404, 403, 403, 403, 401) },
+  { route: 'POST /api/requests/{own}/start', request: () => ({ method: 'POST', path: `/api/requests/${REQUESTS.own}/start` }), expected: expect6(409, 409, 403, 403, 403, 401) },
+  { route: 'POST /api/requests/{unknown}/accept', request: () => ({ method: 'POST', path: '/api/requests/req-unknown/accept', json: { owner: { kind: 'instructor', id: 'i-1', name: '李' }, dueDate: '2099-01-01' } }), expected: expect6(404, 404, 404, 403, 403, 401) },
+  { route: 'POST /api/requests/{own}/reopen', request: () => ({ method: 'POST', path: `/api/requests/${REQUESTS.own}/reopen`, json: { reason: 'not met' } }), expected: expect6(409, 403, 403, 403, 409, 401) },
+  { route: 'POST /api/requests/{in B}/confirm', request: () => ({ method: 'POST', path: `/api/requests/${REQUESTS.inB}/confirm` }), expected: expect6(409, 403, 403, 403, 403, 401) },
+  // service requests: reads
+  { route: 'GET /api/requests/{own}', request: () => ({ path: `/api/requests/${REQUESTS.own}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
+  { route: 'GET /api/requests/{in B}', request: () => ({ path: `/api/requests/${REQUESTS.inB}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/requests/{unknown}', request: () => ({ path: '/api/requests/req-unknown' }), expected: expect6(404, 404, 404, 404, 404, 401) },
+  { route: 'GET /api/requests?district=A', request: () => ({ path: `/api/requests?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
+  { route: 'GET /api/requests?creditCode={neighbour}', request: () => ({ path: `/api/requests?creditCode=${NEIGHBOUR}` }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  { route: 'GET /api/requests/summary?district=A', request: () => ({ path: `/api/requests/summary?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   // admin
   { route: 'POST /api/admin/projections/rebuild', request: () => ({ method: 'POST', path: '/api/admin/projections/rebuild' }), expected: expect6(202, 403, 403, 403, 403, 401) },
   { route: 'GET /api/admin/jobs', request: () => ({ path: '/api/admin/jobs' }), expected: expect6(200, 403, 403, 403, 403, 401) },
@@ -115,6 +134,13 @@ describe('access matrix: role × route × district over HTTP (embedded system)',
       const created = await system.call('/api/enterprises', { method: 'POST', json: { ...registration(district, 0), creditCode: code } });
       if (created.status !== 201) throw new Error(`registering ${code} failed: ${created.status}`);
       position = created.body.position;
+    }
+    await system.waitForReadModels(position);
+    for (const [key, code] of [['own', OWN], ['inB', IN_B]] as const) {
+      const submitted = await system.call('/api/requests', { method: 'POST', json: serviceRequest(code, 0) });
+      if (submitted.status !== 201) throw new Error(`submitting a request for ${code} failed: ${submitted.status}`);
+      REQUESTS[key] = submitted.body.requestId;
+      position = submitted.body.position;
     }
     await system.waitForReadModels(position);
   });

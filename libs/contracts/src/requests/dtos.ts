@@ -1,9 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
 import { IsCreditCode } from '../registry/commands';
 import { REQUEST_CATEGORIES, REQUEST_OWNER_KINDS, type RequestCategory, type RequestOwnerKind } from './events';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date written YYYY-MM-DD that exists (no 30 February). */
+export const isCalendarDate = (value: unknown): value is string =>
+  typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+
+const IsCalendarDate = (options?: ValidationOptions) =>
+  ValidateBy({ name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => '$property must be a real calendar date like 2024-06-30' } }, options);
 
 /** An enterprise (or an officer at a desk hour) brings a need to the district. */
 export class SubmitRequestDto {
@@ -42,8 +49,7 @@ export class AcceptRequestDto {
   @Type(() => RequestOwnerDto)
   owner!: RequestOwnerDto;
 
-  @Matches(DATE, { message: 'dueDate must be a date like 2024-06-30' })
-  @IsISO8601({ strict: true }, { message: 'dueDate must be a real calendar date' })
+  @IsCalendarDate()
   dueDate!: string;
 }
 

@@ -16,6 +16,7 @@ import { EnterpriseCommandsController } from './enterprises/enterprise-commands.
 import { EVALUATION_CONTROLLERS } from './evaluation';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
+import { REQUESTS_CONTROLLERS } from './requests';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
 import { QueriesController } from './read-side/queries.controller';
@@ -45,7 +46,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },

@@ -1,4 +1,5 @@
 import {
+  isCalendarDate,
   REQUEST_CATEGORIES,
   REQUEST_OWNER_KINDS,
   SERVICE_REQUEST_SCHEMA_VERSIONS,
@@ -102,14 +103,11 @@ export const evolveServiceRequest = (state: ServiceRequestState, event: ServiceR
 // ---------------------------------------------------------------- decide
 
 const v = SERVICE_REQUEST_SCHEMA_VERSIONS;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const requireText = (text: string | undefined, code: string, message: string, field: string): string => {
   if (typeof text !== 'string' || text.trim() === '') throw new DomainError(code, message, field);
   return text.trim();
 };
-
-const isCalendarDate = (date: string): boolean => DATE.test(date) && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
 
 const requireOwner = (owner: RequestOwner | undefined): RequestOwner => {
   if (!owner || !REQUEST_OWNER_KINDS.includes(owner.kind)) {
@@ -154,7 +152,7 @@ export const decideServiceRequest = (command: ServiceRequestCommand, state: Serv
       return decideSubmit(command, state);
     case 'AcceptRequest': {
       const owner = requireOwner(command.owner);
-      if (typeof command.dueDate !== 'string' || !isCalendarDate(command.dueDate)) throw new DomainError('INVALID_DUE_DATE', 'The due date must be a date like 2024-06-30', 'dueDate');
+      if (!isCalendarDate(command.dueDate)) throw new DomainError('INVALID_DUE_DATE', 'The due date must be a date like 2024-06-30', 'dueDate');
       const { ref, state: current } = requireTransition(command, state);
       if (command.dueDate < current.submittedOn) {
         throw new DomainError('DUE_DATE_BEFORE_SUBMISSION', `The due date ${command.dueDate} is before the request was submitted on ${current.submittedOn}`, 'dueDate');
