@@ -105,6 +105,15 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect((await screenshot(page, file)).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('counts the district\'s service requests by status as they come in', async () => {
+    expect(await textOf(page, 'requests-received')).toBe('0');
+    const submitted = await system.call('/api/requests', { method: 'POST', json: { creditCode: generateCreditCode(DISTRICT, 1), category: 'financing', description: '设备贷款' } });
+    expect(submitted.status).toBe(201);
+    await waitForText(page, 'requests-received', '1');
+    expect(await textOf(page, 'requests-overdue')).toBe('0');
+    expect(await textOf(page, 'requests-summary')).toMatch(/1/);
+  });
+
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -55,7 +55,7 @@ describe('dashboard assets served by the gateway', () => {
   });
 
   it('has the stable hooks a browser test relies on', () => {
-    for (const hook of ['id="register-form"', 'data-testid="coverage-org-rate"', 'data-testid="coverage-overall-rate"', 'data-testid="lang-toggle"', 'id="token-input"', 'data-testid="auth-message"', 'data-testid="live-status"', 'id="lookup-form"', 'data-testid="enterprise-coverage"', 'data-testid="enterprise-audit"', 'data-testid="error-creditCode"']) {
+    for (const hook of ['id="register-form"', 'data-testid="coverage-org-rate"', 'data-testid="coverage-overall-rate"', 'data-testid="lang-toggle"', 'id="token-input"', 'data-testid="auth-message"', 'data-testid="live-status"', 'id="lookup-form"', 'data-testid="enterprise-coverage"', 'data-testid="enterprise-audit"', 'data-testid="error-creditCode"', 'data-testid="requests-kpis"']) {
       expect(html).toContain(hook);
     }
   });
@@ -109,6 +109,7 @@ describe('dashboard strings (one table, Chinese and English)', () => {
       ...listed('METADATA_SHOWN').map((k) => `meta.${k}`),
       ...['offline', 'connecting', 'live', 'reconnecting'].map((k) => `live.${k}`),
       ...['active', 'dissolved'].map((k) => `orgStatus.${k}`),
+      ...listed('REQUEST_STATUSES').map((k) => `requestStatus.${k}`),
     ];
     expect(keys.length).toBeGreaterThan(16);
     expect(keys.filter((key) => !(key in messages.zh))).toEqual([]);

@@ -48,6 +48,8 @@ const state = {
   orgStatus: 'active',
   orgs: [],
   org: null,
+  /** the selected district's service requests by status (null: none to show, or not the caller's to see) */
+  requests: null,
   orgAudit: [],
   enterprise: null,
   enterpriseAudit: [],
@@ -468,7 +470,7 @@ function selectDistrict(district) {
   $('#district-select').value = district;
   state.org = null;
   renderOrgDetail();
-  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs()]));
+  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadRequests()]));
 }
 
 // ---------------------------------------------------------------- organisations
@@ -509,6 +511,30 @@ function renderOrgs() {
   $('#orgs-summary').textContent = state.district
     ? t('orgs.summary', { count: formatCount(state.orgs.length, lang), members: formatCount(members, lang), status: t(`orgStatus.${state.orgStatus}`) })
     : '';
+}
+
+// ---------------------------------------------------------------- service requests
+
+const REQUEST_STATUSES = ['received', 'accepted', 'in_progress', 'resolved', 'confirmed', 'reopened'];
+
+async function loadRequests() {
+  // an account that may not read the district's requests simply sees no panel figures
+  state.requests = state.district ? await api(`/api/requests/summary?district=${encodeURIComponent(state.district)}`).catch(() => null) : null;
+  renderRequests();
+}
+
+function renderRequests() {
+  const { t, lang } = state;
+  const s = state.requests;
+  const kpi = (label, value, testid, className = 'kpi') =>
+    el('div', { className }, el('span', { className: 'kpi-label' }, label), el('span', { className: 'kpi-value', dataset: { testid } }, formatCount(value, lang)));
+  $('#requests-kpis').replaceChildren(
+    ...REQUEST_STATUSES.map((status) => kpi(t.label('requestStatus', status), s?.byStatus?.[status], `requests-${status}`)),
+    kpi(t('requests.overdue'), s?.overdue, 'requests-overdue', 'kpi kpi-none'),
+  );
+  $('#requests-summary').textContent = s
+    ? t('requests.summary', { submitted: formatCount(s.submitted, lang), closed: formatCount(s.closed, lang), open: formatCount(s.open, lang), overdue: formatCount(s.overdue, lang) })
+    : t('requests.none');
 }
 
 async function openOrg(id) {
@@ -932,7 +958,7 @@ function scheduleLiveRefresh() {
 
 /** What a projection update can change on screen; the 12-month trend only moves at its last point. */
 function refreshVisibleData() {
-  const work = [loadDistricts().then(loadCoverage), loadOrgs(), refreshCurrentMonth()];
+  const work = [loadDistricts().then(loadCoverage), loadOrgs(), loadRequests(), refreshCurrentMonth()];
   if (state.enterprise) work.push(lookUpQuietly(state.enterprise.creditCode));
   if (state.org) work.push(refreshOrgQuietly(state.org.id));
   guarded(Promise.all(work));
@@ -995,7 +1021,7 @@ function guarded(promise) {
 function refreshEverything() {
   return guarded(
     loadDistricts()
-      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs()]))
+      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadRequests()]))
       .then(() => (state.enterprise ? lookUpQuietly(state.enterprise.creditCode) : undefined)),
   );
 }
@@ -1009,6 +1035,7 @@ function renderAll() {
   renderTrendChart();
   renderOrgs();
   renderOrgDetail();
+  renderRequests();
   renderEnterprise();
   renderRegistrationResult();
   renderPositions();
