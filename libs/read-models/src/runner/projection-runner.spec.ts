@@ -39,4 +39,43 @@ describe('ProjectionRunner', () => {
     await events.close();
     await store.close();
   });
+
+  it('stages a batch again on the swapped-in generation when a rebuild replaced the one it was staged on', async () => {
+    const events = SqliteEventStore.open({ file: join(dir, 'swap-events.db'), durability: 'os', pollIntervalMs: 1_000 });
+    const live = SqliteReadModelStore.open(dir, 'swap.sqlite');
+    const rebuilder = SqliteReadModelStore.open(dir, 'swap.sqlite');
+    // the store as the runner sees it, but a rebuild swaps a generation in at the worst moment: after the
+    // runner has staged its next batch (on the old generation) and before it commits
+    let swapBeforeNextCommit = false;
+    const store = Object.create(live, {
+      commitAll: {
+        value: async (commits: Parameters<SqliteReadModelStore['commitAll']>[0]) => {
+          if (swapBeforeNextCommit) {
+            swapBeforeNextCommit = false;
+            const current = await rebuilder.get<Record<string, unknown>>(ORGANISATION_STATUS, 'r1');
+            const generation = await rebuilder.createGeneration('organisation-status', organisationStatusProjection.collections);
+            // the rebuilt document differs from the live one (as after a projection's code changed)
+            await rebuilder.commit('organisation-status', [{ collection: ORGANISATION_STATUS, id: 'r1', body: { ...current?.body, rebuilt: true }, position: current?.position ?? 1 }], current?.position ?? 1, generation);
+            expect(await rebuilder.promoteGeneration(generation)).toBe(true);
+          }
+          return live.commitAll(commits);
+        },
+      },
+    }) as SqliteReadModelStore;
+    const runner = new ProjectionRunner(events, store, [organisationStatusProjection], { pollIntervalMs: 20 });
+    await runner.start();
+    await events.append('org-r1', [formed('r1')], { expected: 'no_stream' });
+    await runner.waitForPosition(await events.headPosition(), 2_000);
+    swapBeforeNextCommit = true;
+    const levelChanged = { type: 'OrgLevelChanged', schemaVersion: 1, data: { orgId: 'r1', district: '430100', level: 'general-branch', committeeSize: 5 }, metadata: { actor: 'test' } };
+    const { lastPosition } = await events.append('org-r1', [levelChanged], { expected: 0 });
+    await runner.waitForPosition(lastPosition, 2_000);
+    // staged again on the rebuilt document: the rebuild's version with the change applied, not the old one's
+    expect(await live.get(ORGANISATION_STATUS, 'r1')).toMatchObject({ position: lastPosition, body: { rebuilt: true, level: 'general-branch', committeeSize: 5 } });
+    expect(await live.checkpoint('organisation-status')).toBe(lastPosition);
+    await runner.stop();
+    await rebuilder.close();
+    await live.close();
+    await events.close();
+  });
 });

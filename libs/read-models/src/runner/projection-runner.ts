@@ -1,6 +1,6 @@
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
-import type { Generation, ProjectionCommit, ReadModelStore } from '../store/port';
+import { type Generation, type ProjectionCommit, type ReadModelStore, StaleStagingError } from '../store/port';
 import { PositionWaiters } from './position-waiters';
 import { stageBatch } from './unit-of-work';
 
@@ -116,7 +116,13 @@ export class ProjectionRunner implements LiveProjections {
       if (this.snapshotDue(projection, last.globalPosition)) staged.snapshot = { recordedAt: last.recordedAt };
       commits.push(staged);
     }
-    await this.store.commitAll(commits);
+    try {
+      await this.store.commitAll(commits);
+    } catch (error) {
+      // a rebuilt generation was swapped in while this batch was staged on the old one: stage it again
+      if (error instanceof StaleStagingError) return 0;
+      throw error;
+    }
     for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
     this.waiters.advance(last.globalPosition);
     this.options.onPosition?.(last.globalPosition);

@@ -63,13 +63,14 @@ export async function stageBatch(
   generation?: Generation,
 ): Promise<ProjectionCommit | undefined> {
   const checkpoint = await store.checkpoint(projection.name, generation);
+  const stagedOn = await store.stagingMark(projection.name, generation);
   if (upTo <= checkpoint) return undefined;
   const unit = new UnitOfWork((collection, id) => store.get(collection, id, generation));
   for (const event of events) {
     if (event.globalPosition <= checkpoint || !handles(projection, event)) continue;
     await projection.apply(event, unit);
   }
-  return { projection: projection.name, changes: unit.changes(projection.collections), checkpoint: upTo, generation };
+  return { projection: projection.name, changes: unit.changes(projection.collections), checkpoint: upTo, generation, stagedOn };
 }
 
 /** `stageBatch` and its commit, for one projection on its own. */

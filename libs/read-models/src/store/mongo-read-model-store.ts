@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { DocumentBody, DocumentChange, FieldFilter, Generation, ProjectionCommit, ReadModelStore, SnapshotMark, StoredDocument } from './port';
+import { type DocumentBody, type DocumentChange, type FieldFilter, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type StoredRow = { _id: string; _position: number; body: DocumentBody | null };
 type GenerationRow = {
@@ -178,8 +178,18 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   /** MongoDB has no transaction here: each commit stays conditional on position, so a crash between them is repaired by redelivery. */
+  async stagingMark(projection: string, generation?: Generation): Promise<string> {
+    const row = await this.generationOf(projection, generation);
+    return `${row.generation}@${row.checkpoint}`;
+  }
+
+  /**
+   * Without a transaction across collections, the staging mark is checked just before each projection's
+   * writes: a swap in between is still possible, in a much narrower window than the whole batch.
+   */
   async commitAll(commits: readonly ProjectionCommit[]): Promise<void> {
     for (const c of commits) {
+      if (c.stagedOn !== undefined && c.stagedOn !== (await this.stagingMark(c.projection, c.generation))) throw new StaleStagingError(c.projection);
       await this.commit(c.projection, c.changes, c.checkpoint, c.generation);
       if (c.snapshot) await this.snapshot(c.projection, c.checkpoint, c.snapshot.recordedAt, c.generation);
     }

@@ -34,6 +34,20 @@ export interface ProjectionCommit {
   generation?: Generation;
   /** take a snapshot at `checkpoint` once the changes are applied (`recordedAt` of the event there) */
   snapshot?: { recordedAt: string };
+  /**
+   * The store's `stagingMark` when the batch was staged (which generation the documents were read from, at
+   * which checkpoint). The store refuses the commit with StaleStagingError when the mark has changed, i.e.
+   * a rebuilt generation was swapped in meanwhile, so the caller stages the batch again on the new one.
+   */
+  stagedOn?: string;
+}
+
+/** The projection moved (a rebuilt generation was swapped in) between staging a batch and committing it. */
+export class StaleStagingError extends Error {
+  constructor(readonly projection: string) {
+    super(`Projection ${projection} changed generation while a batch was staged; stage it again`);
+    this.name = 'StaleStagingError';
+  }
 }
 
 export type FieldFilter = Record<string, string | number | boolean | null>;
@@ -65,6 +79,8 @@ export interface ReadModelStore {
    */
   commitAll(commits: readonly ProjectionCommit[]): Promise<void>;
   checkpoint(projection: string, generation?: Generation): Promise<number>;
+  /** which generation a batch is staged on and at which checkpoint, for ProjectionCommit.stagedOn */
+  stagingMark(projection: string, generation?: Generation): Promise<string>;
 
   /** declares a projection's logical collections; creates its first live generation on first use */
   register(projection: string, collections: readonly string[]): Promise<Generation>;

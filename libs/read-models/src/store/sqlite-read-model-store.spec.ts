@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readModelStoreContract } from '../testing';
+import { StaleStagingError } from './port';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
 describe('SqliteReadModelStore (contract)', () => {
@@ -56,7 +57,7 @@ describe('SqliteReadModelStore file written before snapshot rows were clustered 
 describe('SqliteReadModelStore shared with another process (an admin rebuild on the same file)', () => {
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it("sees the other connection's promoted generation on the next turn and writes its own commits into it", async () => {
+  it("sees the other connection's promoted generation on the next turn, writes its own commits into it, and refuses a batch staged on a replaced generation", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'liangxin-rm-shared-'));
     const server = SqliteReadModelStore.open(dir);
     const admin = SqliteReadModelStore.open(dir);
@@ -77,6 +78,18 @@ describe('SqliteReadModelStore shared with another process (an admin rebuild on 
       await server.commit('p', [{ collection: 'p.items', id: 'b', body: { v: 'new' }, position: 3 }], 3);
       expect(await admin.get('p.items', 'b')).toMatchObject({ body: { v: 'new' } });
       expect(await admin.checkpoint('p')).toBe(3);
+
+      // a batch staged on the generation a rebuild then replaced is refused, and nothing of it is written
+      const staged = { projection: 'p', changes: [{ collection: 'p.items', id: 'c', body: { v: 'stale' }, position: 5 }], checkpoint: 5, stagedOn: await server.stagingMark('p') };
+      const again = await admin.createGeneration('p', ['p.items']);
+      await admin.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 'rebuilt again' }, position: 1 }], 4, again);
+      expect(await admin.promoteGeneration(again)).toBe(true);
+      await expect(server.commitAll([staged])).rejects.toBeInstanceOf(StaleStagingError);
+      expect(await admin.get('p.items', 'c')).toBeUndefined();
+      expect(await server.checkpoint('p')).toBe(4);
+      await new Promise((resolve) => setImmediate(resolve));
+      await server.commitAll([{ ...staged, stagedOn: await server.stagingMark('p') }]);
+      expect(await admin.get('p.items', 'c')).toMatchObject({ body: { v: 'stale' } });
     } finally {
       await server.close();
       await admin.close();

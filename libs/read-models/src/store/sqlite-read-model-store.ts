@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DocumentBody, DocumentChange, FieldFilter, Generation, ProjectionCommit, ReadModelStore, SnapshotMark, StoredDocument } from './port';
+import { type DocumentBody, type DocumentChange, type FieldFilter, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type Row = { id: string; position: number; body: string };
 type LiveCollection = { projection: string; generation: string };
@@ -296,9 +296,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /** one projection's documents, checkpoint and optional snapshot; runs inside the caller's transaction */
-  private write({ projection, changes, checkpoint, generation, snapshot }: ProjectionCommit): void {
+  private write({ projection, changes, checkpoint, generation, snapshot, stagedOn }: ProjectionCommit): void {
     const generationId = this.generationOf(projection, generation);
     const state = this.generationState(projection, generationId);
+    if (stagedOn !== undefined && stagedOn !== this.markOf(generationId, state)) throw new StaleStagingError(projection);
     const lastSnapshot = state?.last_snapshot ?? 0;
     const tracksChanges = lastSnapshot > 0;
     const physicalByCollection = new Map<string, { physical: string; snapshotDirectly: boolean }>();
@@ -336,6 +337,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   private collectionsOf(projection: string, generation?: Generation): string[] {
     if (generation) return [...generation.collections];
     return [...(this.liveGenerationOf(projection)?.collections ?? [])];
+  }
+
+  async stagingMark(projection: string, generation?: Generation): Promise<string> {
+    this.freshMetadata();
+    const generationId = this.generationOf(projection, generation);
+    return this.markOf(generationId, this.generationState(projection, generationId));
+  }
+
+  private markOf(generationId: string, state: GenerationState | undefined): string {
+    return `${generationId}@${state?.checkpoint ?? 0}`;
   }
 
   async checkpoint(projection: string, generation?: Generation): Promise<number> {

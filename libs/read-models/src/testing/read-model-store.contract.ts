@@ -1,4 +1,4 @@
-import type { ReadModelStore } from '../store/port';
+import { type ReadModelStore, StaleStagingError } from '../store/port';
 
 /**
  * The behaviour every ReadModelStore adapter must have. Call inside a describe block:
@@ -69,6 +69,20 @@ export function readModelStoreContract(open: () => Promise<ReadModelStore> | Rea
     expect(await store.checkpoint(projection)).toBe(7);
     await store.commit(projection, [{ collection: items(), id: 'b', body: { v: 'after swap' }, position: 8 }], 8);
     expect(await store.get(items(), 'b', next)).toMatchObject({ body: { v: 'after swap' } });
+  });
+
+  it('refuses a batch staged on a generation that was swapped out before it was committed', async () => {
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 'live' }, position: 3 }], 3);
+    const staged = { projection, changes: [{ collection: items(), id: 'a', body: { v: 'from the old generation' }, position: 4 }], checkpoint: 4 };
+    const stagedOn = await store.stagingMark(projection);
+    const next = await store.createGeneration(projection, [items(), `${projection}.totals`]);
+    await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 'rebuilt' }, position: 3 }], 3, next);
+    expect(await store.promoteGeneration(next)).toBe(true);
+    await expect(store.commitAll([{ ...staged, stagedOn }])).rejects.toBeInstanceOf(StaleStagingError);
+    expect(await store.get(items(), 'a')).toMatchObject({ body: { v: 'rebuilt' } });
+    expect(await store.checkpoint(projection)).toBe(3);
+    await store.commitAll([{ ...staged, stagedOn: await store.stagingMark(projection) }]);
+    expect(await store.get(items(), 'a')).toMatchObject({ body: { v: 'from the old generation' }, position: 4 });
   });
 
   it('keeps versioned snapshots and answers a document as of the nearest one', async () => {
