@@ -97,3 +97,30 @@ describe('SqliteReadModelStore shared with another process (an admin rebuild on 
     }
   });
 });
+
+describe('SqliteReadModelStore file written before snapshot windows', () => {
+  it('keeps the history it had and the changes made since its last snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liangxin-rm-windows-'));
+    try {
+      const first = SqliteReadModelStore.open(dir);
+      await first.register('p', ['p.items']);
+      await first.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 1 }, position: 1 }], 1);
+      await first.snapshot('p', 1, '2024-01-01T00:00:00.000Z');
+      await first.commit('p', [{ collection: 'p.items', id: 'a', body: { v: 2 }, position: 2 }], 2);
+      await first.close();
+      // as the former layout left it: marks without windows, the change since the snapshot listed in rm_changed
+      const db = new Database(join(dir, 'read-models.sqlite'));
+      db.exec(`ALTER TABLE rm_snapshot_marks DROP COLUMN snapshot_window; DELETE FROM rm_snapshot_rows WHERE snapshot_position = 2;
+               INSERT INTO rm_changed (collection, id) VALUES ('p.items@g0', 'a');`);
+      db.close();
+
+      const reopened = SqliteReadModelStore.open(dir);
+      await reopened.snapshot('p', 2, '2024-01-02T00:00:00.000Z');
+      expect(await reopened.getAtSnapshot('p.items', 'a', 1)).toMatchObject({ body: { v: 1 } });
+      expect(await reopened.getAtSnapshot('p.items', 'a', 2)).toMatchObject({ body: { v: 2 } });
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

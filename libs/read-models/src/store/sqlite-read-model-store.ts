@@ -61,13 +61,17 @@ export class SqliteReadModelStore implements ReadModelStore {
         projection TEXT NOT NULL, generation TEXT NOT NULL, collections TEXT NOT NULL, live INTEGER NOT NULL,
         checkpoint INTEGER NOT NULL DEFAULT 0, last_snapshot INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (projection, generation));
-      -- documents changed since a generation's last snapshot; only kept once it has taken one, so that
-      -- projections never asked for snapshots pay nothing (a small hot table instead of an index on position)
+      -- (files written before snapshot windows listed here the documents changed since the last snapshot)
       CREATE TABLE IF NOT EXISTS rm_changed (collection TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS rm_live_collections (
         collection TEXT PRIMARY KEY, projection TEXT NOT NULL, generation TEXT NOT NULL);
-      -- clustered by snapshot, so each snapshot appends its rows at the end of its collection's range instead of
-      -- rewriting pages all over the table; the narrow index finds a document's versions
+      -- Time-travel history. Once a generation has taken its first snapshot, every commit also writes each
+      -- changed document here, in the open window (snapshot_position = the last snapshot's position + 1; a
+      -- document changed again in the same window replaces its row). Taking a snapshot then only closes the
+      -- window with a mark (rm_snapshot_marks.snapshot_window): nothing is copied, so a live commit never stalls on
+      -- one. A document as of a snapshot is its newest row in a window up to the snapshot's. Rows are
+      -- clustered by window, so each window appends at the end of its collection's range; the narrow index
+      -- finds a document's versions.
       CREATE TABLE IF NOT EXISTS rm_snapshot_rows (
         collection TEXT NOT NULL, snapshot_position INTEGER NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT,
         PRIMARY KEY (collection, snapshot_position, id)) WITHOUT ROWID;
@@ -76,6 +80,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         projection TEXT NOT NULL, generation TEXT NOT NULL, position INTEGER NOT NULL, recorded_at TEXT NOT NULL,
         PRIMARY KEY (projection, generation, position));
     `);
+    this.migrateToSnapshotWindows();
     // files written before the snapshot rows were clustered by snapshot keep their history
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_snapshots'").get()) {
       db.transaction(() => {
@@ -108,20 +113,15 @@ export class SqliteReadModelStore implements ReadModelStore {
         `INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body)
          SELECT collection, id, @snapshot, position, body FROM rm_documents WHERE collection = @collection`,
       ),
-      snapshotChanged: db.prepare(
-        `INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body)
-         SELECT d.collection, d.id, @snapshot, d.position, d.body FROM rm_changed c
-         JOIN rm_documents d ON d.collection = c.collection AND d.id = c.id WHERE c.collection = @collection`,
-      ),
-      forgetChanged: db.prepare('DELETE FROM rm_changed WHERE collection = ?'),
-      anyChanged: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM rm_changed WHERE collection = ? LIMIT 1'),
       insertSnapshotRow: db.prepare<[string, string, number, number, string | null]>(
         'INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body) VALUES (?, ?, ?, ?, ?)',
       ),
-      markChanged: db.prepare('INSERT OR IGNORE INTO rm_changed (collection, id) VALUES (?, ?)'),
       markSnapshot: db.prepare(
-        'INSERT OR REPLACE INTO rm_snapshot_marks (projection, generation, position, recorded_at) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO rm_snapshot_marks (projection, generation, position, recorded_at, snapshot_window) VALUES (?, ?, ?, ?, ?)',
       ),
+      windowOfSnapshot: db.prepare<[string, string, number], number>(
+        'SELECT snapshot_window FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND position = ?',
+      ).pluck(),
       setLastSnapshot: db.prepare('UPDATE rm_generations SET last_snapshot = ? WHERE projection = ? AND generation = ?'),
       snapshotByPosition: db.prepare<[string, string, number], { position: number; recorded_at: string }>(
         'SELECT position, recorded_at FROM rm_snapshot_marks WHERE projection = ? AND generation = ? AND position <= ? ORDER BY position DESC LIMIT 1',
@@ -232,7 +232,6 @@ export class SqliteReadModelStore implements ReadModelStore {
       const physical = physicalName(c, generationId);
       this.db.prepare('DELETE FROM rm_documents WHERE collection = ?').run(physical);
       this.db.prepare('DELETE FROM rm_snapshot_rows WHERE collection = ?').run(physical);
-      this.statements.forgetChanged.run(physical);
     }
     this.db.prepare('DELETE FROM rm_snapshot_marks WHERE projection = ? AND generation = ?').run(projection, generationId);
     this.db.prepare('DELETE FROM rm_generations WHERE projection = ? AND generation = ? AND live = 0').run(projection, generationId);
@@ -301,37 +300,66 @@ export class SqliteReadModelStore implements ReadModelStore {
     const state = this.generationState(projection, generationId);
     if (stagedOn !== undefined && stagedOn !== this.markOf(generationId, state)) throw new StaleStagingError(projection);
     const lastSnapshot = state?.last_snapshot ?? 0;
-    const tracksChanges = lastSnapshot > 0;
-    const physicalByCollection = new Map<string, { physical: string; snapshotDirectly: boolean }>();
+    const keepsHistory = lastSnapshot > 0;
+    const openWindow = lastSnapshot + 1;
+    const physicalOf = new Map<string, string>();
     for (const change of changes) {
-      let target = physicalByCollection.get(change.collection);
-      if (target === undefined) {
+      let physical = physicalOf.get(change.collection);
+      if (physical === undefined) {
         const resolved = this.resolve(change.collection, generation);
         if (resolved.projection !== projection) throw new Error(`Projection ${projection} may not write ${change.collection}`);
-        // With nothing older waiting in rm_changed, the documents written now are exactly those changed since
-        // the last snapshot: their snapshot rows are written from the same JSON, with no bookkeeping table.
-        const snapshotDirectly = snapshot !== undefined && tracksChanges && !this.statements.anyChanged.get(resolved.physical);
-        target = { physical: resolved.physical, snapshotDirectly };
-        physicalByCollection.set(change.collection, target);
+        physical = resolved.physical;
+        physicalOf.set(change.collection, physical);
       }
       const body = change.body === null ? null : JSON.stringify(change.body);
-      const written = this.statements.upsert.run(target.physical, change.id, change.position, body).changes > 0;
-      if (!tracksChanges || !written) continue;
-      if (target.snapshotDirectly) this.statements.insertSnapshotRow.run(target.physical, change.id, checkpoint, change.position, body);
-      else this.statements.markChanged.run(target.physical, change.id);
+      const written = this.statements.upsert.run(physical, change.id, change.position, body).changes > 0;
+      if (keepsHistory && written) this.statements.insertSnapshotRow.run(physical, change.id, openWindow, change.position, body);
     }
     this.statements.moveCheckpoint.run(checkpoint, projection, generationId);
     if (state) state.checkpoint = Math.max(state.checkpoint, checkpoint);
-    if (!snapshot) return;
-    for (const c of this.collectionsOf(projection, generation)) {
-      const physical = physicalName(c, generationId);
-      if (!tracksChanges) this.statements.snapshotAll.run({ snapshot: checkpoint, collection: physical });
-      else if (!physicalByCollection.get(c)?.snapshotDirectly) this.statements.snapshotChanged.run({ snapshot: checkpoint, collection: physical });
-      this.statements.forgetChanged.run(physical);
+    if (snapshot) this.closeSnapshotWindow(projection, generationId, this.collectionsOf(projection, generation), checkpoint, snapshot.recordedAt, lastSnapshot);
+    if (snapshot && state) state.last_snapshot = checkpoint;
+  }
+
+  /**
+   * Takes a snapshot at `position`: the generation's first copies every document (from then on each commit
+   * keeps the history); any later one only closes the open window with a mark.
+   */
+  private closeSnapshotWindow(projection: string, generationId: string, collections: readonly string[], position: number, recordedAt: string, lastSnapshot: number): void {
+    const window = lastSnapshot > 0 ? lastSnapshot + 1 : position;
+    if (lastSnapshot === 0) {
+      for (const c of collections) this.statements.snapshotAll.run({ snapshot: window, collection: physicalName(c, generationId) });
     }
-    this.statements.markSnapshot.run(projection, generationId, checkpoint, snapshot.recordedAt);
-    this.statements.setLastSnapshot.run(checkpoint, projection, generationId);
-    if (state) state.last_snapshot = checkpoint;
+    this.statements.markSnapshot.run(projection, generationId, position, recordedAt, window);
+    this.statements.setLastSnapshot.run(position, projection, generationId);
+  }
+
+  /**
+   * Files from before snapshot windows: marks get their window (the snapshot's own position, as their rows
+   * were keyed), and documents listed as changed since the last snapshot are put into the open window.
+   */
+  private migrateToSnapshotWindows(): void {
+    const db = this.db;
+    const columns = db.prepare("SELECT name FROM pragma_table_info('rm_snapshot_marks')").pluck().all() as string[];
+    if (columns.includes('snapshot_window')) return;
+    db.transaction(() => {
+      db.exec('ALTER TABLE rm_snapshot_marks ADD COLUMN snapshot_window INTEGER; UPDATE rm_snapshot_marks SET snapshot_window = position;');
+      const generations = db.prepare('SELECT projection, generation, collections, last_snapshot FROM rm_generations WHERE last_snapshot > 0').all() as {
+        projection: string;
+        generation: string;
+        collections: string;
+        last_snapshot: number;
+      }[];
+      const carry = db.prepare(
+        `INSERT OR REPLACE INTO rm_snapshot_rows (collection, id, snapshot_position, position, body)
+         SELECT d.collection, d.id, ?, d.position, d.body FROM rm_changed c JOIN rm_documents d ON d.collection = c.collection AND d.id = c.id
+         WHERE c.collection = ?`,
+      );
+      for (const g of generations) {
+        for (const c of JSON.parse(g.collections) as string[]) carry.run(g.last_snapshot + 1, physicalName(c, g.generation));
+      }
+      db.exec('DELETE FROM rm_changed');
+    })();
   }
 
   private collectionsOf(projection: string, generation?: Generation): string[] {
@@ -360,14 +388,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const generationId = this.generationOf(projection, generation);
       const state = this.statements.generation.get(projection, generationId);
       if (!state) throw new Error(`Unknown generation ${generationId} of ${projection}`);
-      for (const c of this.collectionsOf(projection, generation)) {
-        const physical = physicalName(c, generationId);
-        if (state.last_snapshot === 0) this.statements.snapshotAll.run({ snapshot: position, collection: physical });
-        else this.statements.snapshotChanged.run({ snapshot: position, collection: physical });
-        this.statements.forgetChanged.run(physical);
-      }
-      this.statements.markSnapshot.run(projection, generationId, position, recordedAt);
-      this.statements.setLastSnapshot.run(position, projection, generationId);
+      this.closeSnapshotWindow(projection, generationId, this.collectionsOf(projection, generation), position, recordedAt, state.last_snapshot);
     });
   }
 
@@ -388,7 +409,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     generation?: Generation,
   ): Promise<StoredDocument<T> | undefined> {
     this.freshMetadata();
-    const row = this.statements.atSnapshot.get(this.resolve(collection, generation).physical, id, snapshotPosition);
+    const { physical, projection, generationId } = this.resolve(collection, generation);
+    const window = (this.statements.windowOfSnapshot.get(projection, generationId, snapshotPosition) as number | undefined) ?? snapshotPosition;
+    const row = this.statements.atSnapshot.get(physical, id, window);
     return row && row.body !== null ? toDocument<T>(row) : undefined;
   }
 
