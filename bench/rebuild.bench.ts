@@ -5,7 +5,7 @@
 //      (--log DIR reuses the events.db a --keep run left in DIR)
 import 'reflect-metadata'; // the contracts' DTO decorators need it loaded first
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -98,6 +98,8 @@ async function main() {
     const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--generate-into', dir, '--events', String(options.events)], { stdio: 'inherit' });
     if (child.status !== 0) throw new Error(`generating the log failed (exit ${child.status})`);
   } else if (!existsSync(eventsFile)) throw new Error(`no events.db in ${dir}`);
+  // read models from an earlier run on the same log would be rebuilt beside, not from scratch
+  for (const name of readdirSync(dir)) if (/^(read-models|one-thread|only-.*|empty)\.sqlite(-wal|-shm)?$/.test(name)) rmSync(join(dir, name));
   const events = SqliteEventStore.openReader({ file: eventsFile });
   const head = await events.headPosition();
   console.log(`log: ${fmt(head)} events in ${eventsFile}`);
