@@ -74,6 +74,8 @@ const MATRIX: Row[] = [
   { route: 'GET /api/orgs?district=A', request: () => ({ path: `/api/orgs?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/orgs (all visible)', request: () => ({ path: '/api/orgs' }), expected: expect6(200, 200, 200, 200, 403, 401) },
   { route: 'GET /api/orgs/{unknown}', request: () => ({ path: '/api/orgs/org-unknown' }), expected: expect6(404, 404, 404, 404, 403, 401) },
+  { route: 'GET /api/orgs/{unknown}/tree', request: () => ({ path: '/api/orgs/org-unknown/tree' }), expected: expect6(404, 404, 404, 404, 403, 401) },
+  { route: 'GET /api/orgs/{unknown}/tree?depth=bad', request: () => ({ path: '/api/orgs/org-unknown/tree?depth=99' }), expected: expect6(400, 400, 400, 400, 403, 401) },
   { route: 'GET /api/coverage?district=A', request: () => ({ path: `/api/coverage?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/coverage?district=B&asOf', request: () => ({ path: `/api/coverage?district=${DISTRICT_B}&asOf=2030-01-01` }), expected: expect6(200, 403, 200, 200, 403, 401) },
   { route: 'GET /api/coverage/districts', request: () => ({ path: '/api/coverage/districts' }), expected: expect6(200, 200, 200, 200, 403, 401) },

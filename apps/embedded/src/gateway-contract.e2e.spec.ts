@@ -337,6 +337,7 @@ describe('gateway contract over HTTP (embedded system)', () => {
           '/api/enterprises/{code}/operating-status',
           '/api/orgs',
           '/api/orgs/{id}',
+          '/api/orgs/{id}/tree',
           '/api/coverage',
           '/api/audit/enterprises/{code}',
           '/api/admin/projections/rebuild',

@@ -25,6 +25,7 @@ import { MinPositionInterceptor } from './min-position.interceptor';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
 import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
+import { buildOrgTree, type TreeOrg } from '../orgs/org-tree';
 
 const DISTRICT = /^\d{6}$/;
 const parseDistrict = (value: string | undefined, required: boolean): string | undefined => {
@@ -43,6 +44,15 @@ const parseAsOf = (value: string | undefined): string | undefined => {
   // A date alone means the end of that day: "coverage on 30 June" includes what was recorded that day.
   const instant = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(time + 86_400_000 - 1) : new Date(time);
   return instant.toISOString();
+};
+
+const MAX_TREE_DEPTH = 10;
+const parseDepth = (value: string | undefined): number | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > MAX_TREE_DEPTH) {
+    throw new BadRequestException({ message: `depth must be a whole number from 0 to ${MAX_TREE_DEPTH}`, details: [{ field: 'depth', reason: `0-${MAX_TREE_DEPTH}; leave it out for every level` }] });
+  }
+  return Number(value);
 };
 
 @ApiTags('read models')
@@ -99,6 +109,57 @@ export class QueriesController {
     return {
       ...orgDetailView(found.body),
       stars: rating?.body.latest ? { year: rating.body.latest.year, stars: rating.body.latest.stars, passed: rating.body.latest.passed } : null,
+      subsidiesReceivedFen: funding?.body.receivedFen ?? 0,
+    };
+  }
+
+  @Get('orgs/:id/tree')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({
+    summary: 'An organisation and the organisations beneath it, with coverage, ratings and funding rolled up the tree',
+    description:
+      'Each node has `own` totals (the organisation itself) and `subtree` totals (itself and everything beneath it): active organisations, enterprises, full and probationary members, stars distribution (latest rating, 0-6 or unrated) and subsidies received in fen. A dissolved organisation is listed and counts only the subsidies it received. Subtree totals always cover the whole subtree; `depth` only limits how many levels of children are listed (`truncated` marks a node whose children were cut). The caller needs access to the district of the organisation asked for; the organisations beneath it are included whatever their district (an officer of a committee sees the organisations beneath it). Each organisation is visited once, even if the data has a cycle.',
+  })
+  @ApiQuery({ name: 'depth', required: false, description: `levels of children to list, 0-${MAX_TREE_DEPTH}; unlimited when absent` })
+  async orgTree(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Query('depth') depthParam?: string) {
+    const depth = parseDepth(depthParam);
+    const found = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
+    if (!found) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
+    assertDistrict(principal, found.body.district);
+    // Walk down by parent id, each organisation once (a cycle in the data must not loop).
+    const orgs = new Map<string, OrganisationStatus>([[id, found.body]]);
+    for (let level = [id]; level.length > 0; ) {
+      const below = await Promise.all(level.map((parentOrgId) => this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, { parentOrgId })));
+      level = [];
+      for (const child of below.flat()) {
+        if (orgs.has(child.body.orgId)) continue;
+        orgs.set(child.body.orgId, child.body);
+        level.push(child.body.orgId);
+      }
+    }
+    const joined = await Promise.all([...orgs.values()].map((org) => this.treeOrg(org)));
+    // the organisation asked for is the root, whatever its parent
+    const root = joined.find((org) => org.id === id) as TreeOrg;
+    root.parentOrgId = null;
+    return buildOrgTree(joined, id, depth);
+  }
+
+  /** One organisation as the roll-up needs it: its status joined with its latest stars and subsidies received, as on GET /api/orgs/{id}. */
+  private async treeOrg(org: OrganisationStatus): Promise<TreeOrg> {
+    const [rating, funding] = await Promise.all([this.readModels.get<OrgEvaluation>(EVALUATION_ORGS, org.orgId), this.readModels.get<OrgFunding>(FUNDING_ORGS, org.orgId)]);
+    const summary = orgSummaryView(org);
+    return {
+      id: summary.id,
+      name: summary.name,
+      parentOrgId: org.parentOrgId,
+      status: summary.status,
+      level: summary.level,
+      mode: summary.mode,
+      district: summary.district,
+      enterprises: summary.enterprises.length,
+      fullMembers: summary.fullMembers,
+      probationaryMembers: summary.probationaryMembers,
+      stars: rating?.body.latest?.stars ?? null,
       subsidiesReceivedFen: funding?.body.receivedFen ?? 0,
     };
   }
