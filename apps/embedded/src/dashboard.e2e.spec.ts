@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type NewEvent, orgStreamId } from '@liangxin/contracts';
 import { startTestSystem, type TestSystem } from './testing';
 
 // The officers' dashboard in a real headless Chromium against the whole embedded system: sign in with a
@@ -112,6 +113,40 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     await waitForText(page, 'requests-received', '1');
     expect(await textOf(page, 'requests-overdue')).toBe('0');
     expect(await textOf(page, 'requests-summary')).toMatch(/1/);
+  });
+
+  it('shows the tree under an organisation, with the totals of those beneath it', async () => {
+    // the enterprise registered above (4 + 1 members) formed its own branch; a branch is put under it
+    const orgs = await system.call(`/api/orgs?district=${DISTRICT}`);
+    const parent = orgs.body.items[0] as { id: string };
+    const child: NewEvent = {
+      type: 'OrgFormed',
+      schemaVersion: 1,
+      occurredAt: new Date().toISOString(),
+      data: {
+        orgId: 'dashboard-child',
+        district: DISTRICT,
+        automatic: true,
+        name: '下属示例党支部',
+        mode: 'joint',
+        level: 'branch',
+        committeeSize: 0,
+        enterprises: [{ creditCode: generateCreditCode(DISTRICT, 90), fullMembers: 3, probationaryMembers: 0 }],
+        fullMembers: 3,
+        probationaryMembers: 0,
+        parentOrgId: parent.id,
+      },
+      metadata: { actor: 'system:formation', district: DISTRICT },
+    };
+    const appended = await system.eventStore.append(orgStreamId('dashboard-child'), [child], { expected: 'no_stream' });
+    await system.waitForReadModels(appended.lastPosition);
+    const row = page.locator(`${testId('org-row')}[data-org-id="${parent.id}"] button`);
+    await row.waitFor({ timeout: PAGE_WAIT_MS });
+    await row.click();
+    const tree = page.locator(testId('org-tree'));
+    await tree.locator('[data-org="dashboard-child"]').waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await tree.innerText()).toContain('下属示例党支部');
+    expect((await tree.locator(`[data-org="${parent.id}"] > .tree-totals`).innerText()).trim()).toMatch(/^2 organisations · 8 members · 2 enterprises/);
   });
 
   it('raised no script errors in the page', () => {

@@ -51,6 +51,8 @@ const state = {
   /** the selected district's service requests by status (null: none to show, or not the caller's to see) */
   requests: null,
   orgAudit: [],
+  /** the open organisation's tree (GET /api/orgs/{id}/tree), null when it could not be read */
+  orgTree: null,
   enterprise: null,
   enterpriseAudit: [],
   lastRegistered: null,
@@ -539,12 +541,14 @@ function renderRequests() {
 
 async function openOrg(id) {
   try {
-    const [org, audit] = await Promise.all([
+    const [org, audit, tree] = await Promise.all([
       api(`/api/orgs/${encodeURIComponent(id)}`),
       api(`/api/audit/orgs/${encodeURIComponent(id)}`),
+      orgTreeOf(id),
     ]);
     state.org = org;
     state.orgAudit = audit?.items ?? [];
+    state.orgTree = tree;
   } catch (error) {
     toast(describeFailure(error));
     return;
@@ -583,6 +587,35 @@ function renderOrgDetail() {
   );
   $('#org-facts').replaceChildren(...factNodes(facts), el('dt', {}, t('org.enterprises')), el('dd', {}, enterprises));
   renderTimeline($('#org-audit'), state.orgAudit);
+  renderOrgTree();
+}
+
+/** The tree under an organisation, three levels listed; the page still shows the organisation when it cannot be read. */
+const orgTreeOf = (id) => api(`/api/orgs/${encodeURIComponent(id)}/tree?depth=3`).catch(() => null);
+
+function renderOrgTree() {
+  const { t, lang } = state;
+  const tree = state.orgTree;
+  const totals = (sum) =>
+    t('tree.totals', {
+      orgs: formatCount(sum.organisations, lang),
+      members: formatCount(sum.fullMembers + sum.probationaryMembers, lang),
+      enterprises: formatCount(sum.enterprises, lang),
+      amount: formatCount(sum.subsidiesReceivedFen / 100, lang),
+    });
+  const node = (n) =>
+    el(
+      'li',
+      { dataset: { org: n.id } },
+      n.id === tree.id ? el('strong', {}, n.name) : el('button', { type: 'button', className: 'link', onclick: () => openOrg(n.id) }, n.name),
+      n.status === 'dissolved' ? ` (${t.label('orgStatus', n.status)})` : '',
+      el('span', { className: 'tree-totals' }, ` ${totals(n.subtree)}`),
+      n.truncated ? el('span', { className: 'tree-more' }, ` ${t('tree.more')}`) : '',
+      n.children.length > 0 ? el('ul', {}, n.children.map(node)) : null,
+    );
+  const list = $('#org-tree');
+  if (!tree) return list.replaceChildren();
+  list.replaceChildren(node(tree), tree.children.length === 0 ? el('li', { className: 'empty' }, t('tree.none')) : null);
 }
 
 function factNodes(pairs) {
@@ -985,10 +1018,11 @@ async function lookUpQuietly(code) {
 }
 
 async function refreshOrgQuietly(id) {
-  const [org, audit] = await Promise.all([api(`/api/orgs/${encodeURIComponent(id)}`), api(`/api/audit/orgs/${encodeURIComponent(id)}`)]);
+  const [org, audit, tree] = await Promise.all([api(`/api/orgs/${encodeURIComponent(id)}`), api(`/api/audit/orgs/${encodeURIComponent(id)}`), orgTreeOf(id)]);
   if (state.org?.id !== id) return;
   state.org = org;
   state.orgAudit = audit?.items ?? [];
+  state.orgTree = tree;
   renderOrgDetail();
 }
 
