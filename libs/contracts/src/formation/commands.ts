@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -10,10 +9,11 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsCreditCode } from '../registry/commands';
-import { FORMATION_MODES, type FormationMode } from './events';
+import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
 
 /** Message patterns the formation service answers (officer commands from the gateway). */
 export const FormationCommands = {
@@ -27,6 +27,7 @@ export const FormationCommands = {
   AssignInstructor: 'formation.assign-instructor',
   ReplaceInstructor: 'formation.replace-instructor',
   PairOrgs: 'formation.pair-orgs',
+  ChangeOrgParent: 'formation.change-org-parent',
   AssignWorkCoverage: 'formation.assign-work-coverage',
 } as const;
 export type FormationCommandPattern = (typeof FormationCommands)[keyof typeof FormationCommands];
@@ -59,11 +60,19 @@ export class FormOrgDto {
   @MaxLength(6)
   district?: string;
 
+  /** may be empty only for an upper-level organisation over other organisations: then give `level` and `district` */
   @IsArray()
-  @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @IsCreditCode({ each: true })
   enterprises!: string[];
+
+  /**
+   * Only for an organisation formed without enterprises of its own over other organisations (产业链党委, 两新综合党委):
+   * general-branch or primary-committee. With enterprises, the level follows the members (rule 6).
+   */
+  @IsOptional()
+  @IsIn(ORG_LEVELS, { message: `level must be one of ${ORG_LEVELS.join(', ')}` })
+  level?: OrgLevel;
 
   @IsOptional()
   @IsString()
@@ -161,6 +170,21 @@ export class AssignWorkCoverageDto {
   reason?: string;
 }
 
+/** Place an organisation under another in the organisation tree, or detach it (`parentOrgId: null`). */
+export class ChangeOrgParentDto {
+  /** the organisation to place this one under; null detaches it */
+  @ValidateIf((_o, value) => value !== null)
+  @IsString({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
+  @IsNotEmpty({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
+  @MaxLength(64, { message: 'parentOrgId is at most 64 characters' })
+  parentOrgId!: string | null;
+
+  @IsString({ message: 'say why the organisation moves in the tree' })
+  @IsNotEmpty({ message: 'say why the organisation moves in the tree' })
+  @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  reason!: string;
+}
+
 /** Payloads of the formation message patterns (DTO plus ids from the URL). */
 export type FormOrgMessage = FormOrgDto & { orgId?: string };
 export type AddEnterpriseMessage = AddEnterpriseDto & { orgId: string };
@@ -172,5 +196,6 @@ export type ReplaceSecretaryMessage = ReplacePersonDto & { orgId: string };
 export type AssignInstructorMessage = AssignPersonDto & { orgId: string };
 export type ReplaceInstructorMessage = ReplacePersonDto & { orgId: string };
 export type PairOrgsMessage = PairOrgsDto & { orgId: string };
+export type ChangeOrgParentMessage = ChangeOrgParentDto & { orgId: string };
 export type AssignWorkCoverageMessage = AssignWorkCoverageDto;
 

@@ -88,6 +88,11 @@ export type OrgFormed = Event<
       parentOrgId?: string;
       /** an organisation of a public unit (for 结对共建 pairing) rather than of a two-new organisation */
       publicUnit?: boolean;
+      /**
+       * an upper-level organisation an officer formed over other organisations (产业链党委, 两新综合党委, a platform's
+       * 党总支): no enterprises of its own, its level is the officer's and not recomputed from members (rule 6)
+       */
+      umbrella?: boolean;
     }
 >;
 
@@ -147,6 +152,9 @@ export type OrgLevelChanged = Event<
     }
 >;
 
+/** The organisation tree: an officer placed the organisation under another (`parentOrgId`) or detached it (null). */
+export type OrgParentChanged = Event<'OrgParentChanged', OrgRef & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }>;
+
 export type SecretaryAssigned = Event<'SecretaryAssigned', OrgRef & { secretary: Person }>;
 export type SecretaryReplaced = Event<'SecretaryReplaced', OrgRef & { secretary: Person; previous: Person; reason: string }>;
 export type InstructorAssigned = Event<'InstructorAssigned', OrgRef & { instructor: Person }>;
@@ -198,6 +206,7 @@ export type OrgEvent =
   | OrgsMerged
   | OrgDissolved
   | OrgLevelChanged
+  | OrgParentChanged
   | SecretaryAssigned
   | SecretaryReplaced
   | InstructorAssigned
@@ -217,6 +226,7 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
   OrgsMerged: 1,
   OrgDissolved: 1,
   OrgLevelChanged: 1,
+  OrgParentChanged: 1,
   SecretaryAssigned: 1,
   SecretaryReplaced: 1,
   InstructorAssigned: 1,

@@ -18,6 +18,8 @@ export type FormOrg = {
     enterprises: CandidateEnterprise[];
     parentOrgId?: string;
     publicUnit?: boolean;
+    /** only for an upper-level organisation formed without enterprises (see `formUmbrellaOrg`) */
+    level?: OrgLevel;
   };
 };
 export type AddEnterprise = { type: 'AddEnterprise'; data: Officer & { orgId: string; enterprise: CandidateEnterprise } };
@@ -32,6 +34,17 @@ export type AssignSecretary = { type: 'AssignSecretary'; data: { orgId: string; 
 export type ReplaceSecretary = { type: 'ReplaceSecretary'; data: { orgId: string; person: Person; reason: string } };
 export type AssignInstructor = { type: 'AssignInstructor'; data: { orgId: string; person: Person } };
 export type ReplaceInstructor = { type: 'ReplaceInstructor'; data: { orgId: string; person: Person; reason: string } };
+/** What the service knows of a proposed parent, read from its stream (`exists: false` when it has none). */
+export type ProposedParent = { orgId: string; exists: boolean; dissolved: boolean; level?: OrgLevel; name?: string };
+/**
+ * The organisation tree: place the organisation under `parent` (or detach it with `parent: null`). The service walks
+ * up from the proposed parent, reading each ancestor's stream, and passes their ids (`parentAncestors`, nearest first,
+ * the parent itself excluded) so that this decision stays pure.
+ */
+export type ChangeOrgParent = {
+  type: 'ChangeOrgParent';
+  data: { orgId: string; parent: ProposedParent | null; parentAncestors: readonly string[]; reason: string };
+};
 export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
 
 export type OrgCommand =
@@ -44,7 +57,8 @@ export type OrgCommand =
   | ReplaceSecretary
   | AssignInstructor
   | ReplaceInstructor
-  | PairWithPublicUnit;
+  | PairWithPublicUnit
+  | ChangeOrgParent;
 
 export type OrgState =
   | { exists: false }
@@ -61,6 +75,8 @@ export type OrgState =
       probationaryMembers: number;
       parentOrgId?: string;
       publicUnit: boolean;
+      /** formed by an officer over other organisations, with no enterprises of its own */
+      umbrella: boolean;
       dissolved: boolean;
       secretary?: Person;
       instructor?: Person;
@@ -102,8 +118,50 @@ const assertJointSize = (mode: FormationMode, count: number, policy: FormationPo
 
 /** Rule 6 after any change of totals (officer commands are not automatic). */
 const levelChange = (org: ExistingOrg, full: number, probationary: number, policy: FormationPolicy): OrgEvent[] => {
+  if (org.umbrella) return [];
   const changed = levelChangeFor(org, full, probationary, policy, false);
   return changed ? [changed] : [];
+};
+
+const LEVEL_RANK: Record<OrgLevel, number> = { branch: 0, 'general-branch': 1, 'primary-committee': 2 };
+const LEVEL_NAME: Record<OrgLevel, string> = { branch: 'a party branch', 'general-branch': 'a general branch', 'primary-committee': 'a primary committee' };
+
+/**
+ * The organisation tree (DOMAIN.md): an upper-level organisation an officer forms over other organisations — a
+ * committee per industry chain (产业链党委), a district-wide comprehensive committee (两新综合党委), a platform's
+ * general branch (党总支) — holds no enterprises of its own and may have no members; its level is the officer's.
+ * A plain branch always needs enterprises (and three full members).
+ */
+const formUmbrellaOrg = (data: FormOrg['data'], policy: FormationPolicy): OrgEvent[] => {
+  if (!data.level || data.level === 'branch')
+    throw new DomainError(
+      'NO_ENTERPRISES',
+      'A party branch needs at least one enterprise of its own. To form a committee or general branch over other organisations, give its level (general-branch or primary-committee).',
+      'enterprises',
+    );
+  if (data.mode === 'standalone' || data.mode === 'joint')
+    throw new DomainError(
+      'UMBRELLA_MODE',
+      `A ${data.mode} branch is formed from enterprises; choose another mode (for example industry-chain-joint or area-unified) for a ${data.level} over other organisations.`,
+      'mode',
+    );
+  return [
+    formationEvent('OrgFormed', {
+      orgId: data.orgId,
+      district: data.district,
+      name: data.name.trim(),
+      mode: data.mode,
+      level: data.level,
+      committeeSize: 0,
+      enterprises: [],
+      fullMembers: 0,
+      probationaryMembers: 0,
+      automatic: false,
+      policyVersion: policy.version,
+      umbrella: true,
+      ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
+    }),
+  ];
 };
 
 const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
@@ -112,7 +170,7 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   if (!data.name?.trim()) throw new DomainError('INVALID_TEXT', 'The organisation needs a name.', 'name');
   const codes = data.enterprises.map((e) => e.creditCode);
   if (new Set(codes).size !== codes.length) throw new DomainError('DUPLICATE_ENTERPRISE', 'An enterprise is listed twice.', 'enterprises');
-  if (!data.publicUnit && codes.length === 0) throw new DomainError('NO_ENTERPRISES', 'An organisation of two-new organisations needs at least one enterprise.', 'enterprises');
+  if (!data.publicUnit && codes.length === 0) return formUmbrellaOrg(data, policy);
   if (data.mode === 'standalone' && codes.length !== 1)
     throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', `A standalone branch covers exactly one enterprise; ${codes.length} were given.`, 'enterprises');
   if (data.mode === 'joint' && data.enterprises.some((e) => e.district !== data.district))
@@ -121,6 +179,8 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   const { full, probationary } = totals(data.enterprises);
   if (!data.publicUnit) assertMinimumFull(full, policy);
   const { level, committeeSize } = levelFor(full, probationary, policy);
+  if (data.level && data.level !== level && codes.length > 0)
+    throw new DomainError('LEVEL_FOLLOWS_MEMBERS', `With enterprises of its own, the level follows the members (rule 6): these make ${LEVEL_NAME[level]}.`, 'level');
   return [
     formationEvent('OrgFormed', {
       orgId: data.orgId,
@@ -140,9 +200,15 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   ];
 };
 
+const assertNotUmbrella = (org: ExistingOrg, field: string) => {
+  if (org.umbrella)
+    throw new DomainError('UMBRELLA_HOLDS_NO_ENTERPRISES', `${org.name} is formed over other organisations and holds no enterprises of its own; place a branch under it instead.`, field, 'conflict');
+};
+
 const addEnterprise = ({ data }: AddEnterprise, state: OrgState): OrgEvent[] => {
   const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
   const org = assertActive(state, data.orgId);
+  assertNotUmbrella(org, 'creditCode');
   const { creditCode, fullMembers, probationaryMembers } = data.enterprise;
   if (org.enterprises.has(creditCode)) throw new DomainError('ALREADY_MEMBER', `Enterprise ${creditCode} already belongs to ${org.name}.`, 'creditCode', 'conflict');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch covers exactly one enterprise.', 'creditCode', 'conflict');
@@ -195,6 +261,7 @@ const removeEnterprise = ({ data }: RemoveEnterprise, state: OrgState): OrgEvent
 const absorbOrg = ({ data }: AbsorbOrg, state: OrgState): OrgEvent[] => {
   const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
   const org = assertActive(state, data.orgId);
+  assertNotUmbrella(org, 'intoOrgId');
   if (data.merged.orgId === org.orgId) throw new DomainError('MERGE_WITH_ITSELF', 'An organisation cannot be merged with itself.', 'mergedOrgId');
   if (data.merged.dissolved) throw new DomainError('ORG_DISSOLVED', `Party organisation ${data.merged.orgId} has been dissolved.`, 'mergedOrgId', 'conflict');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch cannot absorb another organisation.', 'intoOrgId', 'conflict');
@@ -270,6 +337,43 @@ const pair = ({ data }: PairWithPublicUnit, state: OrgState): OrgEvent[] => {
   ];
 };
 
+/** The check the service's walk feeds: would `orgId` become its own ancestor under `parentOrgId`? */
+export const wouldBeOwnAncestor = (orgId: string, parentOrgId: string, parentAncestors: readonly string[]): boolean =>
+  parentOrgId === orgId || parentAncestors.includes(orgId);
+
+/**
+ * The organisation tree: place an organisation under a parent or detach it, never making it its own ancestor, and
+ * never under an organisation of a lower level (a branch cannot hold a committee).
+ */
+const changeOrgParent = ({ data }: ChangeOrgParent, state: OrgState): OrgEvent[] => {
+  const org = assertActive(state, data.orgId);
+  if (!data.reason?.trim()) throw new DomainError('REASON_REQUIRED', 'Say why the organisation moves in the tree.', 'reason');
+  const previousParentOrgId = org.parentOrgId ?? null;
+  const parent = data.parent;
+  if (!parent) {
+    if (!previousParentOrgId) throw new DomainError('HAS_NO_PARENT', `${org.name} is not under any organisation.`, 'parentOrgId', 'conflict');
+  } else {
+    if (parent.orgId === org.orgId) throw new DomainError('PARENT_IS_ITSELF', 'An organisation cannot be placed under itself.', 'parentOrgId');
+    if (!parent.exists) throw new DomainError('PARENT_NOT_FOUND', `No party organisation ${parent.orgId} exists.`, 'parentOrgId', 'not_found');
+    const parentName = parent.name ?? parent.orgId;
+    if (parent.dissolved) throw new DomainError('PARENT_DISSOLVED', `Party organisation ${parent.orgId} (${parentName}) has been dissolved.`, 'parentOrgId', 'conflict');
+    if (previousParentOrgId === parent.orgId) throw new DomainError('ALREADY_UNDER_PARENT', `${org.name} is already under ${parentName}.`, 'parentOrgId', 'conflict');
+    if (wouldBeOwnAncestor(org.orgId, parent.orgId, data.parentAncestors))
+      throw new DomainError('PARENT_CYCLE', `${parentName} lies beneath ${org.name}; placing ${org.name} under it would make a cycle.`, 'parentOrgId', 'conflict');
+    if (parent.level && LEVEL_RANK[parent.level] < LEVEL_RANK[org.level])
+      throw new DomainError('PARENT_LEVEL_TOO_LOW', `${parentName} is ${LEVEL_NAME[parent.level]} and cannot hold ${LEVEL_NAME[org.level]} (${org.name}).`, 'parentOrgId', 'conflict');
+  }
+  return [
+    formationEvent('OrgParentChanged', {
+      orgId: org.orgId,
+      district: org.district,
+      parentOrgId: parent?.orgId ?? null,
+      previousParentOrgId,
+      reason: data.reason.trim(),
+    }),
+  ];
+};
+
 export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
   switch (command.type) {
     case 'FormOrg':
@@ -292,6 +396,8 @@ export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
       return assignPerson('instructor', state, command.data.orgId, command.data.person, command.data.reason ?? '');
     case 'PairWithPublicUnit':
       return pair(command, state);
+    case 'ChangeOrgParent':
+      return changeOrgParent(command, state);
   }
 };
 
@@ -317,6 +423,7 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       fullMembers: d.fullMembers,
       probationaryMembers: d.probationaryMembers,
       publicUnit: d.publicUnit ?? false,
+      umbrella: d.umbrella ?? false,
       dissolved: false,
       ...(d.parentOrgId && { parentOrgId: d.parentOrgId }),
     };
@@ -355,6 +462,10 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       return { ...state, instructor: event.data.instructor };
     case 'OrgsPaired':
       return { ...state, pairedWith: event.data.publicUnitOrgId };
+    case 'OrgParentChanged': {
+      const { parentOrgId: _previous, ...rest } = state;
+      return event.data.parentOrgId ? { ...rest, parentOrgId: event.data.parentOrgId } : rest;
+    }
   }
 };
 

@@ -18,6 +18,7 @@ import type {
   OrgFormed,
   OrgLevelChanged,
   OrgMembersRecounted,
+  OrgParentChanged,
   OrgsMerged,
   OrgsPaired,
   RegistryEventType,
@@ -40,6 +41,7 @@ export type OrgMembersRecountedData = OrgMembersRecounted['data'];
 export type OrgsMergedData = OrgsMerged['data'];
 export type OrgDissolvedData = OrgDissolved['data'];
 export type OrgLevelChangedData = OrgLevelChanged['data'];
+export type OrgParentChangedData = OrgParentChanged['data'];
 /** SecretaryAssigned/Replaced and InstructorAssigned/Replaced: whichever person the event names */
 export type PersonAssignedData = Partial<SecretaryAssigned['data'] & InstructorAssigned['data']>;
 export type OrgsPairedData = OrgsPaired['data'];
@@ -56,6 +58,7 @@ export const ORG_EVENTS = [
   'OrgsMerged',
   'OrgDissolved',
   'OrgLevelChanged',
+  'OrgParentChanged',
   'SecretaryAssigned',
   'SecretaryReplaced',
   'InstructorAssigned',

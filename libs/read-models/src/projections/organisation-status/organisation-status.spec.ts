@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '@liangxin/contracts';
 import { recorded } from '../../testing/recorded';
-import { evolveOrganisationStatus, type OrganisationStatus } from './organisation-status';
+import type { ProjectionContext } from '../../projection';
+import type { StoredDocument } from '../../store/port';
+import { evolveOrganisationStatus, ORGANISATION_STATUS, type OrganisationStatus, organisationStatusProjection } from './organisation-status';
 
 const ref = { orgId: 'o1', district: '430100' };
 const fold = (events: RecordedEvent[]) => events.reduce<OrganisationStatus | undefined>((s, e) => evolveOrganisationStatus(s, e) ?? s, undefined);
@@ -47,5 +49,41 @@ describe('organisation status', () => {
   it('records a dissolution by merger and releases its enterprises', () => {
     const org = fold([formed, recorded(2, 'OrgDissolved', { ...ref, reason: 'merged', enterprisesReleased: ['A', 'B'], mergedInto: 'o9' })]);
     expect(org).toMatchObject({ status: 'dissolved', enterprises: [], mergedInto: 'o9', dissolutionReason: 'merged' });
+  });
+
+  describe('the organisation tree (OrgParentChanged)', () => {
+    const parentChanged = (position: number, parentOrgId: string | null, previousParentOrgId: string | null) =>
+      recorded(position, 'OrgParentChanged', { ...ref, parentOrgId, previousParentOrgId, reason: '产业链党委统一管理' });
+
+    it('places the organisation under a parent, moves it and detaches it, touching nothing else', () => {
+      const placed = fold([formed, parentChanged(2, 'c1', null)]);
+      expect(placed).toEqual({ ...fold([formed]), parentOrgId: 'c1' });
+      expect(fold([formed, parentChanged(2, 'c1', null), parentChanged(3, 'c2', 'c1')])?.parentOrgId).toBe('c2');
+      expect(fold([formed, parentChanged(2, 'c1', null), parentChanged(3, null, 'c1')])?.parentOrgId).toBeNull();
+    });
+
+    it('is pure: the status given is not changed', () => {
+      const before = fold([formed]) as OrganisationStatus;
+      const copy = structuredClone(before);
+      evolveOrganisationStatus(before, parentChanged(2, 'c1', null));
+      expect(before).toEqual(copy);
+    });
+
+    it('replaying an event already applied changes nothing (by position)', async () => {
+      const documents = new Map<string, StoredDocument>();
+      const context: ProjectionContext = {
+        load: async <T extends object>(collection: string, id: string) => documents.get(`${collection}/${id}`) as StoredDocument<T> | undefined,
+        save: (collection, id, body, position) => {
+          if (body) documents.set(`${collection}/${id}`, { id, position, body: body as StoredDocument['body'] });
+        },
+      };
+      const events = [formed, parentChanged(2, 'c1', null), parentChanged(3, null, 'c1')];
+      expect(organisationStatusProjection.eventTypes !== 'all' && organisationStatusProjection.eventTypes.has('OrgParentChanged')).toBe(true);
+      for (const event of events) await organisationStatusProjection.apply(event, context);
+      const once = structuredClone(documents.get(`${ORGANISATION_STATUS}/o1`));
+      for (const event of events) await organisationStatusProjection.apply(event, context);
+      expect(documents.get(`${ORGANISATION_STATUS}/o1`)).toEqual(once);
+      expect(once).toMatchObject({ position: 3, body: { parentOrgId: null } });
+    });
   });
 });

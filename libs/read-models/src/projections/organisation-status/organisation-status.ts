@@ -9,6 +9,7 @@ import {
   type OrgFormedData,
   type OrgLevelChangedData,
   type OrgMembersRecountedData,
+  type OrgParentChangedData,
   type OrgRef,
   type OrgsMergedData,
   type OrgsPairedData,
@@ -114,6 +115,10 @@ export function evolveOrganisationStatus(org: OrganisationStatus | undefined, ev
     case 'OrgLevelChanged': {
       const d = event.data as OrgLevelChangedData;
       return { ...org, level: d.level, committeeSize: d.committeeSize };
+    }
+    case 'OrgParentChanged': {
+      const d = event.data as OrgParentChangedData;
+      return { ...org, parentOrgId: d.parentOrgId ?? null };
     }
     case 'SecretaryAssigned':
     case 'SecretaryReplaced':
