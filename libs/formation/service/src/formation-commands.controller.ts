@@ -6,6 +6,7 @@ import {
   type AssignInstructorMessage,
   type AssignSecretaryMessage,
   type AssignWorkCoverageMessage,
+  type ChangeOrgParentMessage,
   type CommandEnvelope,
   type CommandReply,
   type DissolveOrgMessage,
@@ -24,7 +25,15 @@ import {
 } from '@liangxin/contracts';
 import { DomainError, fold } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
-import { type CandidateEnterprise, decideWorkCoverage, type OrgCommand, orgDecider, type OrgState, type PlacementState } from '@liangxin/formation-domain';
+import {
+  type CandidateEnterprise,
+  decideWorkCoverage,
+  type OrgCommand,
+  orgDecider,
+  type OrgState,
+  type PlacementState,
+  type ProposedParent,
+} from '@liangxin/formation-domain';
 import { EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
 import { readEnterpriseFacts } from './placement-store';
@@ -39,6 +48,8 @@ type Metadata = CommandEnvelope<unknown>['metadata'];
 type Fold = (events: readonly RecordedEvent[]) => void;
 type ExistingOrg = Extract<OrgState, { exists: true }>;
 const MAX_WORK_COVERAGE_ATTEMPTS = 3;
+/** deepest organisation tree the parent walk follows (the tree route lists at most ten levels) */
+const MAX_TREE_DEPTH = 64;
 
 /** The id of an organisation an officer forms without naming one: the same command id always gives the same id. */
 export const officerOrgId = (mode: string, district: string, commandId: string): string =>
@@ -77,6 +88,7 @@ export class FormationCommandsController {
           policy: this.engine.policy,
           ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId }),
           ...(payload.publicUnit && { publicUnit: true }),
+          ...(payload.level && { level: payload.level }),
         },
       };
       const reply = await this.execute(orgId, district, command, metadata, foldOwn);
@@ -169,6 +181,45 @@ export class FormationCommandsController {
       };
       return this.execute(org.orgId, org.district, command, metadata, foldOwn);
     });
+  }
+
+  /**
+   * The organisation tree: place an organisation under another, or detach it. The ancestors of the proposed parent
+   * are read here, stream by stream, so that the decider refuses a cycle without any I/O of its own. Both the
+   * organisation and its new parent must be in the caller's districts.
+   */
+  @MessagePattern(FormationCommands.ChangeOrgParent)
+  changeOrgParent(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ChangeOrgParentMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      let parent: ProposedParent | null = null;
+      let parentAncestors: string[] = [];
+      if (payload.parentOrgId) {
+        const state = await this.orgState(payload.parentOrgId);
+        if (state.exists) assertInDistricts(payload.actingInDistricts, state.district);
+        parent = state.exists
+          ? { orgId: payload.parentOrgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name }
+          : { orgId: payload.parentOrgId, exists: false, dissolved: false };
+        if (state.exists) parentAncestors = await this.ancestorsOf(state.parentOrgId, org.orgId);
+      }
+      const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
+      return this.execute(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
+    });
+  }
+
+  /**
+   * Ids from `firstId` upwards by `parentOrgId`, each read from its stream; stops at a root, at `stopAt` (the
+   * organisation being moved: enough to know it would be a cycle), at an id seen already, or after MAX_TREE_DEPTH.
+   */
+  private async ancestorsOf(firstId: string | undefined, stopAt: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let id = firstId; id && !ids.includes(id) && ids.length < MAX_TREE_DEPTH; ) {
+      ids.push(id);
+      if (id === stopAt) break;
+      const state = await this.orgState(id);
+      id = state.exists ? state.parentOrgId : undefined;
+    }
+    return ids;
   }
 
   /**

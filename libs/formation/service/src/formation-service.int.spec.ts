@@ -334,6 +334,58 @@ describe('formation service as a Nest microservice over the in-process transport
       expect(await refusal(send(instance, FormationCommands.DissolveOrg, { orgId: 'nope', reason: 'x' }))).toBe('ORG_NOT_FOUND');
     });
 
+    it('builds the organisation tree: a committee without enterprises, placements read from real streams, a cycle refused with nothing appended', async () => {
+      const instance = await startInstance();
+      const [e1, e2] = [codeOf(70), codeOf(71)];
+      await register(e1, 3);
+      await register(e2, 4);
+      await caughtUp();
+      const [s1, s2] = [`standalone-${e1}-1`, `standalone-${e2}-1`];
+      expect((await orgState(s1)).exists && (await orgState(s2)).exists).toBe(true);
+
+      const form = async (name: string, level: string, district = DISTRICT) =>
+        (await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode: 'industry-chain-joint', name, district, enterprises: [], level })).result?.orgId ?? '';
+      const chain = await form('工程机械产业链党委', 'primary-committee');
+      const park = await form('园区党委', 'primary-committee');
+      expect((await store.readStream(orgStreamId(chain)))[0].data).toMatchObject({ enterprises: [], fullMembers: 0, level: 'primary-committee', umbrella: true });
+      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'industry-chain-joint', name: 'x', district: DISTRICT, enterprises: [] }))).toBe('NO_ENTERPRISES');
+
+      const place = (orgId: string, parentOrgId: string | null, extra: object = {}, commandId?: string) =>
+        send(instance, FormationCommands.ChangeOrgParent, { orgId, parentOrgId, reason: '产业链党委统一管理', ...extra }, commandId);
+      await place(s1, park);
+      await place(s2, chain);
+      await place(park, chain, {}, 'place-park');
+      expect(await orgState(park)).toMatchObject({ parentOrgId: chain });
+      // the same command again: the earlier answer, nothing appended
+      const before = await store.headPosition();
+      expect(await place(park, chain, {}, 'place-park')).toMatchObject({ idempotentReplay: true });
+      expect(await store.headPosition()).toBe(before);
+
+      // chain → park → s1: the chain under the park, or under s1, would make it its own ancestor
+      expect(await refusal(place(chain, park))).toBe('PARENT_CYCLE');
+      expect(await refusal(place(chain, s1))).toBe('PARENT_CYCLE');
+      expect(await refusal(place(park, s2))).toBe('PARENT_LEVEL_TOO_LOW');
+      expect(await refusal(place(s1, s1))).toBe('PARENT_IS_ITSELF');
+      expect(await refusal(place(s1, 'nope'))).toBe('PARENT_NOT_FOUND');
+      expect(await refusal(place('nope', chain))).toBe('ORG_NOT_FOUND');
+      // both the organisation and its new parent must be in the caller's districts
+      const elsewhere = await form('外区综合党委', 'primary-committee', OTHER_DISTRICT);
+      expect(await refusal(place(s1, elsewhere, { actingInDistricts: [DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(place(s1, chain, { actingInDistricts: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await store.headPosition()).toBe(before + 1);
+
+      await place(park, null);
+      expect((await orgState(park)).exists && (await orgState(park))).not.toHaveProperty('parentOrgId');
+      expect((await store.readStream(orgStreamId(park))).at(-1)).toMatchObject({
+        type: 'OrgParentChanged',
+        data: { parentOrgId: null, previousParentOrgId: chain },
+        metadata: { actor: 'officer:zhang', reason: '产业链党委统一管理' },
+      });
+      // detached, the chain may now go under the park
+      await place(chain, park);
+      expect(await orgState(chain)).toMatchObject({ parentOrgId: park });
+    });
+
     it('assigns work coverage once per command id, in the caller’s districts only, and frees it when the enterprise forms its branch', async () => {
       const instance = await startInstance();
       const code = codeOf(70);

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import {
   AddEnterpriseDto,
   AssignPersonDto,
+  ChangeOrgParentDto,
   districtOfCreditCode,
   DissolveOrgDto,
   FormationCommands,
@@ -45,7 +46,13 @@ export class OrgCommandsController {
   @ApiResponse({ status: 201, description: '{orgId, position}' })
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async form(@Body() body: FormOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    assertDistrict(principal, body.district ?? districtOfCreditCode(body.enterprises[0]));
+    const district = body.district ?? (body.enterprises.length > 0 ? districtOfCreditCode(body.enterprises[0]) : undefined);
+    if (!district)
+      throw new BadRequestException({
+        message: 'Name the district of an organisation formed without enterprises',
+        details: [{ field: 'district', reason: 'name the district of an organisation formed without enterprises' }],
+      });
+    assertDistrict(principal, district);
     const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, this.scoped(body, principal), principal, request);
     return { orgId: reply.result?.orgId, position: reply.position };
   }
@@ -100,6 +107,17 @@ export class OrgCommandsController {
   @ApiOperation({ summary: 'Pair this (private unit) organisation with an organisation of a public unit (结对共建)' })
   pair(@Param('id') orgId: string, @Body() body: PairOrgsDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.PairOrgs, { ...body, orgId }, principal, request);
+  }
+
+  @Post(':id/parent')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: 'Place the organisation under a parent organisation in the tree, or detach it (parentOrgId null); never under itself or one beneath it' })
+  @ApiResponse({ status: 200, description: '{position}' })
+  @ApiResponse({ status: 404, description: 'no such organisation (ORG_NOT_FOUND) or parent (PARENT_NOT_FOUND)' })
+  @ApiResponse({ status: 409, description: 'dissolved, a cycle (PARENT_CYCLE), a parent of a lower level (PARENT_LEVEL_TOO_LOW), already there' })
+  parent(@Param('id') orgId: string, @Body() body: ChangeOrgParentDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.ChangeOrgParent, { ...body, orgId }, principal, request);
   }
 
   private async send(pattern: string, payload: object, principal: Principal, request: Request) {
