@@ -54,6 +54,9 @@ const registration = (district: string, serial: number) => ({
 const REQUESTS = { own: '', inB: '' };
 const serviceRequest = (creditCode: string, cell: number) => ({ creditCode, category: 'other', description: `权限测试需求${cell}` });
 
+/** an upper-level organisation (产业链党委) formed with no enterprises of its own; each cell forms its own */
+const committeeIn = (district: string, cell: number) => ({ mode: 'industry-chain-joint', name: `权限测试产业链党委${cell}`, district, enterprises: [], level: 'primary-committee' });
+
 const memberCount = (cell: number) => ({ fullMembers: 1 + (cell % 7), probationaryMembers: cell % 2, reason: 'correction' });
 
 const MATRIX: Row[] = [
@@ -76,6 +79,9 @@ const MATRIX: Row[] = [
   { route: 'GET /api/orgs/{unknown}', request: () => ({ path: '/api/orgs/org-unknown' }), expected: expect6(404, 404, 404, 404, 403, 401) },
   { route: 'GET /api/orgs/{unknown}/tree', request: () => ({ path: '/api/orgs/org-unknown/tree' }), expected: expect6(404, 404, 404, 404, 403, 401) },
   { route: 'GET /api/orgs/{unknown}/tree?depth=bad', request: () => ({ path: '/api/orgs/org-unknown/tree?depth=99' }), expected: expect6(400, 400, 400, 400, 403, 401) },
+  { route: 'POST /api/orgs (committee without enterprises in B)', request: (cell) => ({ method: 'POST', path: '/api/orgs', json: committeeIn(DISTRICT_B, cell) }), expected: expect6(201, 403, 201, 403, 403, 401) },
+  { route: 'POST /api/orgs/{unknown}/parent', request: () => ({ method: 'POST', path: '/api/orgs/org-unknown/parent', json: { parentOrgId: null, reason: '调整隶属关系' } }), expected: expect6(404, 404, 404, 403, 403, 401) },
+  { route: 'POST /api/orgs/{unknown}/parent (no reason)', request: () => ({ method: 'POST', path: '/api/orgs/org-unknown/parent', json: { parentOrgId: 'org-other' } }), expected: expect6(400, 400, 400, 403, 403, 401) },
   { route: 'GET /api/coverage?district=A', request: () => ({ path: `/api/coverage?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/coverage?district=B&asOf', request: () => ({ path: `/api/coverage?district=${DISTRICT_B}&asOf=2030-01-01` }), expected: expect6(200, 403, 200, 200, 403, 401) },
   { route: 'GET /api/coverage/districts', request: () => ({ path: '/api/coverage/districts' }), expected: expect6(200, 200, 200, 200, 403, 401) },
