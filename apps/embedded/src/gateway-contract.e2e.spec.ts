@@ -338,6 +338,7 @@ describe('gateway contract over HTTP (embedded system)', () => {
           '/api/orgs',
           '/api/orgs/{id}',
           '/api/orgs/{id}/tree',
+          '/api/orgs/{id}/parent',
           '/api/coverage',
           '/api/audit/enterprises/{code}',
           '/api/admin/projections/rebuild',

@@ -130,6 +130,8 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
 
   it('is documented in OpenAPI', async () => {
     const docs = await system.call('/api/docs-json', { token: null });
-    expect(docs.body.paths['/api/orgs/{id}/parent']).toHaveProperty('post');
+    const post = docs.body.paths['/api/orgs/{id}/parent'].post;
+    expect(post.requestBody.content['application/json'].schema).toMatchObject({ required: ['parentOrgId', 'reason'] });
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
   });
 });

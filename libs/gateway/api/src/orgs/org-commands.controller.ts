@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import {
   AddEnterpriseDto,
   AssignPersonDto,
@@ -42,7 +42,11 @@ export class OrgCommandsController {
 
   @Post()
   @Roles('admin', 'officer')
-  @ApiOperation({ summary: 'Form a party organisation by hand, in any of the thirteen modes' })
+  @ApiOperation({
+    summary: 'Form a party organisation by hand, in any of the thirteen modes',
+    description:
+      'With `enterprises: []`, `level` (general-branch or primary-committee) and `district`, forms an upper-level organisation over other organisations (产业链党委, 两新综合党委) with no enterprises of its own; a plain branch without enterprises is refused (NO_ENTERPRISES).',
+  })
   @ApiResponse({ status: 201, description: '{orgId, position}' })
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async form(@Body() body: FormOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
@@ -113,7 +117,20 @@ export class OrgCommandsController {
   @HttpCode(200)
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Place the organisation under a parent organisation in the tree, or detach it (parentOrgId null); never under itself or one beneath it' })
-  @ApiResponse({ status: 200, description: '{position}' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['parentOrgId', 'reason'],
+      properties: {
+        parentOrgId: { type: 'string', nullable: true, maxLength: 64, description: 'the organisation to place this one under; null detaches it' },
+        reason: { type: 'string', maxLength: 500, description: 'why the organisation moves in the tree (kept with the event)' },
+      },
+      example: { parentOrgId: 'industry-chain-joint-430104-0123456789ab', reason: '纳入工程机械产业链党委管理' },
+    },
+  })
+  @ApiResponse({ status: 200, description: '{position} of the OrgParentChanged event' })
+  @ApiResponse({ status: 400, description: 'bad body, or the organisation itself as parent (PARENT_IS_ITSELF); details name the field' })
+  @ApiResponse({ status: 403, description: 'the organisation or the parent is outside your districts' })
   @ApiResponse({ status: 404, description: 'no such organisation (ORG_NOT_FOUND) or parent (PARENT_NOT_FOUND)' })
   @ApiResponse({ status: 409, description: 'dissolved, a cycle (PARENT_CYCLE), a parent of a lower level (PARENT_LEVEL_TOO_LOW), already there' })
   parent(@Param('id') orgId: string, @Body() body: ChangeOrgParentDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
