@@ -78,6 +78,24 @@ describe('upper-level organisations without enterprises (formUmbrellaOrg)', () =
       .when({ type: 'FormOrg', data: { orgId: 'o1', district, name: 'x', mode: 'building-shared', enterprises: [{ creditCode: 'E1', district, fullMembers: 3, probationaryMembers: 0 }], level: 'primary-committee' } })
       .thenThrows('LEVEL_FOLLOWS_MEMBERS'));
 
+  it('forms under a parent only when the parent is active and of its level or above', () => {
+    const under = (parent: ProposedParent, level: OrgLevel = 'general-branch') => ({ ...form(level), data: { ...form(level).data, parentOrgId: parent.orgId, parent } });
+    spec
+      .given([])
+      .when(under(parentOf('c0')))
+      .thenMatches((events) => expect(events[0].data).toMatchObject({ parentOrgId: 'c0', level: 'general-branch', umbrella: true }));
+    spec.given([]).when(under({ orgId: 'nope', exists: false, dissolved: false })).thenThrows('PARENT_NOT_FOUND', 'parentOrgId');
+    spec.given([]).when(under(parentOf('c0', 'primary-committee', true))).thenThrows('PARENT_DISSOLVED', 'parentOrgId');
+    spec.given([]).when(under(parentOf('g0', 'general-branch'), 'primary-committee')).thenThrows('PARENT_LEVEL_TOO_LOW', 'parentOrgId');
+    spec.given([]).when(under(parentOf('c1'))).thenThrows('PARENT_IS_ITSELF', 'parentOrgId');
+    const branchUnder = (parent: ProposedParent) => ({
+      type: 'FormOrg' as const,
+      data: { orgId: 'o1', district, name: 'x', mode: 'building-shared' as const, enterprises: [{ creditCode: 'E1', district, fullMembers: 3, probationaryMembers: 0 }], parentOrgId: parent.orgId, parent },
+    });
+    spec.given([]).when(branchUnder(parentOf('b0', 'branch'))).thenMatches((events) => expect(events[0].data).toMatchObject({ parentOrgId: 'b0', level: 'branch' }));
+    spec.given([]).when(branchUnder(parentOf('c0', 'primary-committee', true))).thenThrows('PARENT_DISSOLVED', 'parentOrgId');
+  });
+
   it('takes no enterprises of its own afterwards: add and absorb are refused', () => {
     spec.given([committee]).when({ type: 'AddEnterprise', data: { orgId: 'c1', enterprise: { creditCode: 'E9', district, fullMembers: 3, probationaryMembers: 0 } } }).thenThrows('UMBRELLA_HOLDS_NO_ENTERPRISES');
     spec

@@ -20,6 +20,8 @@ export type FormOrg = {
     publicUnit?: boolean;
     /** only for an upper-level organisation formed without enterprises (see `formUmbrellaOrg`) */
     level?: OrgLevel;
+    /** what the service read of `parentOrgId`, so that the new organisation goes only under a live parent of its level or above */
+    parent?: ProposedParent;
   };
 };
 export type AddEnterprise = { type: 'AddEnterprise'; data: Officer & { orgId: string; enterprise: CandidateEnterprise } };
@@ -126,6 +128,28 @@ const levelChange = (org: ExistingOrg, full: number, probationary: number, polic
 const LEVEL_RANK: Record<OrgLevel, number> = { branch: 0, 'general-branch': 1, 'primary-committee': 2 };
 const LEVEL_NAME: Record<OrgLevel, string> = { branch: 'a party branch', 'general-branch': 'a general branch', 'primary-committee': 'a primary committee' };
 
+/** A proposed parent must exist and be active (the organisation itself is refused by the caller). */
+const assertParentActive = (parent: ProposedParent): string => {
+  if (!parent.exists) throw new DomainError('PARENT_NOT_FOUND', `No party organisation ${parent.orgId} exists.`, 'parentOrgId', 'not_found');
+  const parentName = parent.name ?? parent.orgId;
+  if (parent.dissolved) throw new DomainError('PARENT_DISSOLVED', `Party organisation ${parent.orgId} (${parentName}) has been dissolved.`, 'parentOrgId', 'conflict');
+  return parentName;
+};
+
+/** A branch cannot hold a committee: the parent's level is the child's or above. */
+const assertParentLevel = (parent: ProposedParent, level: OrgLevel, name: string) => {
+  if (parent.level && LEVEL_RANK[parent.level] < LEVEL_RANK[level])
+    throw new DomainError('PARENT_LEVEL_TOO_LOW', `${parent.name ?? parent.orgId} is ${LEVEL_NAME[parent.level]} and cannot hold ${LEVEL_NAME[level]} (${name}).`, 'parentOrgId', 'conflict');
+};
+
+/** Forming under a parent: the parent the service read must be active and of the new organisation's level or above. */
+const assertFormedUnder = (data: FormOrg['data'], level: OrgLevel) => {
+  if (!data.parentOrgId || !data.parent) return;
+  if (data.parentOrgId === data.orgId) throw new DomainError('PARENT_IS_ITSELF', 'An organisation cannot be placed under itself.', 'parentOrgId');
+  assertParentActive(data.parent);
+  assertParentLevel(data.parent, level, data.name.trim());
+};
+
 /**
  * The organisation tree (DOMAIN.md): an upper-level organisation an officer forms over other organisations — a
  * committee per industry chain (产业链党委), a district-wide comprehensive committee (两新综合党委), a platform's
@@ -145,6 +169,7 @@ const formUmbrellaOrg = (data: FormOrg['data'], policy: FormationPolicy): OrgEve
       `A ${data.mode} branch is formed from enterprises; choose another mode (for example industry-chain-joint or area-unified) for a ${data.level} over other organisations.`,
       'mode',
     );
+  assertFormedUnder(data, data.level);
   return [
     formationEvent('OrgFormed', {
       orgId: data.orgId,
@@ -181,6 +206,7 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   const { level, committeeSize } = levelFor(full, probationary, policy);
   if (data.level && data.level !== level && codes.length > 0)
     throw new DomainError('LEVEL_FOLLOWS_MEMBERS', `With enterprises of its own, the level follows the members (rule 6): these make ${LEVEL_NAME[level]}.`, 'level');
+  assertFormedUnder(data, level);
   return [
     formationEvent('OrgFormed', {
       orgId: data.orgId,
@@ -354,14 +380,11 @@ const changeOrgParent = ({ data }: ChangeOrgParent, state: OrgState): OrgEvent[]
     if (!previousParentOrgId) throw new DomainError('HAS_NO_PARENT', `${org.name} is not under any organisation.`, 'parentOrgId', 'conflict');
   } else {
     if (parent.orgId === org.orgId) throw new DomainError('PARENT_IS_ITSELF', 'An organisation cannot be placed under itself.', 'parentOrgId');
-    if (!parent.exists) throw new DomainError('PARENT_NOT_FOUND', `No party organisation ${parent.orgId} exists.`, 'parentOrgId', 'not_found');
-    const parentName = parent.name ?? parent.orgId;
-    if (parent.dissolved) throw new DomainError('PARENT_DISSOLVED', `Party organisation ${parent.orgId} (${parentName}) has been dissolved.`, 'parentOrgId', 'conflict');
+    const parentName = assertParentActive(parent);
     if (previousParentOrgId === parent.orgId) throw new DomainError('ALREADY_UNDER_PARENT', `${org.name} is already under ${parentName}.`, 'parentOrgId', 'conflict');
     if (wouldBeOwnAncestor(org.orgId, parent.orgId, data.parentAncestors))
       throw new DomainError('PARENT_CYCLE', `${parentName} lies beneath ${org.name}; placing ${org.name} under it would make a cycle.`, 'parentOrgId', 'conflict');
-    if (parent.level && LEVEL_RANK[parent.level] < LEVEL_RANK[org.level])
-      throw new DomainError('PARENT_LEVEL_TOO_LOW', `${parentName} is ${LEVEL_NAME[parent.level]} and cannot hold ${LEVEL_NAME[org.level]} (${org.name}).`, 'parentOrgId', 'conflict');
+    assertParentLevel(parent, org.level, org.name);
   }
   return [
     formationEvent('OrgParentChanged', {

@@ -77,6 +77,7 @@ export class FormationCommandsController {
       if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
       assertInDistricts(payload.actingInDistricts, district);
       const orgId = payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId);
+      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
       const command: OrgCommand = {
         type: 'FormOrg',
         data: {
@@ -86,7 +87,7 @@ export class FormationCommandsController {
           mode: payload.mode,
           enterprises: candidates,
           policy: this.engine.policy,
-          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId }),
+          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
           ...(payload.publicUnit && { publicUnit: true }),
           ...(payload.level && { level: payload.level }),
         },
@@ -192,19 +193,19 @@ export class FormationCommandsController {
   changeOrgParent(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ChangeOrgParentMessage>>): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
       const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
-      let parent: ProposedParent | null = null;
-      let parentAncestors: string[] = [];
-      if (payload.parentOrgId) {
-        const state = await this.orgState(payload.parentOrgId);
-        if (state.exists) assertInDistricts(payload.actingInDistricts, state.district);
-        parent = state.exists
-          ? { orgId: payload.parentOrgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name }
-          : { orgId: payload.parentOrgId, exists: false, dissolved: false };
-        if (state.exists) parentAncestors = await this.ancestorsOf(state.parentOrgId, org.orgId);
-      }
+      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : null;
+      const parentAncestors = parent?.exists ? await this.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
       return this.execute(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
     });
+  }
+
+  /** A parent an officer names, as its stream says, provided it is in the caller's districts. */
+  private async proposedParent(parentOrgId: string, districts: string[] | undefined): Promise<ProposedParent & { parentOrgId?: string }> {
+    const state = await this.orgState(parentOrgId);
+    if (!state.exists) return { orgId: parentOrgId, exists: false, dissolved: false };
+    assertInDistricts(districts, state.district);
+    return { orgId: parentOrgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name, parentOrgId: state.parentOrgId };
   }
 
   /**

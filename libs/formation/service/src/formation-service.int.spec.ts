@@ -381,6 +381,14 @@ describe('formation service as a Nest microservice over the in-process transport
         data: { parentOrgId: null, previousParentOrgId: chain },
         metadata: { actor: 'officer:zhang', reason: '产业链党委统一管理' },
       });
+      // forming under a parent reads it too: a live one of its level or above, in the caller's districts
+      const underChain = await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: '片区党总支', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: chain });
+      expect(await orgState(underChain.result?.orgId ?? '')).toMatchObject({ parentOrgId: chain, level: 'general-branch' });
+      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'primary-committee', parentOrgId: s1 }))).toBe('PARENT_LEVEL_TOO_LOW');
+      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: 'nope' }))).toBe('PARENT_NOT_FOUND');
+      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: elsewhere, actingInDistricts: [DISTRICT] }))).toBe(
+        'OUTSIDE_YOUR_DISTRICTS',
+      );
       // detached, the chain may now go under the park
       await place(chain, park);
       expect(await orgState(chain)).toMatchObject({ parentOrgId: park });
