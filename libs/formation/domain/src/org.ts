@@ -1,4 +1,4 @@
-import type { FormationMode, OrgEnterprise, OrgEvent, OrgLevel, Person } from '@liangxin/contracts';
+import type { FormationMode, OrgEnterprise, OrgEvent, OrgFormed, OrgLevel, Person } from '@liangxin/contracts';
 import { type Decider, DomainError } from '@liangxin/event-sourcing';
 import { formationEvent } from './events';
 import { DEFAULT_FORMATION_POLICY, type FormationPolicy, levelChangeFor, levelFor } from './policy';
@@ -170,24 +170,26 @@ const formUmbrellaOrg = (data: FormOrg['data'], policy: FormationPolicy): OrgEve
       'mode',
     );
   assertFormedUnder(data, data.level);
-  return [
-    formationEvent('OrgFormed', {
-      orgId: data.orgId,
-      district: data.district,
-      name: data.name.trim(),
-      mode: data.mode,
-      level: data.level,
-      committeeSize: 0,
-      enterprises: [],
-      fullMembers: 0,
-      probationaryMembers: 0,
-      automatic: false,
-      policyVersion: policy.version,
-      umbrella: true,
-      ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
-    }),
-  ];
+  return [officerFormed(data, policy, { level: data.level, committeeSize: 0, enterprises: [], fullMembers: 0, probationaryMembers: 0, umbrella: true })];
 };
+
+/** OrgFormed for an organisation an officer formed: what the command names, plus what the rules decided. */
+const officerFormed = (
+  data: FormOrg['data'],
+  policy: FormationPolicy,
+  decided: Pick<OrgFormed['data'], 'level' | 'committeeSize' | 'enterprises' | 'fullMembers' | 'probationaryMembers' | 'umbrella'>,
+): OrgFormed =>
+  formationEvent<OrgFormed>('OrgFormed', {
+    orgId: data.orgId,
+    district: data.district,
+    name: data.name.trim(),
+    mode: data.mode,
+    ...decided,
+    automatic: false,
+    policyVersion: policy.version,
+    ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
+    ...(data.publicUnit && { publicUnit: true }),
+  });
 
 const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
@@ -207,23 +209,8 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   if (data.level && data.level !== level && codes.length > 0)
     throw new DomainError('LEVEL_FOLLOWS_MEMBERS', `With enterprises of its own, the level follows the members (rule 6): these make ${LEVEL_NAME[level]}.`, 'level');
   assertFormedUnder(data, level);
-  return [
-    formationEvent('OrgFormed', {
-      orgId: data.orgId,
-      district: data.district,
-      name: data.name.trim(),
-      mode: data.mode,
-      level,
-      committeeSize,
-      enterprises: data.enterprises.map(({ creditCode, fullMembers, probationaryMembers }) => ({ creditCode, fullMembers, probationaryMembers })),
-      fullMembers: full,
-      probationaryMembers: probationary,
-      automatic: false,
-      policyVersion: policy.version,
-      ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
-      ...(data.publicUnit && { publicUnit: true }),
-    }),
-  ];
+  const enterprises = data.enterprises.map(({ creditCode, fullMembers, probationaryMembers }) => ({ creditCode, fullMembers, probationaryMembers }));
+  return [officerFormed(data, policy, { level, committeeSize, enterprises, fullMembers: full, probationaryMembers: probationary })];
 };
 
 const assertNotUmbrella = (org: ExistingOrg, field: string) => {
