@@ -1,7 +1,7 @@
 // Rebuild throughput of every projection beside raw read-and-parse of the same log, in one run; peak RSS;
 // time of an as-of coverage query (from the nearest snapshot, and from scratch for comparison).
 // The log is generated in a child process, so the peak RSS measured here is the rebuild's alone.
-// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--log DIR] [--workers N] [--no-one-thread] [--no-each] [--keep]
+// Run: node -r ./tools/register.js bench/rebuild.bench.ts [--events 1000000] [--log DIR] [--workers N] [--no-one-thread] [--no-each] [--breakdown N] [--keep]
 //      (--log DIR reuses the events.db a --keep run left in DIR)
 import 'reflect-metadata'; // the contracts' DTO decorators need it loaded first
 import { spawnSync } from 'node:child_process';
@@ -10,10 +10,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import type { RecordedEvent } from '@liangxin/contracts';
 import { SqliteEventStore } from '@liangxin/event-store';
 import {
   allProjections,
   COVERAGE,
+  handles,
   coverageId,
   coverageProjection,
   type Coverage,
@@ -24,6 +26,7 @@ import {
   rebuildProjections,
   SqliteReadModelStore,
   TimeTravel,
+  UnitOfWork,
 } from '@liangxin/read-models';
 import { appendLoad, generateLoad } from '@liangxin/read-models/testing';
 
@@ -38,6 +41,7 @@ const options = new Command()
   .option('--workers <n>', 'worker threads the rebuild is shared between', (v) => Number(v), availableParallelism())
   .option('--no-one-thread', 'skip the rebuild of all projections in this one thread')
   .option('--no-each', 'skip rebuilding each projection on its own')
+  .option('--breakdown <n>', 'events the cost breakdown applies in memory (after the one-thread rebuild)', (v) => Number(v), 200_000)
   .option('--keep', 'keep the data directory')
   .parse()
   .opts<{
@@ -51,9 +55,13 @@ const options = new Command()
     workers: number;
     oneThread: boolean;
     each: boolean;
+    breakdown: number;
     keep?: boolean;
   }>();
 
+let dataDir = '';
+/** the one-thread rebuild also times its writes, so the breakdown can say what a written document costs */
+const writes = { documents: 0, seconds: 0, events: 0 };
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const sampler = setInterval(sampleRss, 50);
@@ -87,12 +95,48 @@ async function generateInto(dir: string) {
   await events.close();
 }
 
+/**
+ * Where a rebuild's time goes, per event of the log: reading and parsing it, each projection's apply in memory
+ * (nothing written; over the first `--breakdown` events), and writing the documents (timed inside the
+ * one-thread rebuild). Their sum bounds what any rebuild of this design can reach against the raw rate.
+ */
+async function costBreakdown(projections: Projection[], readRate: number) {
+  const events = SqliteEventStore.openReader({ file: join(dataDir, 'events.db') });
+  const sample: RecordedEvent[] = [];
+  for (let after = 0; sample.length < options.breakdown; ) {
+    const page = await events.readAll({ after, limit: Math.min(options.batch, options.breakdown - sample.length) });
+    if (page.length === 0) break;
+    sample.push(...page);
+    after = page[page.length - 1].globalPosition;
+  }
+  await events.close();
+  const micros = (seconds: number, count: number) => `${((seconds * 1e6) / count).toFixed(2).padStart(6)} µs`;
+  console.log(`where the time goes, per event (apply measured over the first ${fmt(sample.length)} events, in memory):`);
+  console.log(`  read + parse                          ${micros(1 / readRate, 1)}`);
+  let applyTotal = 0;
+  for (const projection of projections) {
+    const unit = new UnitOfWork(async () => undefined);
+    const [, seconds] = await elapsed(async () => {
+      for (const event of sample) if (handles(projection, event)) await projection.apply(event, unit);
+    });
+    applyTotal += seconds / sample.length;
+    console.log(`  apply ${projection.name.padEnd(32)}${micros(seconds, sample.length)}`);
+  }
+  console.log(`  apply, all projections                ${micros(applyTotal, 1)}`);
+  if (writes.documents > 0) {
+    const perEvent = writes.seconds / writes.events;
+    console.log(`  write documents                       ${micros(perEvent, 1)}  (${(writes.documents / writes.events).toFixed(2)} documents per event, ${micros(writes.seconds, writes.documents)} each, flushes with snapshots included)`);
+    const floor = 1 / readRate + applyTotal + perEvent;
+    console.log(`  sum: one thread can reach at most ${(100 / (floor * readRate)).toFixed(0)} % of the raw rate; two threads that each read the whole log at most ${(100 / ((1 / readRate + (applyTotal + perEvent) / 2) * readRate)).toFixed(0)} %`);
+  }
+}
+
 async function main() {
   if (options.generateInto) {
     clearInterval(sampler);
     return generateInto(options.generateInto);
   }
-  const dir = options.log ?? mkdtempSync(join(tmpdir(), 'liangxin-rebuild-bench-'));
+  const dir = (dataDir = options.log ?? mkdtempSync(join(tmpdir(), 'liangxin-rebuild-bench-')));
   const eventsFile = join(dir, 'events.db');
   if (!options.log) {
     const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--generate-into', dir, '--events', String(options.events)], { stdio: 'inherit' });
@@ -136,9 +180,21 @@ async function main() {
     const line = `rebuild ${label}:`.padEnd(42);
     console.log(`${line} ${fmt(result.eventsPerSecond).padStart(9)} events/s  (${result.seconds.toFixed(1)} s, ${((result.eventsPerSecond / readRate) * 100).toFixed(0)} % of raw read, ${fmt(result.events / cpuSeconds)} events per CPU second, peak RSS ${mb(peakRss)})`);
   };
-  const inThisThread = async (label: string, projections: Projection[], fileName: string) => {
+  const inThisThread = async (label: string, projections: Projection[], fileName: string, timeWrites = false) => {
     const store = SqliteReadModelStore.open(dir, fileName);
-    await measure(label, (onProgress) => rebuildProjections(events, store, projections, { ...settings, onProgress }));
+    if (timeWrites) {
+      const commitAll = store.commitAll.bind(store);
+      store.commitAll = async (commits) => {
+        for (const commit of commits) writes.documents += commit.changes.length;
+        const [, seconds] = await elapsed(() => commitAll(commits));
+        writes.seconds += seconds;
+      };
+    }
+    await measure(label, async (onProgress) => {
+      const result = await rebuildProjections(events, store, projections, { ...settings, onProgress });
+      writes.events = result.events;
+      return result;
+    });
     await store.close();
   };
 
@@ -155,7 +211,10 @@ async function main() {
       onProgress,
     }),
   );
-  if (options.oneThread) await inThisThread(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite');
+  if (options.oneThread) {
+    await inThisThread(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite', true);
+    await costBreakdown(projections, readRate);
+  }
   if (options.each) for (const p of projections) await inThisThread(p.name, [p], `only-${p.name}.sqlite`);
 
   // As-of coverage: from the nearest snapshot, at random positions, for one district.
