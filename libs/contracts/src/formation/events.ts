@@ -152,8 +152,18 @@ export type OrgLevelChanged = Event<
     }
 >;
 
-/** The organisation tree: an officer placed the organisation under another (`parentOrgId`) or detached it (null). */
-export type OrgParentChanged = Event<'OrgParentChanged', OrgRef & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }>;
+/**
+ * The organisation tree: an officer placed the organisation under another (`parentOrgId`) or detached it (null), or,
+ * automatically (reason 'parent-dissolved'), it moved up when the organisation above it was dissolved or merged away.
+ * `automatic`/`policyVersion` are absent on events recorded before automatic moves existed: those are all an officer's.
+ */
+export type OrgParentChanged = Event<
+  'OrgParentChanged',
+  OrgRef & Partial<Decision> & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }
+>;
+
+/** Reason of an OrgParentChanged the formation rules append, not an officer. */
+export const PARENT_DISSOLVED = 'parent-dissolved';
 
 export type SecretaryAssigned = Event<'SecretaryAssigned', OrgRef & { secretary: Person }>;
 export type SecretaryReplaced = Event<'SecretaryReplaced', OrgRef & { secretary: Person; previous: Person; reason: string }>;

@@ -110,7 +110,7 @@ describe('placing an organisation in the tree (changeOrgParent)', () => {
     spec
       .given([formed('o1')])
       .when(place('o1', parentOf('c1')))
-      .then([{ type: 'OrgParentChanged', schemaVersion: 1, data: { orgId: 'o1', district, parentOrgId: 'c1', previousParentOrgId: null, reason: '产业链党委统一管理' } }]));
+      .then([{ type: 'OrgParentChanged', schemaVersion: 1, data: { orgId: 'o1', district, parentOrgId: 'c1', previousParentOrgId: null, reason: '产业链党委统一管理', automatic: false } }]));
 
   it('moves it to another parent and detaches it', () => {
     spec

@@ -126,6 +126,8 @@ const levelChange = (org: ExistingOrg, full: number, probationary: number, polic
 };
 
 const LEVEL_RANK: Record<OrgLevel, number> = { branch: 0, 'general-branch': 1, 'primary-committee': 2 };
+/** The organisation tree's one rule of levels: a parent is of its child's level or above (a branch cannot hold a committee). */
+export const canHold = (parentLevel: OrgLevel, childLevel: OrgLevel): boolean => LEVEL_RANK[parentLevel] >= LEVEL_RANK[childLevel];
 const LEVEL_NAME: Record<OrgLevel, string> = { branch: 'a party branch', 'general-branch': 'a general branch', 'primary-committee': 'a primary committee' };
 
 /** A proposed parent must exist and be active (the organisation itself is refused by the caller). */
@@ -138,7 +140,7 @@ const assertParentActive = (parent: ProposedParent): string => {
 
 /** A branch cannot hold a committee: the parent's level is the child's or above. */
 const assertParentLevel = (parent: ProposedParent, level: OrgLevel, name: string) => {
-  if (parent.level && LEVEL_RANK[parent.level] < LEVEL_RANK[level])
+  if (parent.level && !canHold(parent.level, level))
     throw new DomainError('PARENT_LEVEL_TOO_LOW', `${parent.name ?? parent.orgId} is ${LEVEL_NAME[parent.level]} and cannot hold ${LEVEL_NAME[level]} (${name}).`, 'parentOrgId', 'conflict');
 };
 
@@ -380,6 +382,7 @@ const changeOrgParent = ({ data }: ChangeOrgParent, state: OrgState): OrgEvent[]
       parentOrgId: parent?.orgId ?? null,
       previousParentOrgId,
       reason: data.reason.trim(),
+      automatic: false,
     }),
   ];
 };

@@ -54,6 +54,8 @@ export type PlacedOrg = {
   streamVersion: number;
   /** keys of the open-joint-branch index it is in */
   openKeys: string[];
+  /** the organisation it sits under in the organisation tree */
+  parentOrgId?: string;
 };
 
 /**
@@ -74,6 +76,8 @@ export type PlacementState = {
   maxJoint: number;
   /** person id → enterprises they give work coverage to now (the caseload the policy limits) */
   caseloads: Map<string, Set<string>>;
+  /** organisation id → the organisations directly beneath it (the organisation tree, read upside down) */
+  children: Map<string, Set<string>>;
 };
 
 export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState => ({
@@ -85,6 +89,7 @@ export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState
   minFull,
   maxJoint,
   caseloads: new Map(),
+  children: new Map(),
 });
 
 /**
@@ -192,6 +197,16 @@ const releaseFromOrg = (s: PlacementState, org: PlacedOrg, code: string) => {
   if (e && e.orgId === org.orgId) e.orgId = undefined;
 };
 
+/** Moves `org` in the organisation tree (undefined: to the top), keeping the children index in step. */
+const placeUnder = (s: PlacementState, org: PlacedOrg, parentOrgId: string | undefined) => {
+  if (org.parentOrgId) s.children.get(org.parentOrgId)?.delete(org.orgId);
+  org.parentOrgId = parentOrgId;
+  if (!parentOrgId) return;
+  let children = s.children.get(parentOrgId);
+  if (!children) s.children.set(parentOrgId, (children = new Set()));
+  children.add(org.orgId);
+};
+
 /**
  * Folds one registry event (with its stream version, for idempotency) into the placement state.
  * Returns false when the event had been folded already.
@@ -276,6 +291,7 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
       openKeys: [],
     };
     s.orgs.set(d.orgId, org);
+    if (d.parentOrgId) placeUnder(s, org, d.parentOrgId);
     if (d.mode === 'joint') s.jointBranchesFormed.set(d.district, (s.jointBranchesFormed.get(d.district) ?? 0) + 1);
     for (const m of d.enterprises) {
       joinOrg(s, org, m.creditCode, m.fullMembers, m.probationaryMembers);
@@ -316,6 +332,9 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
       org.level = event.data.level;
       org.committeeSize = event.data.committeeSize;
       break;
+    case 'OrgParentChanged':
+      placeUnder(s, org, event.data.parentOrgId ?? undefined);
+      return s;
     default:
       return s;
   }

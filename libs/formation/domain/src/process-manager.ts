@@ -3,9 +3,11 @@ import {
   type FormationEvent,
   type LeaveReason,
   type NoOrganisationReason,
+  PARENT_DISSOLVED,
   type RegistryEvent,
 } from '@liangxin/contracts';
 import { formationEvent } from './events';
+import { canHold } from './org';
 import {
   affinityKeys,
   evolveWithFormationEvent,
@@ -117,7 +119,7 @@ const recount = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
   checkLevel(step, org);
 };
 
-const dissolve = (step: Step, org: PlacedOrg, reason: DissolutionReason, mergedInto?: string) =>
+const dissolve = (step: Step, org: PlacedOrg, reason: DissolutionReason, mergedInto?: string) => {
   emit(
     step,
     formationEvent('OrgDissolved', {
@@ -129,6 +131,65 @@ const dissolve = (step: Step, org: PlacedOrg, reason: DissolutionReason, mergedI
       ...auto(step.policy),
     }),
   );
+  liftChildren(step, org, mergedInto);
+};
+
+/** Would `orgId` be its own ancestor under `parentOrgId`? Walked in the placement state, which knows every parent. */
+const isAncestorOrSelf = (s: PlacementState, orgId: string, parentOrgId: string): boolean => {
+  const seen = new Set<string>();
+  for (let id: string | undefined = parentOrgId; id !== undefined && !seen.has(id); id = s.orgs.get(id)?.parentOrgId) {
+    if (id === orgId) return true;
+    seen.add(id);
+  }
+  return false;
+};
+
+/**
+ * Where an organisation goes when the one above it is dissolved: under the organisation that absorbed its parent
+ * (a merge), else under its parent's own parent, provided that one is live, of its level or above and not beneath it;
+ * otherwise to the top of the tree. Never under a dissolved organisation.
+ */
+export const newParentAfterDissolution = (s: PlacementState, child: PlacedOrg, dissolved: PlacedOrg, mergedInto?: string): string | null => {
+  for (const candidateId of [mergedInto, dissolved.parentOrgId]) {
+    const candidate = candidateId === undefined ? undefined : s.orgs.get(candidateId);
+    if (!candidate || candidate.dissolved || candidate.orgId === dissolved.orgId) continue;
+    if (!canHold(candidate.level, child.level) || isAncestorOrSelf(s, child.orgId, candidate.orgId)) continue;
+    return candidate.orgId;
+  }
+  return null;
+};
+
+/** The organisations directly beneath a dissolved one move up (see `newParentAfterDissolution`), one OrgParentChanged each. */
+const liftChildren = (step: Step, dissolved: PlacedOrg, mergedInto?: string) => {
+  for (const childId of [...(step.s.children.get(dissolved.orgId) ?? [])].sort()) {
+    const child = step.s.orgs.get(childId);
+    if (!child || child.dissolved || child.parentOrgId !== dissolved.orgId) continue;
+    emit(
+      step,
+      formationEvent('OrgParentChanged', {
+        orgId: child.orgId,
+        district: child.district,
+        parentOrgId: newParentAfterDissolution(step.s, child, dissolved, mergedInto),
+        previousParentOrgId: dissolved.orgId,
+        reason: PARENT_DISSOLVED,
+        ...auto(step.policy),
+      }),
+    );
+  }
+};
+
+/**
+ * After an officer dissolved `orgId` (or merged it into `mergedInto`), already folded into `s`: the moves of the
+ * organisations left beneath it, folded into `s` as they are planned. Empty when none are left (so a retried command
+ * whose moves were appended plans nothing).
+ */
+export function planLiftAfterDissolution(s: PlacementState, orgId: string, policy: FormationPolicy, mergedInto?: string): PlannedAppend[] {
+  const dissolved = s.orgs.get(orgId);
+  if (!dissolved?.dissolved) return [];
+  const step: Step = { s, policy, out: [] };
+  liftChildren(step, dissolved, mergedInto);
+  return step.out;
+}
 
 const join = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
   emit(

@@ -32,6 +32,7 @@ import {
   orgDecider,
   type OrgState,
   type PlacementState,
+  planLiftAfterDissolution,
   type ProposedParent,
 } from '@liangxin/formation-domain';
 import { EVENT_STORE, handleCommand } from '@liangxin/platform';
@@ -118,7 +119,7 @@ export class FormationCommandsController {
   /** A merge spans two streams: the survivor absorbs the other, then the other is dissolved naming the survivor. */
   @MessagePattern(FormationCommands.MergeOrgs)
   mergeOrgs(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<MergeOrgsMessage>>): Promise<CommandReply> {
-    return this.engine.withPlacement(async (_placement, foldOwn) => {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
       const survivor = await this.existingOrg(payload.intoOrgId, payload.actingInDistricts, 'intoOrgId');
       const merged = await this.existingOrg(payload.mergedOrgId, payload.actingInDistricts, 'mergedOrgId');
       const withReason = { ...metadata, reason: payload.reason };
@@ -133,13 +134,42 @@ export class FormationCommandsController {
       };
       await this.execute(survivor.orgId, survivor.district, absorb, { ...withReason, commandId: `${metadata.commandId}:absorb` }, foldOwn);
       const dissolve: OrgCommand = { type: 'DissolveOrg', data: { orgId: merged.orgId, reason: payload.reason, mergedInto: survivor.orgId } };
-      return this.execute(merged.orgId, merged.district, dissolve, { ...withReason, commandId: `${metadata.commandId}:dissolve` }, foldOwn);
+      return this.dissolveAndLift(placement, merged, dissolve, { ...withReason, commandId: `${metadata.commandId}:dissolve` }, foldOwn, survivor.orgId);
     });
   }
 
   @MessagePattern(FormationCommands.DissolveOrg)
   dissolveOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<DissolveOrgMessage>>): Promise<CommandReply> {
-    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({ type: 'DissolveOrg', data: { orgId, reason: payload.reason } }));
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const command: OrgCommand = { type: 'DissolveOrg', data: { orgId: org.orgId, reason: payload.reason } };
+      return this.dissolveAndLift(placement, org, command, { ...metadata, reason: payload.reason }, foldOwn);
+    });
+  }
+
+  /**
+   * Dissolves an organisation, then moves the organisations left beneath it up the tree (the formation rule
+   * `planLiftAfterDissolution`), each move caused by the OrgDissolved event. A retried command replays the
+   * dissolution and plans only the moves that did not reach the store.
+   */
+  private async dissolveAndLift(placement: PlacementState, org: ExistingOrg, command: OrgCommand, metadata: Metadata, foldOwn: Fold, mergedInto?: string): Promise<CommandReply> {
+    const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, metadata, foldOwn);
+    const dissolution = events.find((e) => e.type === 'OrgDissolved');
+    if (!dissolution) return reply;
+    let position = reply.position;
+    for (const planned of planLiftAfterDissolution(placement, org.orgId, this.engine.policy, mergedInto)) {
+      const commandId = `${metadata.commandId}:lift:${planned.streamId}`;
+      const recorded: EventMetadata = {
+        ...planned.metadata,
+        commandId,
+        correlationId: metadata.correlationId ?? metadata.commandId,
+        causationId: dissolution.eventId,
+      };
+      const expected = planned.expectedVersion;
+      const result = await this.store.append(planned.streamId, planned.events.map((event) => ({ ...event, metadata: recorded })), { expected, commandId });
+      position = Math.max(position, result.lastPosition);
+    }
+    return { ...reply, position };
   }
 
   @MessagePattern(FormationCommands.AssignSecretary)
@@ -286,6 +316,11 @@ export class FormationCommandsController {
   }
 
   private async execute(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
+    return (await this.executeRecorded(orgId, district, command, metadata, foldOwn)).reply;
+  }
+
+  /** `execute`, also giving the events the command recorded (now, or earlier for a retried command id). */
+  private async executeRecorded(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold): Promise<{ reply: CommandReply; events: readonly RecordedEvent[] }> {
     const recorded: EventMetadata = {
       actor: metadata.actor,
       commandId: metadata.commandId,
@@ -296,7 +331,7 @@ export class FormationCommandsController {
     };
     const result = await handleCommand(this.store, orgStreamId(orgId), orgDecider, command, recorded);
     if (!result.idempotentReplay) foldOwn(result.events);
-    return { position: result.position, ...(result.idempotentReplay && { idempotentReplay: true }) };
+    return { reply: { position: result.position, ...(result.idempotentReplay && { idempotentReplay: true }) }, events: result.events };
   }
 
   private async orgState(orgId: string): Promise<OrgState> {

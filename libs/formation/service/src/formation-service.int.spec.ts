@@ -10,6 +10,7 @@ import {
   orgStreamId,
   type RecordedEvent,
   type RegistryEvent,
+  PARENT_DISSOLVED,
 } from '@liangxin/contracts';
 import { fold } from '@liangxin/event-sourcing';
 import { type EventStore, SqliteEventStore } from '@liangxin/event-store';
@@ -392,6 +393,52 @@ describe('formation service as a Nest microservice over the in-process transport
       // detached, the chain may now go under the park
       await place(chain, park);
       expect(await orgState(chain)).toMatchObject({ parentOrgId: park });
+    });
+
+    it('dissolving an organisation moves those beneath it up the tree, caused by the dissolution, once however often the command is retried', async () => {
+      const instance = await startInstance();
+      const [e1, e2] = [codeOf(72), codeOf(73)];
+      await register(e1, 3);
+      await register(e2, 5);
+      await caughtUp();
+      const [s1, s2] = [`standalone-${e1}-1`, `standalone-${e2}-1`];
+      const form = async (name: string, level: string, parentOrgId?: string) =>
+        (await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode: 'industry-chain-joint', name, district: DISTRICT, enterprises: [], level, ...(parentOrgId && { parentOrgId }) })).result
+          ?.orgId ?? '';
+      const county = await form('两新综合党委', 'primary-committee');
+      const chain = await form('产业链党委', 'primary-committee', county);
+      for (const child of [s1, s2]) await send(instance, FormationCommands.ChangeOrgParent, { orgId: child, parentOrgId: chain, reason: '产业链党委统一管理' });
+
+      const dissolve = () => send(instance, FormationCommands.DissolveOrg, { orgId: chain, reason: '产业链调整' }, 'dissolve-chain');
+      const reply = await dissolve();
+      const dissolution = (await store.readStream(orgStreamId(chain))).at(-1);
+      expect(dissolution).toMatchObject({ type: 'OrgDissolved' });
+      for (const child of [s1, s2]) {
+        expect(await orgState(child)).toMatchObject({ parentOrgId: county, dissolved: false });
+        expect((await store.readStream(orgStreamId(child))).at(-1)).toMatchObject({
+          type: 'OrgParentChanged',
+          data: { parentOrgId: county, previousParentOrgId: chain, reason: PARENT_DISSOLVED, automatic: true },
+          metadata: { actor: 'system:formation', causationId: dissolution?.eventId, correlationId: 'dissolve-chain' },
+        });
+      }
+      // the reply's position covers the moves, so a read that waits for it sees the tree as it now is
+      expect(reply.position).toBe(await store.headPosition());
+      const head = await store.headPosition();
+      expect(await dissolve()).toMatchObject({ idempotentReplay: true });
+      expect(await store.headPosition()).toBe(head);
+
+      // merged away: the one beneath goes under the organisation that absorbed its parent
+      // (enterprises of four districts, so that no automatic joint branch takes them first)
+      const [e3, e4, e5, e6] = [codeOf(74, '430108'), codeOf(75, '430109'), codeOf(76, '430110'), codeOf(77, '430111')];
+      for (const [code, full] of [[e3, 2], [e4, 1], [e5, 2], [e6, 1]] as const) await register(code, full);
+      await caughtUp();
+      const formWith = async (mode: string, enterprises: string[]) => (await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode, name: mode, enterprises })).result?.orgId ?? '';
+      const survivor = await formWith('building-shared', [e3, e4]);
+      const absorbed = await formWith('area-unified', [e5, e6]);
+      await send(instance, FormationCommands.ChangeOrgParent, { orgId: s1, parentOrgId: absorbed, reason: '区域统建' });
+      await send(instance, FormationCommands.MergeOrgs, { intoOrgId: survivor, mergedOrgId: absorbed, reason: '同一楼宇' });
+      expect(await orgState(s1)).toMatchObject({ parentOrgId: survivor });
+      expect((await store.readStream(orgStreamId(s1))).at(-1)).toMatchObject({ data: { previousParentOrgId: absorbed, reason: PARENT_DISSOLVED } });
     });
 
     it('assigns work coverage once per command id, in the caller’s districts only, and frees it when the enterprise forms its branch', async () => {
