@@ -3,7 +3,7 @@ import { startTestSystem, type TestSystem } from './testing';
 
 // Building the organisation tree by hand over HTTP: an officer forms an industry-chain committee with no enterprises
 // of its own, places two organisations (formed automatically at registration) under it, sees them roll up in
-// GET /api/orgs/{id}/tree, cannot make a cycle, and detaches one again.
+// GET /api/orgs/{id}/tree, cannot make a cycle, detaches one again, and dissolving the committee moves what is beneath it up.
 const DISTRICT_A = '430104';
 const DISTRICT_B = '430105';
 const REASON = '纳入工程机械产业链党委管理';
@@ -126,6 +126,29 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
     expect((await call('GET', `/api/orgs/${ids.first}`, officerA)).body).toMatchObject({ parentOrgId: null });
     // detached, it is no longer beneath the committee: the committee may now go under it (a branch holds no committee, though)
     expect((await place(ids.committee, ids.first)).body.error).toBe('PARENT_LEVEL_TOO_LOW');
+  });
+
+  it('dissolving a committee moves the organisations beneath it up to its own parent, and the audit trail says why', async () => {
+    const county = await call('POST', '/api/orgs', officerA, { mode: 'area-unified', name: '两新综合党委', district: DISTRICT_A, enterprises: [], level: 'primary-committee' });
+    expect(county.status).toBe(201);
+    expect((await place(ids.committee, county.body.orgId)).status).toBe(200);
+    const dissolved = await call('POST', `/api/orgs/${ids.committee}/dissolve`, officerA, { reason: '产业链党委撤销' });
+    expect(dissolved.status).toBe(200);
+
+    // the reply's position covers the moves: a read at that position already sees them
+    expect((await call('GET', `/api/orgs/${ids.second}`, officerA)).body).toMatchObject({ parentOrgId: county.body.orgId });
+    const tree = (await call('GET', `/api/orgs/${county.body.orgId}/tree`, officerA)).body as Node;
+    expect(tree.children.map((c) => c.id).sort()).toEqual([ids.committee, ids.second].sort());
+    expect(tree.subtree).toMatchObject({ enterprises: 1, fullMembers: 4 });
+    const trail = await call('GET', `/api/audit/orgs/${ids.second}`, auditor);
+    expect(trail.status).toBe(200);
+    const move = trail.body.items.at(-1);
+    expect(move).toMatchObject({
+      type: 'OrgParentChanged',
+      metadata: { actor: 'system:formation' },
+      data: { parentOrgId: county.body.orgId, previousParentOrgId: ids.committee, reason: 'parent-dissolved', automatic: true },
+    });
+    expect(move.causationChain[0]).toMatchObject({ type: 'OrgDissolved', actor: 'officer:parent-officer-a' });
   });
 
   it('is documented in OpenAPI', async () => {
