@@ -149,6 +149,26 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect((await tree.locator(`[data-org="${parent.id}"] > .tree-totals`).innerText()).trim()).toMatch(/^2 organisations · 8 members · 2 enterprises/);
   });
 
+  it('places an organisation from its page: a cycle is refused in the officer’s words with nothing appended, detaching works', async () => {
+    const form = page.locator(testId('org-parent-form'));
+    const before = await system.settled();
+    await page.locator(testId('op-parentOrgId')).fill('dashboard-child');
+    await page.locator(testId('op-reason')).fill('调整隶属关系');
+    await form.locator('button[type="submit"]').click();
+    const refusal = page.locator(testId('op-form-error'));
+    await refusal.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await refusal.innerText()).toMatch(/would make a cycle|循环隶属/);
+    expect(await system.eventStore.headPosition()).toBe(before);
+
+    await page.locator(`${testId('org-tree')} [data-org="dashboard-child"] button`).first().click();
+    await page.locator('#org-detail-title', { hasText: '下属示例党支部' }).waitFor({ timeout: PAGE_WAIT_MS });
+    await page.locator(testId('op-reason')).fill('脱离原上级组织');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#org-parent-form input[name="reason"]')?.value === '', undefined, { timeout: PAGE_WAIT_MS });
+    expect(await refusal.isHidden()).toBe(true);
+    expect((await system.call('/api/orgs/dashboard-child', { headers: { 'x-min-position': String(before + 1) } })).body).toMatchObject({ parentOrgId: null });
+  });
+
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

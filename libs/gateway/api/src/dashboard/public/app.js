@@ -132,6 +132,8 @@ function describeFailure(error) {
   if (error.status === 0) return t('error.network');
   if (error.status === 401) return t('auth.unauthorised');
   if (error.status === 403) return t('auth.forbidden');
+  // a refusal the dashboard can put in the officer's words, by its stable code
+  if (typeof error.body?.error === 'string' && t.has(`code.${error.body.error}`)) return t(`code.${error.body.error}`);
   if (error.status === 404) return t('error.notFound');
   if (error.status === 409) return t('error.conflict');
   if (error.status === 504 || error.status === 503) return t('error.unavailable');
@@ -546,6 +548,12 @@ async function openOrg(id) {
       api(`/api/audit/orgs/${encodeURIComponent(id)}`),
       orgTreeOf(id),
     ]);
+    if (state.org?.id !== org?.id) {
+      // what was typed for one organisation must not be saved against the next one opened
+      const parentForm = $('#org-parent-form');
+      parentForm.reset();
+      clearFieldErrors(parentForm);
+    }
     state.org = org;
     state.orgAudit = audit?.items ?? [];
     state.orgTree = tree;
@@ -911,6 +919,33 @@ async function submitEnterpriseChange(form, prefix, path, body) {
   }
 }
 
+/** Places the open organisation under the parent typed in, or detaches it when the field is left empty. */
+async function submitOrgParent(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const id = state.org?.id;
+  if (!id) return;
+  const values = formValues(form);
+  const body = { parentOrgId: String(values.parentOrgId ?? '').trim() || null, reason: String(values.reason ?? '').trim() };
+  if (!body.reason) {
+    showFieldErrors(form, 'op-err-', [{ field: 'reason', reason: 'required' }]);
+    return;
+  }
+  clearFieldErrors(form);
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const answer = await api(`/api/orgs/${encodeURIComponent(id)}/parent`, { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    form.reset();
+    await openOrg(id);
+  } catch (error) {
+    showSubmitFailure(form, 'op-err-', error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---------------------------------------------------------------- live refresh (server-sent events over fetch)
 
 let liveController = null;
@@ -1112,6 +1147,7 @@ function wireEvents() {
   });
   $('#member-count-form').addEventListener('submit', submitMemberCount);
   $('#operating-status-form').addEventListener('submit', submitOperatingStatus);
+  $('#org-parent-form').addEventListener('submit', submitOrgParent);
 }
 
 async function start() {
