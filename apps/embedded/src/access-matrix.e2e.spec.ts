@@ -103,6 +103,9 @@ const MATRIX: Row[] = [
   { route: 'GET /api/requests/{unknown}', request: () => ({ path: '/api/requests/req-unknown' }), expected: expect6(404, 404, 404, 404, 404, 401) },
   { route: 'GET /api/requests?district=A', request: () => ({ path: `/api/requests?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
   { route: 'GET /api/requests?creditCode={neighbour}', request: () => ({ path: `/api/requests?creditCode=${NEIGHBOUR}` }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  { route: 'GET /api/audit/requests/{own}', request: () => ({ path: `/api/audit/requests/${REQUESTS.own}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
+  { route: 'GET /api/audit/requests/{in B}', request: () => ({ path: `/api/audit/requests/${REQUESTS.inB}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/audit/requests/{unknown}', request: () => ({ path: '/api/audit/requests/req-unknown' }), expected: expect6(404, 404, 404, 404, 404, 401) },
   { route: 'GET /api/requests/summary?district=A', request: () => ({ path: `/api/requests/summary?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   // admin
   { route: 'POST /api/admin/projections/rebuild', request: () => ({ method: 'POST', path: '/api/admin/projections/rebuild' }), expected: expect6(202, 403, 403, 403, 403, 401) },

@@ -59,6 +59,17 @@ describe('service requests over HTTP: an enterprise applies and follows its requ
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({ requestId: first.requestId, creditCode: OWN, district: DISTRICT, status: 'confirmed', owner: instructor, resolution: '对接农商行，贷款已批', overdue: false });
     expect(mine.body.history.map((s: { status: string }) => s.status)).toEqual(['received', 'accepted', 'in_progress', 'resolved', 'confirmed']);
+    // the audit trail of the request: each step with who took it and under which command
+    const trail = await call('GET', `/api/audit/requests/${first.requestId}`, enterprise, undefined, position);
+    expect(trail.status).toBe(200);
+    expect(trail.body.items.map((e: { type: string; metadata: { actor: string } }) => [e.type, e.metadata.actor])).toEqual([
+      ['RequestSubmitted', 'enterprise:own-enterprise'],
+      ['RequestAccepted', 'officer:zhang'],
+      ['RequestWorkStarted', 'officer:zhang'],
+      ['RequestResolved', 'officer:zhang'],
+      ['RequestConfirmed', 'enterprise:own-enterprise'],
+    ]);
+    expect(trail.body.items[3]).toMatchObject({ data: { resolution: '对接农商行，贷款已批' }, metadata: { commandId: expect.any(String) } });
 
     const second = await submit('招聘20名技工', 'hiring');
     position = second.position;

@@ -24,8 +24,9 @@ export interface AuditEntry {
 const MAX_CHAIN = 32;
 
 /**
- * The auditor's view: every event about an enterprise or an organisation, who caused it with which
- * command, and the chain of events that led to it. Reads the audit-index projection and the log.
+ * The auditor's view: every event about an enterprise or an organisation (through the audit-index projection)
+ * or of one stream (a service request), who caused it with which command, and the chain of events that led
+ * to it, read from the log.
  */
 export class AuditTrail {
   constructor(
@@ -39,6 +40,13 @@ export class AuditTrail {
 
   forOrganisation(orgId: string): Promise<AuditEntry[]> {
     return this.forSubject(orgSubject(orgId));
+  }
+
+  /** Every event of one stream (a service request's whole life is its stream), with the same causation chains. */
+  async forStream(streamId: string): Promise<AuditEntry[]> {
+    const entries: AuditEntry[] = [];
+    for (const event of await this.events.readStream(streamId)) entries.push(await this.entryOf(event));
+    return entries;
   }
 
   async causationChain(event: RecordedEvent): Promise<Cause[]> {
@@ -73,20 +81,23 @@ export class AuditTrail {
     const entries: AuditEntry[] = [];
     for (const position of index?.body.positions ?? []) {
       const event = await this.eventAt(position);
-      if (!event) continue;
-      entries.push({
-        position: event.globalPosition,
-        eventId: event.eventId,
-        streamId: event.streamId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        recordedAt: event.recordedAt,
-        data: event.data,
-        metadata: event.metadata,
-        causationChain: await this.causationChain(event),
-      });
+      if (event) entries.push(await this.entryOf(event));
     }
     return entries;
+  }
+
+  private async entryOf(event: RecordedEvent): Promise<AuditEntry> {
+    return {
+      position: event.globalPosition,
+      eventId: event.eventId,
+      streamId: event.streamId,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt,
+      data: event.data,
+      metadata: event.metadata,
+      causationChain: await this.causationChain(event),
+    };
   }
 
   private async eventAt(position: number): Promise<RecordedEvent | undefined> {

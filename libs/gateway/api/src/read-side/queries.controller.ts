@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { districtOfCreditCode } from '@liangxin/contracts';
+import { districtOfCreditCode, serviceRequestStreamId } from '@liangxin/contracts';
 import {
   type AuditTrail,
   COVERAGE,
@@ -15,6 +15,8 @@ import {
   ORGANISATION_STATUS,
   type OrganisationStatus,
   type ReadModelStore,
+  SERVICE_REQUESTS,
+  type ServiceRequestView,
   type TimeTravel,
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
@@ -215,6 +217,16 @@ export class QueriesController {
     const items = await this.audit.forEnterprise(code);
     if (items.length === 0) throw new NotFoundException({ message: `No enterprise with credit code ${code} is registered`, details: [{ field: 'code', reason: 'not registered' }] });
     return { items };
+  }
+
+  @Get('audit/requests/:id')
+  @Roles('admin', 'auditor', 'officer', 'enterprise')
+  @ApiOperation({ summary: 'Every step of a service request: who, when, which command, and why (causation chain); the enterprise sees its own' })
+  async auditRequest(@Param('id') requestId: string, @CurrentPrincipal() principal: Principal) {
+    const request = await this.readModels.get<ServiceRequestView>(SERVICE_REQUESTS, requestId);
+    if (!request) throw new NotFoundException({ message: `There is no request ${requestId}`, details: [{ field: 'id', reason: 'no such request' }] });
+    assertEnterpriseAccess(principal, request.body.creditCode, request.body.district);
+    return { items: await this.audit.forStream(serviceRequestStreamId(requestId)) };
   }
 
   @Get('audit/orgs/:id')
