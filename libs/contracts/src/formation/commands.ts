@@ -29,6 +29,9 @@ export const FormationCommands = {
   PairOrgs: 'formation.pair-orgs',
   ChangeOrgParent: 'formation.change-org-parent',
   AssignWorkCoverage: 'formation.assign-work-coverage',
+  ProposeOrg: 'formation.propose-org',
+  ApproveOrgProposal: 'formation.approve-org-proposal',
+  RejectOrgProposal: 'formation.reject-org-proposal',
 } as const;
 export type FormationCommandPattern = (typeof FormationCommands)[keyof typeof FormationCommands];
 
@@ -82,6 +85,28 @@ export class FormOrgDto {
   @IsOptional()
   @IsBoolean()
   publicUnit?: boolean;
+}
+
+/** An application to form an organisation (the same fields as forming one), approved or rejected by another officer. */
+export class ProposeOrgDto extends FormOrgDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class ApproveOrgProposalDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class RejectOrgProposalDto {
+  @IsString({ message: 'say why the proposal is rejected' })
+  @IsNotEmpty({ message: 'say why the proposal is rejected' })
+  @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  reason!: string;
 }
 
 export class AddEnterpriseDto {
@@ -187,6 +212,9 @@ export class ChangeOrgParentDto {
 
 /** Payloads of the formation message patterns (DTO plus ids from the URL). */
 export type FormOrgMessage = FormOrgDto & { orgId?: string };
+export type ProposeOrgMessage = ProposeOrgDto & { orgId?: string };
+export type ApproveOrgProposalMessage = ApproveOrgProposalDto & { orgId: string };
+export type RejectOrgProposalMessage = RejectOrgProposalDto & { orgId: string };
 export type AddEnterpriseMessage = AddEnterpriseDto & { orgId: string };
 export type RemoveEnterpriseMessage = RemoveEnterpriseDto & { orgId: string };
 export type MergeOrgsMessage = MergeOrgsDto;

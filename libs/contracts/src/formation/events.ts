@@ -96,6 +96,31 @@ export type OrgFormed = Event<
     }
 >;
 
+/**
+ * The lifecycle's first step (proposed → approved/formed, DOMAIN.md): an officer applies for an organisation to be
+ * formed, by hand in one of the modes, and another officer approves it (批复) — the approval is the OrgFormed that
+ * follows in the same stream — or rejects it. Automatic formation at registration is approved at once (000) and has
+ * no proposal. `enterprises` are counted as at the proposal; the approval counts them again.
+ */
+export type OrgProposed = Event<
+  'OrgProposed',
+  OrgRef & {
+    name: string;
+    mode: FormationMode;
+    /** only for an upper-level organisation over other organisations (see OrgFormed.umbrella) */
+    level?: OrgLevel;
+    enterprises: OrgEnterprise[];
+    parentOrgId?: string;
+    publicUnit?: boolean;
+    /** the actor who proposed it: the approval must come from someone else */
+    proposedBy: string;
+    note?: string;
+  }
+>;
+
+/** A proposal turned down, with the reason given to the proposer. */
+export type OrgProposalRejected = Event<'OrgProposalRejected', OrgRef & { reason: string; rejectedBy: string }>;
+
 export type EnterpriseJoinedOrg = Event<
   'EnterpriseJoinedOrg',
   OrgRef & Decision & OrgEnterprise & { fullMembersTotal: number; probationaryMembersTotal: number; enterpriseCount: number }
@@ -209,6 +234,8 @@ export type EnterpriseAwaitingJointBranch = Event<
 export type EnterpriseCoverageEnded = Event<'EnterpriseCoverageEnded', Decision & { creditCode: string; district: string; reason: 'deregistered' }>;
 
 export type OrgEvent =
+  | OrgProposed
+  | OrgProposalRejected
   | OrgFormed
   | EnterpriseJoinedOrg
   | EnterpriseLeftOrg
@@ -229,6 +256,8 @@ export type FormationEvent = OrgEvent | EnterpriseCoverageEvent;
 export type FormationEventType = FormationEvent['type'];
 
 export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, number>> = {
+  OrgProposed: 1,
+  OrgProposalRejected: 1,
   OrgFormed: 1,
   EnterpriseJoinedOrg: 1,
   EnterpriseLeftOrg: 1,

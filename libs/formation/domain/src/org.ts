@@ -1,4 +1,4 @@
-import type { FormationMode, OrgEnterprise, OrgEvent, OrgFormed, OrgLevel, Person } from '@liangxin/contracts';
+import type { FormationMode, OrgEnterprise, OrgEvent, OrgFormed, OrgLevel, OrgProposed, Person } from '@liangxin/contracts';
 import { type Decider, DomainError } from '@liangxin/event-sourcing';
 import { formationEvent } from './events';
 import { DEFAULT_FORMATION_POLICY, type FormationPolicy, levelChangeFor, levelFor } from './policy';
@@ -47,6 +47,15 @@ export type ChangeOrgParent = {
   type: 'ChangeOrgParent';
   data: { orgId: string; parent: ProposedParent | null; parentAncestors: readonly string[]; reason: string };
 };
+/** An application to form an organisation: what FormOrg would take, checked the same way, recorded as OrgProposed. */
+export type ProposeOrg = { type: 'ProposeOrg'; data: FormOrg['data'] & { proposedBy: string; note?: string } };
+/**
+ * The approval (批复) of a pending proposal by someone other than its proposer. `formed` is the proposal as the
+ * service read it again at approval time (enterprises counted now and still free, the parent as it is now), so the
+ * organisation is formed on today's facts and every rule of FormOrg applies.
+ */
+export type ApproveOrgProposal = { type: 'ApproveOrgProposal'; data: { approvedBy: string; formed: FormOrg['data'] } };
+export type RejectOrgProposal = { type: 'RejectOrgProposal'; data: { orgId: string; rejectedBy: string; reason: string } };
 export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
 
 export type OrgCommand =
@@ -60,10 +69,16 @@ export type OrgCommand =
   | AssignInstructor
   | ReplaceInstructor
   | PairWithPublicUnit
-  | ChangeOrgParent;
+  | ChangeOrgParent
+  | ProposeOrg
+  | ApproveOrgProposal
+  | RejectOrgProposal;
+
+/** A proposal waiting for approval, or turned down: no organisation exists yet. */
+export type OrgProposal = { data: OrgProposed['data']; rejected: boolean };
 
 export type OrgState =
-  | { exists: false }
+  | { exists: false; proposal?: OrgProposal }
   | {
       exists: true;
       orgId: string;
@@ -196,6 +211,7 @@ const officerFormed = (
 const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   const policy = data.policy ?? DEFAULT_FORMATION_POLICY;
   if (state.exists) throw new DomainError('ORG_ALREADY_EXISTS', `Party organisation ${data.orgId} already exists.`, 'orgId', 'conflict');
+  if (state.proposal) throw new DomainError('ORG_ALREADY_PROPOSED', `Party organisation ${data.orgId} has been proposed; approve or reject the proposal.`, 'orgId', 'conflict');
   if (!data.name?.trim()) throw new DomainError('INVALID_TEXT', 'The organisation needs a name.', 'name');
   const codes = data.enterprises.map((e) => e.creditCode);
   if (new Set(codes).size !== codes.length) throw new DomainError('DUPLICATE_ENTERPRISE', 'An enterprise is listed twice.', 'enterprises');
@@ -213,6 +229,47 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   assertFormedUnder(data, level);
   const enterprises = data.enterprises.map(({ creditCode, fullMembers, probationaryMembers }) => ({ creditCode, fullMembers, probationaryMembers }));
   return [officerFormed(data, policy, { level, committeeSize, enterprises, fullMembers: full, probationaryMembers: probationary })];
+};
+
+/** The lifecycle's first step: checked as FormOrg would check it now, recorded for another officer to approve. */
+const proposeOrg = ({ data }: ProposeOrg, state: OrgState): OrgEvent[] => {
+  if (!state.exists && state.proposal) throw new DomainError('ORG_ALREADY_PROPOSED', `Party organisation ${data.orgId} has been proposed already.`, 'orgId', 'conflict');
+  const [formed] = formOrg({ type: 'FormOrg', data }, state) as [OrgFormed];
+  return [
+    formationEvent('OrgProposed', {
+      orgId: data.orgId,
+      district: data.district,
+      name: formed.data.name,
+      mode: data.mode,
+      ...(data.level && { level: data.level }),
+      enterprises: formed.data.enterprises,
+      ...(data.parentOrgId && { parentOrgId: data.parentOrgId }),
+      ...(data.publicUnit && { publicUnit: true }),
+      proposedBy: data.proposedBy,
+      ...(data.note?.trim() && { note: data.note.trim() }),
+    }),
+  ];
+};
+
+const pendingProposal = (state: OrgState, orgId: string): OrgProposal => {
+  if (state.exists) throw new DomainError('ORG_ALREADY_EXISTS', `Party organisation ${orgId} has been formed already.`, 'orgId', 'conflict');
+  if (!state.proposal) throw new DomainError('PROPOSAL_NOT_FOUND', `No proposal to form party organisation ${orgId} exists.`, 'orgId', 'not_found');
+  if (state.proposal.rejected) throw new DomainError('PROPOSAL_REJECTED', `The proposal to form ${state.proposal.data.name} was rejected; propose it again.`, 'orgId', 'conflict');
+  return state.proposal;
+};
+
+/** Approval forms the organisation on the facts of today (FormOrg's rules), and never by the officer who proposed it. */
+const approveOrgProposal = ({ data }: ApproveOrgProposal, state: OrgState): OrgEvent[] => {
+  const proposal = pendingProposal(state, data.formed.orgId);
+  if (data.approvedBy === proposal.data.proposedBy)
+    throw new DomainError('APPROVER_IS_PROPOSER', 'A proposal is approved by another officer than the one who proposed it.', 'orgId', 'forbidden');
+  return formOrg({ type: 'FormOrg', data: data.formed }, { exists: false });
+};
+
+const rejectOrgProposal = ({ data }: RejectOrgProposal, state: OrgState): OrgEvent[] => {
+  const proposal = pendingProposal(state, data.orgId);
+  if (!data.reason?.trim()) throw new DomainError('REASON_REQUIRED', 'Say why the proposal is rejected.', 'reason');
+  return [formationEvent('OrgProposalRejected', { orgId: data.orgId, district: proposal.data.district, reason: data.reason.trim(), rejectedBy: data.rejectedBy })];
 };
 
 const assertNotUmbrella = (org: ExistingOrg, field: string) => {
@@ -411,6 +468,12 @@ export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
       return pair(command, state);
     case 'ChangeOrgParent':
       return changeOrgParent(command, state);
+    case 'ProposeOrg':
+      return proposeOrg(command, state);
+    case 'ApproveOrgProposal':
+      return approveOrgProposal(command, state);
+    case 'RejectOrgProposal':
+      return rejectOrgProposal(command, state);
   }
 };
 
@@ -441,8 +504,11 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       ...(d.parentOrgId && { parentOrgId: d.parentOrgId }),
     };
   }
-  if (!state.exists) return state;
+  if (event.type === 'OrgProposed') return { exists: false, proposal: { data: event.data, rejected: false } };
+  if (!state.exists) return event.type === 'OrgProposalRejected' && state.proposal ? { exists: false, proposal: { ...state.proposal, rejected: true } } : state;
   switch (event.type) {
+    case 'OrgProposalRejected':
+      return state;
     case 'EnterpriseJoinedOrg': {
       const { creditCode, fullMembers, probationaryMembers } = event.data;
       const enterprises = new Map(state.enterprises).set(creditCode, { creditCode, fullMembers, probationaryMembers });

@@ -78,6 +78,8 @@ export type PlacementState = {
   caseloads: Map<string, Set<string>>;
   /** organisation id → the organisations directly beneath it (the organisation tree, read upside down) */
   children: Map<string, Set<string>>;
+  /** organisation id → version of its stream while it is only proposed (OrgProposed, OrgProposalRejected) */
+  proposalVersions: Map<string, number>;
 };
 
 export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState => ({
@@ -90,6 +92,7 @@ export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState
   maxJoint,
   caseloads: new Map(),
   children: new Map(),
+  proposalVersions: new Map(),
 });
 
 /**
@@ -275,8 +278,15 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
     syncPool(s, e);
     return s;
   }
+  // a proposal is no organisation yet, but its events count in the stream the approval's OrgFormed follows
+  if (event.type === 'OrgProposed' || event.type === 'OrgProposalRejected') {
+    s.proposalVersions.set(event.data.orgId, (s.proposalVersions.get(event.data.orgId) ?? -1) + 1);
+    return s;
+  }
   if (event.type === 'OrgFormed') {
     const d = event.data;
+    const versionBefore = s.proposalVersions.get(d.orgId) ?? -1;
+    s.proposalVersions.delete(d.orgId);
     const org: PlacedOrg = {
       orgId: d.orgId,
       district: d.district,
@@ -287,7 +297,7 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
       fullMembers: d.fullMembers,
       probationaryMembers: d.probationaryMembers,
       dissolved: false,
-      streamVersion: 0,
+      streamVersion: versionBefore + 1,
       openKeys: [],
     };
     s.orgs.set(d.orgId, org);

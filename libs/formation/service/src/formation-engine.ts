@@ -158,7 +158,7 @@ export class FormationEngine {
     const first = events[0];
     const { orgId, creditCode } = first.data as { orgId?: string; creditCode?: string };
     const knownVersion =
-      orgId !== undefined ? (state.orgs.get(orgId)?.streamVersion ?? -1) : creditCode !== undefined ? (state.enterprises.get(creditCode)?.coverageStreamVersion ?? -1) : undefined;
+      orgId !== undefined ? (state.orgs.get(orgId)?.streamVersion ?? state.proposalVersions.get(orgId) ?? -1) : creditCode !== undefined ? (state.enterprises.get(creditCode)?.coverageStreamVersion ?? -1) : undefined;
     if (knownVersion !== undefined && knownVersion !== first.streamVersion - 1) {
       // Someone else wrote to this stream since the state was built: start again from the store.
       this.placement = undefined;
