@@ -13,7 +13,7 @@ const asProposed = [enterprise('E1', 2), enterprise('E2', 1, 1)];
 const formData = (enterprises: CandidateEnterprise[] = asProposed): FormOrg['data'] => ({ orgId: 'p1', district, name: ' 科技园楼宇联合党支部 ', mode: 'building-shared', enterprises, policy });
 
 const propose = (by = 'officer:li', enterprises = asProposed): ProposeOrg => ({ type: 'ProposeOrg', data: { ...formData(enterprises), proposedBy: by, note: ' 楼宇内三家企业 ' } });
-const approve = (by = 'officer:wang', enterprises = asProposed): ApproveOrgProposal => ({ type: 'ApproveOrgProposal', data: { approvedBy: by, formed: formData(enterprises) } });
+const approve = (by = 'officer:wang', enterprises = asProposed): ApproveOrgProposal => ({ type: 'ApproveOrgProposal', data: { orgId: 'p1', approvedBy: by, formed: formData(enterprises) } });
 const reject = (reason = '企业尚未确认'): RejectOrgProposal => ({ type: 'RejectOrgProposal', data: { orgId: 'p1', rejectedBy: 'officer:wang', reason } });
 
 const proposed: OrgEvent = {
@@ -62,7 +62,7 @@ describe('approving or rejecting a proposal', () => {
   it('refuses an approval by the proposer, of a rejected or unknown proposal, and of an organisation already formed', () => {
     spec.given([proposed]).when(approve('officer:li')).thenThrows('APPROVER_IS_PROPOSER', 'orgId');
     spec.given([proposed, rejected]).when(approve()).thenThrows('PROPOSAL_REJECTED', 'orgId');
-    spec.given([]).when(approve()).thenThrows('PROPOSAL_NOT_FOUND', 'orgId');
+    spec.given([]).when({ type: 'ApproveOrgProposal', data: { orgId: 'p1', approvedBy: 'officer:wang' } }).thenThrows('PROPOSAL_NOT_FOUND', 'orgId');
     const formed = orgDecider.decide(approve(), orgDecider.evolve(orgDecider.initialState(), proposed));
     spec.given([proposed, ...formed]).when(approve()).thenThrows('ORG_ALREADY_EXISTS', 'orgId');
   });

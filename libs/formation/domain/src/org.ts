@@ -54,7 +54,11 @@ export type ProposeOrg = { type: 'ProposeOrg'; data: FormOrg['data'] & { propose
  * service read it again at approval time (enterprises counted now and still free, the parent as it is now), so the
  * organisation is formed on today's facts and every rule of FormOrg applies.
  */
-export type ApproveOrgProposal = { type: 'ApproveOrgProposal'; data: { approvedBy: string; formed: FormOrg['data'] } };
+export type ApproveOrgProposal = {
+  type: 'ApproveOrgProposal';
+  /** `formed` is absent when the service found no pending proposal to read again: the decider then says why */
+  data: { orgId: string; approvedBy: string; formed?: FormOrg['data'] };
+};
 export type RejectOrgProposal = { type: 'RejectOrgProposal'; data: { orgId: string; rejectedBy: string; reason: string } };
 export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
 
@@ -260,9 +264,10 @@ const pendingProposal = (state: OrgState, orgId: string): OrgProposal => {
 
 /** Approval forms the organisation on the facts of today (FormOrg's rules), and never by the officer who proposed it. */
 const approveOrgProposal = ({ data }: ApproveOrgProposal, state: OrgState): OrgEvent[] => {
-  const proposal = pendingProposal(state, data.formed.orgId);
+  const proposal = pendingProposal(state, data.orgId);
   if (data.approvedBy === proposal.data.proposedBy)
     throw new DomainError('APPROVER_IS_PROPOSER', 'A proposal is approved by another officer than the one who proposed it.', 'orgId', 'forbidden');
+  if (data.formed?.orgId !== data.orgId) throw new Error(`approving ${data.orgId} needs its proposal read again as FormOrg data`);
   return formOrg({ type: 'FormOrg', data: data.formed }, { exists: false });
 };
 

@@ -6,6 +6,7 @@ import {
   type AssignInstructorMessage,
   type AssignSecretaryMessage,
   type AssignWorkCoverageMessage,
+  type ApproveOrgProposalMessage,
   type ChangeOrgParentMessage,
   type CommandEnvelope,
   type CommandReply,
@@ -18,6 +19,8 @@ import {
   type OrgEvent,
   orgStreamId,
   type PairOrgsMessage,
+  type ProposeOrgMessage,
+  type RejectOrgProposalMessage,
   type RecordedEvent,
   type RemoveEnterpriseMessage,
   type ReplaceInstructorMessage,
@@ -29,6 +32,7 @@ import {
   type CandidateEnterprise,
   decideWorkCoverage,
   type OrgCommand,
+  type OrgProposal,
   orgDecider,
   type OrgState,
   type PlacementState,
@@ -96,6 +100,85 @@ export class FormationCommandsController {
       const reply = await this.execute(orgId, district, command, metadata, foldOwn);
       return { ...reply, result: { orgId } };
     });
+  }
+
+  /** An application to form an organisation (same checks as FormOrg), for another officer to approve or reject. */
+  @MessagePattern(FormationCommands.ProposeOrg)
+  proposeOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ProposeOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const candidates: CandidateEnterprise[] = [];
+      for (const code of payload.enterprises ?? []) candidates.push(await this.candidate(placement, code));
+      const district = payload.district ?? candidates[0]?.district;
+      if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
+      assertInDistricts(payload.actingInDistricts, district);
+      const orgId = payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId);
+      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
+      const command: OrgCommand = {
+        type: 'ProposeOrg',
+        data: {
+          orgId,
+          district,
+          name: payload.name,
+          mode: payload.mode,
+          enterprises: candidates,
+          policy: this.engine.policy,
+          proposedBy: metadata.actor,
+          ...(payload.note && { note: payload.note }),
+          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
+          ...(payload.publicUnit && { publicUnit: true }),
+          ...(payload.level && { level: payload.level }),
+        },
+      };
+      const reply = await this.execute(orgId, district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
+      return { ...reply, result: { orgId } };
+    });
+  }
+
+  /**
+   * The approval (批复): the proposal's enterprises are read again (counts of today, and none taken by another
+   * organisation since) and its parent too, and the organisation is formed on those facts by another officer.
+   */
+  @MessagePattern(FormationCommands.ApproveOrgProposal)
+  approveOrgProposal(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ApproveOrgProposalMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const proposal = await this.proposalOf(payload.orgId, payload.actingInDistricts);
+      // none pending: the decider says why (already formed, rejected, never proposed), after a retried command id is recognised
+      if (!proposal || proposal.rejected) return this.execute(payload.orgId, '', { type: 'ApproveOrgProposal', data: { orgId: payload.orgId, approvedBy: metadata.actor } }, metadata, foldOwn);
+      const { data } = proposal;
+      const candidates: CandidateEnterprise[] = [];
+      for (const { creditCode } of data.enterprises) candidates.push(await this.candidate(placement, creditCode, data.orgId));
+      const parent = data.parentOrgId ? await this.proposedParent(data.parentOrgId, undefined) : undefined;
+      const formed = {
+        orgId: data.orgId,
+        district: data.district,
+        name: data.name,
+        mode: data.mode,
+        enterprises: candidates,
+        policy: this.engine.policy,
+        ...(data.parentOrgId && { parentOrgId: data.parentOrgId, parent }),
+        ...(data.publicUnit && { publicUnit: true }),
+        ...(data.level && { level: data.level }),
+      };
+      const command: OrgCommand = { type: 'ApproveOrgProposal', data: { orgId: data.orgId, approvedBy: metadata.actor, formed } };
+      return this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
+    });
+  }
+
+  @MessagePattern(FormationCommands.RejectOrgProposal)
+  rejectOrgProposal(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<RejectOrgProposalMessage>>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (_placement, foldOwn) => {
+      const proposal = await this.proposalOf(payload.orgId, payload.actingInDistricts);
+      const command: OrgCommand = { type: 'RejectOrgProposal', data: { orgId: payload.orgId, rejectedBy: metadata.actor, reason: payload.reason } };
+      return this.execute(payload.orgId, proposal?.data.district ?? '', command, { ...metadata, reason: payload.reason }, foldOwn);
+    });
+  }
+
+  /** The proposal in the organisation's stream, if any, provided its district is the caller's (the decider refuses the rest). */
+  private async proposalOf(orgId: string, districts: string[] | undefined): Promise<OrgProposal | undefined> {
+    const state = await this.orgState(orgId);
+    const district = state.exists ? state.district : state.proposal?.data.district;
+    if (district) assertInDistricts(districts, district);
+    return state.exists ? undefined : state.proposal;
   }
 
   @MessagePattern(FormationCommands.AddEnterprise)

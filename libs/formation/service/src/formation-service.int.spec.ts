@@ -109,8 +109,8 @@ describe('formation service as a Nest microservice over the in-process transport
     for (const instance of instances) if (consumers.length === 0 || consumers.includes(instance.consumer)) await instance.bus.waitUntilApplied(instance.consumer, head, 10_000);
   };
 
-  const send = <R extends object = object>(instance: Instance, pattern: string, payload: object, commandId = `cmd-${++commandCount}`) =>
-    firstValueFrom(instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor: 'officer:zhang', commandId } }));
+  const send = <R extends object = object>(instance: Instance, pattern: string, payload: object, commandId = `cmd-${++commandCount}`, actor = 'officer:zhang') =>
+    firstValueFrom(instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor, commandId } }));
 
   const refusal = async (promise: Promise<unknown>): Promise<string> => {
     try {
@@ -439,6 +439,51 @@ describe('formation service as a Nest microservice over the in-process transport
       await send(instance, FormationCommands.MergeOrgs, { intoOrgId: survivor, mergedOrgId: absorbed, reason: '同一楼宇' });
       expect(await orgState(s1)).toMatchObject({ parentOrgId: survivor });
       expect((await store.readStream(orgStreamId(s1))).at(-1)).toMatchObject({ data: { previousParentOrgId: absorbed, reason: PARENT_DISSOLVED } });
+    });
+
+    it('proposes an organisation, refuses its approval by the proposer, and forms it when another officer approves, on the counts of that day', async () => {
+      const instance = await startInstance();
+      // enterprises of two districts, so that no automatic joint branch takes them while the proposal waits
+      const [e1, e2, e3] = [codeOf(80, '430112'), codeOf(81, '430113'), codeOf(82, '430114')];
+      await register(e1, 2);
+      await register(e2, 1);
+      await register(e3, 1);
+      await caughtUp();
+      const proposal = { mode: 'building-shared', name: '科创大厦联合党支部', enterprises: [e1, e2], note: '同一楼宇' };
+      const proposed = await send<{ orgId: string }>(instance, FormationCommands.ProposeOrg, proposal, 'propose-1', 'officer:li');
+      const orgId = proposed.result?.orgId ?? '';
+      expect((await store.readStream(orgStreamId(orgId))).map((e) => e.type)).toEqual(['OrgProposed']);
+      expect(await orgState(orgId)).toMatchObject({ exists: false, proposal: { rejected: false, data: { proposedBy: 'officer:li', note: '同一楼宇' } } });
+      expect(await refusal(send(instance, FormationCommands.ProposeOrg, { ...proposal, enterprises: [e2, e3] }))).toBe('BELOW_MINIMUM_FULL_MEMBERS');
+
+      const head = await store.headPosition();
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId }, 'approve-self', 'officer:li'))).toBe('APPROVER_IS_PROPOSER');
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId, actingInDistricts: ['430199'] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await store.headPosition()).toBe(head);
+
+      // a member joined e2 meanwhile: the approval counts four full members, not the three proposed
+      await changeMembers(e2, 2);
+      await caughtUp();
+      const approved = await send(instance, FormationCommands.ApproveOrgProposal, { orgId, note: '同意组建' }, 'approve-1', 'officer:wang');
+      const stream = await store.readStream(orgStreamId(orgId));
+      expect(stream.map((e) => e.type)).toEqual(['OrgProposed', 'OrgFormed']);
+      expect(stream[1]).toMatchObject({ data: { fullMembers: 4, automatic: false }, metadata: { actor: 'officer:wang', reason: '同意组建' } });
+      expect(await send(instance, FormationCommands.ApproveOrgProposal, { orgId }, 'approve-1', 'officer:wang')).toMatchObject({ position: approved.position, idempotentReplay: true });
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId }, 'approve-2', 'officer:wang'))).toBe('ORG_ALREADY_EXISTS');
+
+      // the placement state knows the approved organisation at its true stream version: a registry change of a member
+      // is recounted in it (an automatic append that expects that version), not refused as a conflict
+      await changeMembers(e1, 3);
+      await caughtUp();
+      expect((await store.readStream(orgStreamId(orgId))).map((e) => e.type)).toEqual(['OrgProposed', 'OrgFormed', 'OrgMembersRecounted']);
+
+      // a rejection records the reason; a rejected proposal cannot be approved
+      const other = await send<{ orgId: string }>(instance, FormationCommands.ProposeOrg, { ...proposal, name: '另一个支部', enterprises: [e3], publicUnit: true }, 'propose-2', 'officer:li');
+      const otherId = other.result?.orgId ?? '';
+      await send(instance, FormationCommands.RejectOrgProposal, { orgId: otherId, reason: '不属于公有制单位' }, 'reject-1', 'officer:wang');
+      expect((await store.readStream(orgStreamId(otherId))).at(-1)).toMatchObject({ type: 'OrgProposalRejected', data: { reason: '不属于公有制单位', rejectedBy: 'officer:wang' } });
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId: otherId }, 'approve-3', 'officer:wang'))).toBe('PROPOSAL_REJECTED');
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId: 'nothing-proposed' }))).toBe('PROPOSAL_NOT_FOUND');
     });
 
     it('assigns work coverage once per command id, in the caller’s districts only, and frees it when the enterprise forms its branch', async () => {
