@@ -67,12 +67,13 @@ export const ORG_EVENTS = [
 ] as const satisfies readonly FormationEventType[];
 export const ENTERPRISE_COVERAGE_EVENTS = ['WorkCoverageAssigned', 'EnterpriseAwaitingJointBranch', 'EnterpriseCoverageEnded'] as const satisfies readonly FormationEventType[];
 
-/** Credit codes of the enterprises whose standing an event changes. */
+/** Credit codes of the enterprises whose standing an event changes, or that a proposal to form an organisation names. */
 export function enterprisesConcerned(event: { type: string; data: object }): string[] {
   const data = event.data as Record<string, unknown>;
   switch (event.type) {
     case 'OrgFormed':
     case 'OrgsMerged':
+    case 'OrgProposed':
       return (data['enterprises'] as OrgEnterprise[]).map((e) => e.creditCode);
     case 'OrgDissolved':
       return data['enterprisesReleased'] as string[];
