@@ -4,7 +4,8 @@ import { BadRequestException, ValidationPipe, type ValidationError } from '@nest
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): { field: string; reason: string }[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((reason) => ({ field, reason }));
+    // two constraints may say the same thing (a custom message on IsString and IsNotEmpty): say it once
+    const own = [...new Set(Object.values(error.constraints ?? {}))].map((reason) => ({ field, reason }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
