@@ -169,6 +169,31 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect((await system.call('/api/orgs/dashboard-child', { headers: { 'x-min-position': String(before + 1) } })).body).toMatchObject({ parentOrgId: null });
   });
 
+  it('lists a proposal awaiting approval, asks for a reason to reject it, and approves it: the organisation is formed', async () => {
+    const issue = await system.call('/api/admin/tokens', { method: 'POST', json: { subject: 'dashboard-li', role: 'officer', districts: [DISTRICT] } });
+    const proposal = { mode: 'industry-chain-joint', name: '仪表盘产业链党委', district: DISTRICT, enterprises: [], level: 'primary-committee' };
+    const proposed = await system.call('/api/org-proposals', { method: 'POST', token: issue.body.token, json: proposal });
+    expect(proposed.status).toBe(201);
+    const orgId = proposed.body.orgId as string;
+    // the page hears of the new event (live refresh) and lists the proposal
+    const row = page.locator(`${testId('proposal-row')}[data-org-id="${orgId}"]`);
+    await row.waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await row.innerText()).toContain('仪表盘产业链党委');
+
+    const before = await system.settled();
+    await row.locator(testId('proposal-reject')).click();
+    const error = page.locator(testId('proposals-error'));
+    await error.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await error.innerText()).toMatch(/reason|理由/);
+    expect(await system.eventStore.headPosition()).toBe(before);
+
+    await row.locator(testId('proposal-approve')).click();
+    await row.waitFor({ state: 'detached', timeout: PAGE_WAIT_MS });
+    expect(await error.isHidden()).toBe(true);
+    const org = await system.call(`/api/orgs/${orgId}`, { headers: { 'x-min-position': String(before + 1) } });
+    expect(org.body).toMatchObject({ name: '仪表盘产业链党委', status: 'active' });
+  });
+
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -474,7 +474,7 @@ function selectDistrict(district) {
   $('#district-select').value = district;
   state.org = null;
   renderOrgDetail();
-  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadRequests()]));
+  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadProposals(), loadRequests()]));
 }
 
 // ---------------------------------------------------------------- organisations
@@ -515,6 +515,85 @@ function renderOrgs() {
   $('#orgs-summary').textContent = state.district
     ? t('orgs.summary', { count: formatCount(state.orgs.length, lang), members: formatCount(members, lang), status: t(`orgStatus.${state.orgStatus}`) })
     : '';
+}
+
+// ---------------------------------------------------------------- proposals to form organisations (批复)
+
+const DAY_MS = 86_400_000;
+
+async function loadProposals() {
+  // an account that may not read the district's proposals (an enterprise) simply sees none
+  state.proposals = state.district
+    ? await api(`/api/org-proposals?district=${encodeURIComponent(state.district)}&status=pending`).catch(() => null)
+    : null;
+  renderProposals();
+}
+
+function renderProposals() {
+  const { t, lang } = state;
+  const items = state.proposals?.items ?? [];
+  const rows = items.map((p) => {
+    const reason = el('input', {
+      type: 'text',
+      name: 'reason',
+      className: 'input-small',
+      placeholder: t('proposals.reasonPlaceholder'),
+      'aria-label': t('proposals.reasonPlaceholder'),
+      dataset: { testid: 'proposal-reason' },
+    });
+    const approve = el(
+      'button',
+      { type: 'button', className: 'button button-primary button-small', dataset: { testid: 'proposal-approve' }, onclick: (e) => decideProposal(e.currentTarget, p.orgId, 'approve', {}) },
+      t('proposals.approve'),
+    );
+    const reject = el(
+      'button',
+      {
+        type: 'button',
+        className: 'button button-quiet button-small',
+        dataset: { testid: 'proposal-reject' },
+        onclick: (e) => {
+          const text = reason.value.trim();
+          if (!text) return showProposalError(t('proposals.reasonRequired'));
+          return decideProposal(e.currentTarget, p.orgId, 'reject', { reason: text });
+        },
+      },
+      t('proposals.reject'),
+    );
+    const waitingDays = Math.max(0, Math.floor((Date.now() - Date.parse(p.proposedAt)) / DAY_MS));
+    return el(
+      'tr',
+      { dataset: { testid: 'proposal-row', orgId: p.orgId } },
+      el('th', { scope: 'row' }, p.name, el('div', { className: 'mono hint' }, p.orgId)),
+      el('td', {}, t.label('mode', p.mode)),
+      el('td', {}, p.proposedBy),
+      el('td', { className: 'numeric' }, formatCount(waitingDays, lang)),
+      el('td', {}, el('div', { className: 'proposal-actions' }, approve, reason, reject)),
+    );
+  });
+  $('#proposals-table tbody').replaceChildren(...rows);
+  $('#proposals-summary').textContent = !state.district || !state.proposals ? '' : items.length ? t('proposals.summary', { count: formatCount(items.length, lang) }) : t('proposals.none');
+}
+
+function showProposalError(text) {
+  const slot = $('#proposals-error');
+  slot.textContent = text;
+  slot.hidden = !text;
+}
+
+/** Approves or rejects one proposal, then shows the district as it is after the decision. */
+async function decideProposal(button, orgId, decision, body) {
+  showProposalError('');
+  button.disabled = true;
+  try {
+    const answer = await api(`/api/org-proposals/${encodeURIComponent(orgId)}/${decision}`, { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    await Promise.all([loadProposals(), loadOrgs()]);
+  } catch (error) {
+    showProposalError(describeFailure(error));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------- service requests
@@ -1026,7 +1105,7 @@ function scheduleLiveRefresh() {
 
 /** What a projection update can change on screen; the 12-month trend only moves at its last point. */
 function refreshVisibleData() {
-  const work = [loadDistricts().then(loadCoverage), loadOrgs(), loadRequests(), refreshCurrentMonth()];
+  const work = [loadDistricts().then(loadCoverage), loadOrgs(), loadProposals(), loadRequests(), refreshCurrentMonth()];
   if (state.enterprise) work.push(lookUpQuietly(state.enterprise.creditCode));
   if (state.org) work.push(refreshOrgQuietly(state.org.id));
   guarded(Promise.all(work));
@@ -1090,7 +1169,7 @@ function guarded(promise) {
 function refreshEverything() {
   return guarded(
     loadDistricts()
-      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadRequests()]))
+      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadProposals(), loadRequests()]))
       .then(() => (state.enterprise ? lookUpQuietly(state.enterprise.creditCode) : undefined)),
   );
 }
@@ -1104,6 +1183,7 @@ function renderAll() {
   renderTrendChart();
   renderOrgs();
   renderOrgDetail();
+  renderProposals();
   renderRequests();
   renderEnterprise();
   renderRegistrationResult();
