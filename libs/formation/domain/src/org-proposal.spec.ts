@@ -1,5 +1,6 @@
 import type { FormationEvent, OrgEvent } from '@liangxin/contracts';
 import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
+import fc from 'fast-check';
 import { type ApproveOrgProposal, type CandidateEnterprise, type FormOrg, orgDecider, type ProposeOrg, type RejectOrgProposal } from './org';
 import { evolveWithFormationEvent, initialPlacementState } from './placement';
 import { DEFAULT_FORMATION_POLICY as policy } from './policy';
@@ -87,5 +88,52 @@ describe('the placement state counts a proposal in the organisation’s stream',
     // an organisation formed without a proposal starts its stream at 0, as before
     evolveWithFormationEvent(state, { ...formedEvents[0], data: { ...formedEvents[0].data, orgId: 'direct' } } as FormationEvent);
     expect(state.orgs.get('direct')?.streamVersion).toBe(0);
+  });
+});
+
+describe('property: an organisation comes from a proposal at most once, only approved by someone else, never after a rejection', () => {
+  const actors = ['officer:li', 'officer:wang', 'officer:zhao'];
+  const arbitraryCommand = fc.oneof(
+    fc.record({ kind: fc.constant('propose' as const), by: fc.constantFrom(...actors) }),
+    fc.record({ kind: fc.constant('approve' as const), by: fc.constantFrom(...actors) }),
+    fc.record({ kind: fc.constant('reject' as const), by: fc.constantFrom(...actors) }),
+  );
+
+  it('holds for any sequence of proposals, approvals and rejections by any officers', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryCommand, { maxLength: 12 }), (commands) => {
+        let state = orgDecider.initialState();
+        const stream: OrgEvent[] = [];
+        const formedBy: string[] = [];
+        for (const { kind, by } of commands) {
+          const command =
+            kind === 'propose'
+              ? propose(by)
+              : kind === 'approve'
+                ? ({ type: 'ApproveOrgProposal', data: { orgId: 'p1', approvedBy: by, formed: formData() } } as const)
+                : ({ type: 'RejectOrgProposal', data: { orgId: 'p1', rejectedBy: by, reason: '理由' } } as const);
+          let decided: OrgEvent[] = [];
+          try {
+            decided = orgDecider.decide(command, state);
+          } catch (error) {
+            expect((error as Error).name).toBe('DomainError');
+          }
+          for (const event of decided) state = orgDecider.evolve(state, event);
+          stream.push(...decided);
+          if (decided.some((e) => e.type === 'OrgFormed')) formedBy.push(by);
+        }
+        const types = stream.map((e) => e.type);
+        expect(types.filter((t) => t === 'OrgFormed').length).toBeLessThanOrEqual(1);
+        expect(types.filter((t) => t === 'OrgProposed').length).toBeLessThanOrEqual(1);
+        const formedAt = types.indexOf('OrgFormed');
+        if (formedAt >= 0) {
+          // formed straight after the proposal (never after a rejection), by an approver who did not propose it
+          expect(types.slice(0, formedAt)).toEqual(['OrgProposed']);
+          const proposer = (stream[0] as Extract<OrgEvent, { type: 'OrgProposed' }>).data.proposedBy;
+          expect(formedBy).toHaveLength(1);
+          expect(formedBy[0]).not.toBe(proposer);
+        }
+      }),
+    );
   });
 });
