@@ -41,6 +41,10 @@ describe('POST /api/org-proposals: proposing, approving and rejecting organisati
     const list = await call('GET', `/api/org-proposals?district=${DISTRICT_A}`, tokens.auditor);
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ district: DISTRICT_A, pending: 1, items: [{ orgId: ids.approved, status: 'pending', proposedBy: 'officer:li', note: '产业链企业集聚', daysToDecision: null }] });
+    // its audit trail already holds the proposal, for its district only
+    const trail = await call('GET', `/api/audit/orgs/${ids.approved}`, tokens.wang);
+    expect(trail.body.items).toEqual([expect.objectContaining({ type: 'OrgProposed', metadata: expect.objectContaining({ actor: 'officer:li' }) })]);
+    expect((await call('GET', `/api/audit/orgs/${ids.approved}`, tokens.officerB)).status).toBe(403);
   });
 
   it('refuses the approval by the proposer and by an officer of another district, appending nothing', async () => {

@@ -12,8 +12,10 @@ import {
   type OrgEvaluation,
   type OrgFunding,
   type EnterpriseStatus,
+  ORG_PROPOSALS,
   ORGANISATION_STATUS,
   type OrganisationStatus,
+  type OrgProposalView,
   type ReadModelStore,
   SERVICE_REQUESTS,
   type ServiceRequestView,
@@ -234,7 +236,9 @@ export class QueriesController {
   @ApiOperation({ summary: 'Every event about a party organisation, with its causation chain' })
   async auditOrg(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const org = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
-    if (org) assertDistrict(principal, org.body.district);
+    // an organisation only proposed so far has no status yet: its proposal names the district
+    const district = org?.body.district ?? (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district;
+    if (district) assertDistrict(principal, district);
     const items = await this.audit.forOrganisation(id);
     if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
     return { items };
