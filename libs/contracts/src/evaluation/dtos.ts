@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsNumber,
   IsOptional,
@@ -16,6 +17,8 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+
+import { INSTRUCTOR_RATINGS, type InstructorRating } from './events';
 
 const DISTRICT = /^\d{6}$/;
 const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -118,6 +121,40 @@ export class CompleteAssessmentDto extends AssessmentScoresDto {
 }
 
 export class CorrectAssessmentDto extends AssessmentScoresDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+/** An instructor's or liaison cadre's annual review (the person is named in the path). */
+export class ReviewInstructorDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+
+  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
+  district!: string;
+
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @IsIn(INSTRUCTOR_RATINGS, { message: `rating must be one of ${INSTRUCTOR_RATINGS.join(', ')}` })
+  rating!: InstructorRating;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string;
+}
+
+export class CorrectInstructorReviewDto {
+  @IsIn(INSTRUCTOR_RATINGS, { message: `rating must be one of ${INSTRUCTOR_RATINGS.join(', ')}` })
+  rating!: InstructorRating;
+
   @IsString()
   @MinLength(1)
   @MaxLength(1000)

@@ -60,15 +60,52 @@ export type AssessmentCorrected = Event<
   }
 >;
 
-export type EvaluationEvent = RubricPublished | AssessmentCompleted | AssessmentCorrected;
+/** The annual appraisal grades of a party-building instructor or liaison cadre (优秀 / 称职 / 基本称职 / 不称职). */
+export const INSTRUCTOR_RATINGS = ['excellent', 'competent', 'basically-competent', 'incompetent'] as const;
+export type InstructorRating = (typeof INSTRUCTOR_RATINGS)[number];
 
-export const EVALUATION_EVENT_TYPES = ['RubricPublished', 'AssessmentCompleted', 'AssessmentCorrected'] as const satisfies readonly EvaluationEvent['type'][];
+/**
+ * An instructor's or liaison cadre's work reviewed for a year (004: their work is reviewed each year and tied to
+ * their own appraisal), with the caseload they carried when reviewed. One review per person and year.
+ */
+export type InstructorReviewed = Event<
+  'InstructorReviewed',
+  {
+    personId: string;
+    name: string;
+    /** the district whose office reviewed them */
+    district: string;
+    year: number;
+    rating: InstructorRating;
+    /** enterprises they gave work coverage to when reviewed */
+    enterprisesCovered: number;
+    note?: string;
+  }
+>;
+
+/** A review is never edited: a correction is its own event, says what it replaced and why. */
+export type InstructorReviewCorrected = Event<
+  'InstructorReviewCorrected',
+  { personId: string; district: string; year: number; rating: InstructorRating; previousRating: InstructorRating; reason: string }
+>;
+
+export type EvaluationEvent = RubricPublished | AssessmentCompleted | AssessmentCorrected | InstructorReviewed | InstructorReviewCorrected;
+
+export const EVALUATION_EVENT_TYPES = [
+  'RubricPublished',
+  'AssessmentCompleted',
+  'AssessmentCorrected',
+  'InstructorReviewed',
+  'InstructorReviewCorrected',
+] as const satisfies readonly EvaluationEvent['type'][];
 
 /** Current schema version of each evaluation event type. */
 export const EVALUATION_SCHEMA_VERSIONS: Record<EvaluationEvent['type'], number> = {
   RubricPublished: 1,
   AssessmentCompleted: 1,
   AssessmentCorrected: 1,
+  InstructorReviewed: 1,
+  InstructorReviewCorrected: 1,
 };
 
 export const isEvaluationEvent = (event: { readonly type: string }): event is EvaluationEvent =>

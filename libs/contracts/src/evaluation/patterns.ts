@@ -6,6 +6,8 @@ export const EvaluationPatterns = {
   correctAssessment: 'evaluation.assessment.correct',
   getOrgHistory: 'evaluation.assessment.history',
   getDistrictSummary: 'evaluation.district.summary',
+  reviewInstructor: 'evaluation.instructor.review',
+  correctInstructorReview: 'evaluation.instructor.correct',
 } as const;
 
 export type EvaluationPattern = (typeof EvaluationPatterns)[keyof typeof EvaluationPatterns];

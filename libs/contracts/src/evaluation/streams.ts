@@ -9,3 +9,6 @@ export const evaluationRubricStreamId = (rubricId: string): string => `${EVALUAT
 
 export const EVALUATION_ORG_STREAM_PREFIX = `${EVALUATION_STREAM_PREFIX}org-`;
 export const EVALUATION_RUBRIC_STREAM_PREFIX = `${EVALUATION_STREAM_PREFIX}rubric-`;
+
+/** One stream per instructor or liaison cadre: their reviews year by year (the boundary for "one per year"). */
+export const evaluationInstructorStreamId = (personId: string): string => `${EVALUATION_STREAM_PREFIX}instructor-${personId}`;

@@ -20,7 +20,7 @@ export type DistrictEvaluationSummary = EvaluationSummary & { district: string; 
 export const currentAssessments = (events: Iterable<EvaluationEvent>): AssessmentOutcome[] => {
   const latest = new Map<string, AssessmentOutcome>();
   for (const event of events) {
-    if (event.type === 'RubricPublished') continue;
+    if (event.type !== 'AssessmentCompleted' && event.type !== 'AssessmentCorrected') continue;
     const { orgId, district, year, rubricId, rubricVersion, scores, totalScore, stars, passed } = event.data;
     latest.set(`${orgId}\u0000${year}`, { orgId, district, year, rubricId, rubricVersion, scores, totalScore, stars, passed });
   }
