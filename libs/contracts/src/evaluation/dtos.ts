@@ -160,3 +160,7 @@ export class CorrectInstructorReviewDto {
   @MaxLength(1000)
   reason!: string;
 }
+
+/** Payloads of the instructor-review patterns: the person from the path, the caseload as the gateway read it. */
+export type ReviewInstructorMessage = ReviewInstructorDto & { personId: string; enterprisesCovered: number };
+export type CorrectInstructorReviewMessage = CorrectInstructorReviewDto & { personId: string; year: number };

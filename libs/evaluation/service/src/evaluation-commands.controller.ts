@@ -6,10 +6,13 @@ import {
   type CommandReply,
   type CompleteAssessmentDto,
   type CorrectAssessmentDto,
+  type CorrectInstructorReviewMessage,
+  evaluationInstructorStreamId,
   evaluationOrgStreamId,
   EvaluationPatterns,
   evaluationRubricStreamId,
   type PublishRubricDto,
+  type ReviewInstructorMessage,
   type RecordedEvent,
   type Rubric,
   type RubricPublished,
@@ -19,6 +22,8 @@ import {
   assessmentDecider,
   type AssessmentEvent,
   assessmentHistory,
+  type InstructorReviewCommand,
+  instructorReviewDecider,
   type Rating,
   rubricDecider,
   type RubricState,
@@ -78,6 +83,30 @@ export class EvaluationCommandsController {
     const rubric = await this.rubric(payload.rubricId, payload.rubricVersion);
     const command: AssessmentCommand = { type: 'CorrectAssessment', orgId: payload.orgId, year: payload.year, rubric, scores: payload.scores, reason: payload.reason };
     return this.assess(command, { ...metadata, reason: payload.reason });
+  }
+
+  /** An instructor's or liaison cadre's review for a year, with the caseload they carried (stream per person). */
+  @MessagePattern(EvaluationPatterns.reviewInstructor)
+  async reviewInstructor(@Payload() { payload, metadata }: CommandEnvelope<ReviewInstructorMessage>): Promise<CommandReply> {
+    const command: InstructorReviewCommand = {
+      type: 'ReviewInstructor',
+      personId: payload.personId,
+      name: payload.name,
+      district: payload.district,
+      year: payload.year,
+      rating: payload.rating,
+      enterprisesCovered: payload.enterprisesCovered,
+      ...(payload.note !== undefined && { note: payload.note }),
+    };
+    const result = await handleCommand(this.store, evaluationInstructorStreamId(payload.personId), instructorReviewDecider, command, { ...metadata, district: payload.district });
+    return { position: result.position, idempotentReplay: result.idempotentReplay };
+  }
+
+  @MessagePattern(EvaluationPatterns.correctInstructorReview)
+  async correctInstructorReview(@Payload() { payload, metadata }: CommandEnvelope<CorrectInstructorReviewMessage>): Promise<CommandReply> {
+    const command: InstructorReviewCommand = { type: 'CorrectInstructorReview', personId: payload.personId, year: payload.year, rating: payload.rating, reason: payload.reason };
+    const result = await handleCommand(this.store, evaluationInstructorStreamId(payload.personId), instructorReviewDecider, command, { ...metadata, reason: payload.reason });
+    return { position: result.position, idempotentReplay: result.idempotentReplay };
   }
 
   @MessagePattern(EvaluationPatterns.getRubric)

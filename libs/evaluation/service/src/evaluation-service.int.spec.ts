@@ -1,5 +1,6 @@
 import {
   type AssessmentOutcome,
+  evaluationInstructorStreamId,
   evaluationOrgStreamId,
   EvaluationPatterns,
   evaluationRubricStreamId,
@@ -85,5 +86,19 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     expect(events[1].data).toMatchObject({ district: '330482', previousTotalScore: 90, previousStars: 6, previousPassed: true, reason: 'minutes missing' });
     const history = await testbed.query<AssessmentOutcome[]>(EvaluationPatterns.getOrgHistory, { orgId: 'org-d' });
     expect(history.map((h) => [h.year, h.stars, h.passed])).toEqual([[2023, 1, false]]);
+  });
+  it('reviews an instructor once a year with the caseload carried, corrects it with a reason, and refuses a second review of the year', async () => {
+    const review = { personId: 'p-li', name: '李指导员', district: '430104', year: 2025, rating: 'competent', enterprisesCovered: 14 };
+    const first = await send(EvaluationPatterns.reviewInstructor, review, 'review-1');
+    expect(await send(EvaluationPatterns.reviewInstructor, review, 'review-1')).toMatchObject({ position: first.position, idempotentReplay: true });
+    expect(await refusal(EvaluationPatterns.reviewInstructor, { ...review, rating: 'excellent' })).toBe('REVIEW_EXISTS');
+    await send(EvaluationPatterns.correctInstructorReview, { personId: 'p-li', year: 2025, rating: 'excellent', reason: '复核后调整' });
+    expect(await refusal(EvaluationPatterns.correctInstructorReview, { personId: 'p-li', year: 2024, rating: 'excellent', reason: 'x' })).toBe('REVIEW_NOT_FOUND');
+    const stream = await store.readStream(evaluationInstructorStreamId('p-li'));
+    expect(stream.map((e) => [e.type, e.data['rating']])).toEqual([
+      ['InstructorReviewed', 'competent'],
+      ['InstructorReviewCorrected', 'excellent'],
+    ]);
+    expect(stream[0]).toMatchObject({ data: { enterprisesCovered: 14 }, metadata: { actor: 'officer:wang', district: '430104' } });
   });
 });
