@@ -4,6 +4,7 @@ import { coverageProjection, type CoverageOptions } from './area-coverage/covera
 import { enterpriseStatusProjection } from './enterprise-status/enterprise-status';
 import { evaluationProjection } from './evaluation/evaluation';
 import { fundingProjection } from './funding/funding';
+import { instructorReviewsProjection } from './instructor-reviews';
 import { orgProposalsProjection } from './org-proposals';
 import { organisationStatusProjection } from './organisation-status/organisation-status';
 import { serviceRequestsProjection } from './service-requests/service-requests';
@@ -13,6 +14,7 @@ export * from './area-coverage/coverage';
 export * from './enterprise-status/enterprise-status';
 export * from './evaluation/evaluation';
 export * from './funding/funding';
+export * from './instructor-reviews';
 export * from './org-proposals';
 export * from './organisation-status/organisation-status';
 export * from './service-requests/service-requests';
@@ -27,5 +29,6 @@ export const allProjections = (options: { coverage?: CoverageOptions } = {}): Pr
   evaluationProjection,
   serviceRequestsProjection,
   orgProposalsProjection,
+  instructorReviewsProjection,
   auditIndexProjection,
 ];

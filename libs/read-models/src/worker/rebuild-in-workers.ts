@@ -27,6 +27,7 @@ const REPLAY_COST: Readonly<Record<string, number>> = {
   evaluation: 1,
   'service-requests': 1,
   'org-proposals': 1,
+  'instructor-reviews': 1,
 };
 
 /** Splits projections into `groups` sets of about equal replay cost (dearest first, each to the cheapest group). */
