@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, Put, Req, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
-import { AssignWorkCoverageDto, districtOfCreditCode, FormationCommands } from '@liangxin/contracts';
-import { ENTERPRISE_STATUS, type EnterpriseStatus, type ReadModelStore } from '@liangxin/read-models';
+import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, FormationCommands, ReviewInstructorDto } from '@liangxin/contracts';
+import { ENTERPRISE_STATUS, type EnterpriseStatus, INSTRUCTOR_REVIEWS, type InstructorReviews, type ReadModelStore } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, canSeeDistrict, type Principal } from '../auth/principal';
@@ -14,6 +14,10 @@ import { READ_MODEL_STORE } from '../read-side/tokens';
 export class PutWorkCoverageDto extends OmitType(AssignWorkCoverageDto, ['creditCode'] as const) {}
 
 const PERSON_ID = /^[\w.:-]{1,64}$/;
+const assertPersonId = (personId: string) => {
+  if (!PERSON_ID.test(personId))
+    throw new BadRequestException({ message: 'personId must be 1–64 letters, digits, or . _ : -', details: [{ field: 'personId', reason: 'malformed' }] });
+};
 
 /**
  * Work coverage (工作覆盖): officers name the instructor or liaison cadre who covers an enterprise with no
@@ -42,14 +46,67 @@ export class WorkCoverageController {
     return { position: reply.position };
   }
 
+  /**
+   * The annual review of an instructor or liaison cadre (DOMAIN.md: reviewed each year and tied to their own
+   * appraisal): the grade, and the caseload they carry now as the work-coverage read model counts it.
+   */
+  @Post('instructors/:personId/reviews')
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: "Record an instructor's or liaison cadre's review for a year (优秀/称职/基本称职/不称职), with the caseload they carry" })
+  @ApiResponse({ status: 201, description: '{position, enterprisesCovered}' })
+  @ApiResponse({ status: 409, description: 'REVIEW_EXISTS: the year is reviewed already; correct it instead' })
+  async review(@Param('personId') personId: string, @Body() body: ReviewInstructorDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    assertPersonId(personId);
+    assertDistrict(principal, body.district);
+    const enterprisesCovered = (await this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, { workCoverageAssignee: personId })).length;
+    const reply = await this.commands.send(EvaluationPatterns.reviewInstructor, { ...body, personId, enterprisesCovered }, principal, request);
+    return { position: reply.position, enterprisesCovered };
+  }
+
+  @Post('instructors/:personId/reviews/:year/corrections')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({ summary: "Correct a year's review with a new grade and a reason; the first grade stays in its history" })
+  @ApiResponse({ status: 404, description: 'no review of that year' })
+  async correctReview(
+    @Param('personId') personId: string,
+    @Param('year') yearParam: string,
+    @Body() body: CorrectInstructorReviewDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    assertPersonId(personId);
+    const year = Number(yearParam);
+    if (!/^\d{4}$/.test(yearParam) || year < 2000 || year > 2100)
+      throw new BadRequestException({ message: 'year must be a year from 2000 to 2100', details: [{ field: 'year', reason: 'a year from 2000 to 2100' }] });
+    // the district is the one whose office made the review being corrected
+    const reviews = await this.readModels.get<InstructorReviews>(INSTRUCTOR_REVIEWS, personId);
+    const reviewed = reviews?.body.reviews.find((r) => r.year === year);
+    if (!reviewed) throw new NotFoundException({ message: `${personId} has no review for ${year}`, details: [{ field: 'year', reason: 'not reviewed' }] });
+    assertDistrict(principal, reviewed.district);
+    const reply = await this.commands.send(EvaluationPatterns.correctInstructorReview, { ...body, personId, year }, principal, request);
+    return { position: reply.position };
+  }
+
+  @Get('instructors/:personId/reviews')
+  @Roles('admin', 'officer', 'auditor')
+  @UseInterceptors(MinPositionInterceptor)
+  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+  @ApiOperation({ summary: "An instructor's or liaison cadre's reviews year by year (those made in the districts the caller sees), with corrections" })
+  async reviews(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal) {
+    assertPersonId(personId);
+    const found = await this.readModels.get<InstructorReviews>(INSTRUCTOR_REVIEWS, personId);
+    if (!found) throw new NotFoundException({ message: `${personId} has never been reviewed`, details: [{ field: 'personId', reason: 'never reviewed' }] });
+    return { ...found.body, reviews: found.body.reviews.filter((r) => canSeeDistrict(principal, r.district)) };
+  }
+
   @Get('instructors/:personId/caseload')
   @Roles('admin', 'officer', 'auditor')
   @UseInterceptors(MinPositionInterceptor)
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
   @ApiOperation({ summary: 'The enterprises an instructor or liaison cadre gives work coverage to now (in the districts the caller sees)' })
   async caseload(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal) {
-    if (!PERSON_ID.test(personId))
-      throw new BadRequestException({ message: 'personId must be 1–64 letters, digits, or . _ : -', details: [{ field: 'personId', reason: 'malformed' }] });
+    assertPersonId(personId);
     const covered = await this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, { workCoverageAssignee: personId });
     const items = covered
       .map((d) => d.body)
