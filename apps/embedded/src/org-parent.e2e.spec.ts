@@ -28,6 +28,8 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
   let auditor: string;
   let position = 0;
   const ids = { committee: '', first: '', second: '' };
+  /** a moment when both organisations were beneath the committee */
+  let placedAt = '';
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the route returns
   async function call(method: 'GET' | 'POST', path: string, token: string, json?: object): Promise<{ status: number; body: any }> {
@@ -86,6 +88,9 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
     expect(root.subtree).toMatchObject({ organisations: 3, enterprises: 2, fullMembers: 7, probationaryMembers: 2 });
     expect(root.children.map((c) => c.id).sort()).toEqual([ids.first, ids.second].sort());
     expect(root.children.find((c) => c.id === ids.second)?.subtree).toMatchObject({ organisations: 1, enterprises: 1, fullMembers: 4, probationaryMembers: 1 });
+    await system.settled();
+    placedAt = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
   });
 
   it('refuses a cycle, bad input, other districts and auditors, appending nothing', async () => {
@@ -124,6 +129,15 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
     expect((tree.body as Node).children.map((c) => c.id)).toEqual([ids.second]);
     expect((tree.body as Node).subtree).toMatchObject({ organisations: 2, enterprises: 1, fullMembers: 4 });
     expect((await call('GET', `/api/orgs/${ids.first}`, officerA)).body).toMatchObject({ parentOrgId: null });
+    // an auditor asks what the tree was before the detachment: both were beneath the committee then
+    const then = await call('GET', `/api/orgs/${ids.committee}/tree?asOf=${encodeURIComponent(placedAt)}`, auditor);
+    expect(then.status).toBe(200);
+    expect(then.body).toMatchObject({ asOf: placedAt, subtree: { organisations: 3, enterprises: 2, fullMembers: 7 } });
+    expect((then.body as Node).children.map((c) => c.id).sort()).toEqual([ids.first, ids.second].sort());
+    const beforeFormed = await call('GET', `/api/orgs/${ids.committee}/tree?asOf=2000-01-01`, auditor);
+    expect(beforeFormed.status).toBe(404);
+    expect(beforeFormed.body.details).toEqual([expect.objectContaining({ field: 'id' })]);
+    expect((await call('GET', `/api/orgs/${ids.committee}/tree?asOf=yesterday`, auditor)).body.details).toEqual([expect.objectContaining({ field: 'asOf' })]);
     // detached, it is no longer beneath the committee: the committee may now go under it (a branch holds no committee, though)
     expect((await place(ids.committee, ids.first)).body.error).toBe('PARENT_LEVEL_TOO_LOW');
   });

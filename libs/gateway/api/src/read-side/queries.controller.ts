@@ -8,13 +8,16 @@ import {
   coverageId,
   ENTERPRISE_STATUS,
   EVALUATION_ORGS,
+  evaluationProjection,
   FUNDING_ORGS,
+  fundingProjection,
   type OrgEvaluation,
   type OrgFunding,
   type EnterpriseStatus,
   ORG_PROPOSALS,
   ORGANISATION_STATUS,
   type OrganisationStatus,
+  organisationStatusProjection,
   type OrgProposalView,
   type ReadModelStore,
   SERVICE_REQUESTS,
@@ -40,6 +43,32 @@ const parseDistrict = (value: string | undefined, required: boolean): string | u
   if (!DISTRICT.test(value)) throw new BadRequestException({ message: 'district must be a 6-digit division code', details: [{ field: 'district', reason: 'must be 6 digits, e.g. 430104' }] });
   return value;
 };
+
+/** Where the tree route reads organisations from: the read models now, or a replay to a past moment. */
+interface OrgSource {
+  org(id: string): Promise<OrganisationStatus | undefined>;
+  childrenOf(parentOrgId: string): Promise<OrganisationStatus[]>;
+  treeOrg(org: OrganisationStatus): Promise<TreeOrg>;
+}
+
+/** One organisation as the roll-up needs it: its status joined with its latest stars and subsidies received, as on GET /api/orgs/{id}. */
+function treeOrgOf(org: OrganisationStatus, rating: OrgEvaluation | undefined, funding: OrgFunding | undefined): TreeOrg {
+  const summary = orgSummaryView(org);
+  return {
+    id: summary.id,
+    name: summary.name,
+    parentOrgId: org.parentOrgId,
+    status: summary.status,
+    level: summary.level,
+    mode: summary.mode,
+    district: summary.district,
+    enterprises: summary.enterprises.length,
+    fullMembers: summary.fullMembers,
+    probationaryMembers: summary.probationaryMembers,
+    stars: rating?.latest?.stars ?? null,
+    subsidiesReceivedFen: funding?.receivedFen ?? 0,
+  };
+}
 
 const parseAsOf = (value: string | undefined): string | undefined => {
   if (value === undefined || value === '') return undefined;
@@ -125,46 +154,61 @@ export class QueriesController {
       'Each node has `own` totals (the organisation itself) and `subtree` totals (itself and everything beneath it): active organisations, enterprises, full and probationary members, stars distribution (latest rating, 0-6 or unrated) and subsidies received in fen. A dissolved organisation is listed and counts only the subsidies it received. Subtree totals always cover the whole subtree; `depth` only limits how many levels of children are listed (`truncated` marks a node whose children were cut). The caller needs access to the district of the organisation asked for; the organisations beneath it are included whatever their district (an officer of a committee sees the organisations beneath it). Each organisation is visited once, even if the data has a cycle.',
   })
   @ApiQuery({ name: 'depth', required: false, description: `levels of children to list, 0-${MAX_TREE_DEPTH}; unlimited when absent` })
-  async orgTree(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Query('depth') depthParam?: string) {
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the tree as it stood then (time travel), for audits' })
+  async orgTree(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Query('depth') depthParam?: string, @Query('asOf') asOfParam?: string) {
     const depth = parseDepth(depthParam);
-    const found = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
-    if (!found) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
-    assertDistrict(principal, found.body.district);
+    const asOf = parseAsOf(asOfParam);
+    const source = asOf ? await this.orgsAsOf(asOf) : this.orgsNow();
+    const found = await source.org(id);
+    if (!found) throw new NotFoundException({ message: asOf ? `Organisation ${id} did not exist on ${asOf}` : `No organisation ${id}`, details: [{ field: 'id', reason: asOf ? 'not formed by then' : 'not found' }] });
+    assertDistrict(principal, found.district);
     // Walk down by parent id, each organisation once (a cycle in the data must not loop).
-    const orgs = new Map<string, OrganisationStatus>([[id, found.body]]);
+    const orgs = new Map<string, OrganisationStatus>([[id, found]]);
     for (let level = [id]; level.length > 0; ) {
-      const below = await Promise.all(level.map((parentOrgId) => this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, { parentOrgId })));
+      const below = await Promise.all(level.map((parentOrgId) => source.childrenOf(parentOrgId)));
       level = [];
       for (const child of below.flat()) {
-        if (orgs.has(child.body.orgId)) continue;
-        orgs.set(child.body.orgId, child.body);
-        level.push(child.body.orgId);
+        if (orgs.has(child.orgId)) continue;
+        orgs.set(child.orgId, child);
+        level.push(child.orgId);
       }
     }
-    const joined = await Promise.all([...orgs.values()].map((org) => this.treeOrg(org)));
+    const joined = await Promise.all([...orgs.values()].map((org) => source.treeOrg(org)));
     // the organisation asked for is the root, whatever its parent
     const root = joined.find((org) => org.id === id) as TreeOrg;
     root.parentOrgId = null;
-    return buildOrgTree(joined, id, depth);
+    const tree = buildOrgTree(joined, id, depth);
+    return asOf ? { ...tree, asOf } : tree;
   }
 
-  /** One organisation as the roll-up needs it: its status joined with its latest stars and subsidies received, as on GET /api/orgs/{id}. */
-  private async treeOrg(org: OrganisationStatus): Promise<TreeOrg> {
-    const [rating, funding] = await Promise.all([this.readModels.get<OrgEvaluation>(EVALUATION_ORGS, org.orgId), this.readModels.get<OrgFunding>(FUNDING_ORGS, org.orgId)]);
-    const summary = orgSummaryView(org);
+  /** The organisations, their ratings and subsidies as the read models hold them now. */
+  private orgsNow(): OrgSource {
     return {
-      id: summary.id,
-      name: summary.name,
-      parentOrgId: org.parentOrgId,
-      status: summary.status,
-      level: summary.level,
-      mode: summary.mode,
-      district: summary.district,
-      enterprises: summary.enterprises.length,
-      fullMembers: summary.fullMembers,
-      probationaryMembers: summary.probationaryMembers,
-      stars: rating?.body.latest?.stars ?? null,
-      subsidiesReceivedFen: funding?.body.receivedFen ?? 0,
+      org: async (id) => (await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id))?.body,
+      childrenOf: async (parentOrgId) => (await this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, { parentOrgId })).map((d) => d.body),
+      treeOrg: async (org) => {
+        const [rating, funding] = await Promise.all([this.readModels.get<OrgEvaluation>(EVALUATION_ORGS, org.orgId), this.readModels.get<OrgFunding>(FUNDING_ORGS, org.orgId)]);
+        return treeOrgOf(org, rating?.body, funding?.body);
+      },
+    };
+  }
+
+  /**
+   * The same, as of a past moment: every organisation known now (one formed later was not there then), its status,
+   * rating and subsidies replayed from each projection's nearest snapshot to that moment (one replay each).
+   */
+  private async orgsAsOf(timestamp: string): Promise<OrgSource> {
+    const ids = (await this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS)).map((d) => d.body.orgId);
+    const [statuses, ratings, funding] = await Promise.all([
+      this.timeTravel.documentsAsOf<OrganisationStatus>(organisationStatusProjection, ORGANISATION_STATUS, ids, { timestamp }),
+      this.timeTravel.documentsAsOf<OrgEvaluation>(evaluationProjection, EVALUATION_ORGS, ids, { timestamp }),
+      this.timeTravel.documentsAsOf<OrgFunding>(fundingProjection, FUNDING_ORGS, ids, { timestamp }),
+    ]);
+    const then = [...statuses.values()].filter((org): org is OrganisationStatus => org !== undefined);
+    return {
+      org: async (id) => statuses.get(id),
+      childrenOf: async (parentOrgId) => then.filter((org) => org.parentOrgId === parentOrgId),
+      treeOrg: async (org) => treeOrgOf(org, ratings.get(org.orgId), funding.get(org.orgId)),
     };
   }
 
