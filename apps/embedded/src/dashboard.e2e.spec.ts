@@ -194,6 +194,27 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect(org.body).toMatchObject({ name: '仪表盘产业链党委', status: 'active' });
   });
 
+  it('proposes an organisation from the dashboard: a branch without enterprises is refused at that field, a committee is listed for approval', async () => {
+    const form = page.locator(testId('proposal-form'));
+    const before = await system.settled();
+    await page.locator(testId('pp-name')).fill('空的党支部');
+    await page.locator(testId('pp-mode')).selectOption('building-shared');
+    await form.locator('button[type="submit"]').click();
+    const enterprisesError = page.locator(testId('pp-error-enterprises'));
+    await enterprisesError.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await enterprisesError.innerText()).toMatch(/enterprises of its own|所属企业/);
+    expect(await system.eventStore.headPosition()).toBe(before);
+
+    await page.locator(testId('pp-name')).fill('仪表盘申请的产业链党委');
+    await page.locator(testId('pp-mode')).selectOption('industry-chain-joint');
+    await page.locator(testId('pp-level')).selectOption('primary-committee');
+    await page.locator(testId('pp-note')).fill('链上企业集聚');
+    await form.locator('button[type="submit"]').click();
+    await page.locator(testId('proposal-row'), { hasText: '仪表盘申请的产业链党委' }).waitFor({ timeout: PAGE_WAIT_MS });
+    const listed = await system.call(`/api/org-proposals?district=${DISTRICT}&status=pending`, { headers: { 'x-min-position': String(before + 1) } });
+    expect(listed.body.items).toEqual([expect.objectContaining({ name: '仪表盘申请的产业链党委', level: 'primary-committee', note: '链上企业集聚', status: 'pending' })]);
+  });
+
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

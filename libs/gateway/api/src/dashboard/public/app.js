@@ -596,6 +596,39 @@ async function decideProposal(button, orgId, decision, body) {
   }
 }
 
+/** Proposes an organisation in the district shown, for another officer to approve. */
+async function submitProposal(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFieldErrors(form);
+  if (!state.district) return showFormError(form, state.t('proposals.noDistrict'));
+  const values = formValues(form);
+  const body = {
+    mode: values.mode,
+    name: String(values.name ?? '').trim(),
+    district: state.district,
+    enterprises: String(values.enterprises ?? '')
+      .split(/[\s,，、;；]+/)
+      .map((code) => code.trim().toUpperCase())
+      .filter(Boolean),
+    ...(values.level && { level: values.level }),
+    ...(String(values.note ?? '').trim() && { note: String(values.note).trim() }),
+  };
+  if (!body.name) return showFieldErrors(form, 'pp-err-', [{ field: 'name', reason: 'required' }]);
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const answer = await api('/api/org-proposals', { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    form.reset();
+    await loadProposals();
+  } catch (error) {
+    showSubmitFailure(form, 'pp-err-', error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---------------------------------------------------------------- service requests
 
 const REQUEST_STATUSES = ['received', 'accepted', 'in_progress', 'resolved', 'confirmed', 'reopened'];
@@ -888,7 +921,10 @@ function showFormError(form, text) {
 function showSubmitFailure(form, prefix, error) {
   const details = error instanceof ApiError ? error.body?.details : null;
   if (error instanceof ApiError && error.status === 400 && Array.isArray(details) && details.length) {
-    showFieldErrors(form, prefix, details);
+    // a rule the service refused by its code is said in the officer's language at the field it names
+    const code = error.body?.error;
+    const translated = typeof code === 'string' && state.t.has(`code.${code}`) ? state.t(`code.${code}`) : null;
+    showFieldErrors(form, prefix, translated ? details.map((d) => ({ field: d.field, reason: translated })) : details);
   } else {
     showFormError(form, describeFailure(error));
   }
@@ -1228,6 +1264,7 @@ function wireEvents() {
   $('#member-count-form').addEventListener('submit', submitMemberCount);
   $('#operating-status-form').addEventListener('submit', submitOperatingStatus);
   $('#org-parent-form').addEventListener('submit', submitOrgParent);
+  $('#proposal-form').addEventListener('submit', submitProposal);
 }
 
 async function start() {
