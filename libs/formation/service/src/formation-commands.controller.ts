@@ -30,6 +30,7 @@ import { DomainError, fold } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import {
   type CandidateEnterprise,
+  type FormOrg,
   decideWorkCoverage,
   type OrgCommand,
   type OrgProposal,
@@ -75,30 +76,9 @@ export class FormationCommandsController {
   @MessagePattern(FormationCommands.FormOrg)
   formOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<FormOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const codes = payload.enterprises ?? [];
-      const candidates: CandidateEnterprise[] = [];
-      for (const code of codes) candidates.push(await this.candidate(placement, code));
-      const district = payload.district ?? candidates[0]?.district;
-      if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
-      assertInDistricts(payload.actingInDistricts, district);
-      const orgId = payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId);
-      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
-      const command: OrgCommand = {
-        type: 'FormOrg',
-        data: {
-          orgId,
-          district,
-          name: payload.name,
-          mode: payload.mode,
-          enterprises: candidates,
-          policy: this.engine.policy,
-          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
-          ...(payload.publicUnit && { publicUnit: true }),
-          ...(payload.level && { level: payload.level }),
-        },
-      };
-      const reply = await this.execute(orgId, district, command, metadata, foldOwn);
-      return { ...reply, result: { orgId } };
+      const data = await this.newOrgData(placement, payload, metadata);
+      const reply = await this.execute(data.orgId, data.district, { type: 'FormOrg', data }, metadata, foldOwn);
+      return { ...reply, result: { orgId: data.orgId } };
     });
   }
 
@@ -106,32 +86,36 @@ export class FormationCommandsController {
   @MessagePattern(FormationCommands.ProposeOrg)
   proposeOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ProposeOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const candidates: CandidateEnterprise[] = [];
-      for (const code of payload.enterprises ?? []) candidates.push(await this.candidate(placement, code));
-      const district = payload.district ?? candidates[0]?.district;
-      if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
-      assertInDistricts(payload.actingInDistricts, district);
-      const orgId = payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId);
-      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
-      const command: OrgCommand = {
-        type: 'ProposeOrg',
-        data: {
-          orgId,
-          district,
-          name: payload.name,
-          mode: payload.mode,
-          enterprises: candidates,
-          policy: this.engine.policy,
-          proposedBy: metadata.actor,
-          ...(payload.note && { note: payload.note }),
-          ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
-          ...(payload.publicUnit && { publicUnit: true }),
-          ...(payload.level && { level: payload.level }),
-        },
-      };
-      const reply = await this.execute(orgId, district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
-      return { ...reply, result: { orgId } };
+      const data = await this.newOrgData(placement, payload, metadata);
+      const command: OrgCommand = { type: 'ProposeOrg', data: { ...data, proposedBy: metadata.actor, ...(payload.note && { note: payload.note }) } };
+      const reply = await this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
+      return { ...reply, result: { orgId: data.orgId } };
     });
+  }
+
+  /**
+   * What forming (or proposing) an organisation needs beyond the officer's words: each enterprise with its counts
+   * from the ledger and free of any other organisation, the district (given, or the first enterprise's) within the
+   * caller's, the id (from the command id, so a retry names the same organisation) and the parent as its stream says.
+   */
+  private async newOrgData(placement: PlacementState, payload: InDistricts<FormOrgMessage>, metadata: Metadata): Promise<FormOrg['data']> {
+    const candidates: CandidateEnterprise[] = [];
+    for (const code of payload.enterprises ?? []) candidates.push(await this.candidate(placement, code));
+    const district = payload.district ?? candidates[0]?.district;
+    if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
+    assertInDistricts(payload.actingInDistricts, district);
+    const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
+    return {
+      orgId: payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId),
+      district,
+      name: payload.name,
+      mode: payload.mode,
+      enterprises: candidates,
+      policy: this.engine.policy,
+      ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
+      ...(payload.publicUnit && { publicUnit: true }),
+      ...(payload.level && { level: payload.level }),
+    };
   }
 
   /**

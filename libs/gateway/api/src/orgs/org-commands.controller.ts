@@ -1,10 +1,9 @@
-import { BadRequestException, Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import {
   AddEnterpriseDto,
   AssignPersonDto,
   ChangeOrgParentDto,
-  districtOfCreditCode,
   DissolveOrgDto,
   FormationCommands,
   FormOrgDto,
@@ -17,6 +16,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
+import { districtOfNewOrg, scopedToCaller } from './scoping';
 
 /** POST /api/orgs/{id}/merge: the organisation in the path is absorbed by `intoOrgId`. */
 export class MergeIntoDto extends OmitType(MergeOrgsDto, ['mergedOrgId'] as const) {}
@@ -50,14 +50,8 @@ export class OrgCommandsController {
   @ApiResponse({ status: 201, description: '{orgId, position}' })
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async form(@Body() body: FormOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    const district = body.district ?? (body.enterprises.length > 0 ? districtOfCreditCode(body.enterprises[0]) : undefined);
-    if (!district)
-      throw new BadRequestException({
-        message: 'Name the district of an organisation formed without enterprises',
-        details: [{ field: 'district', reason: 'name the district of an organisation formed without enterprises' }],
-      });
-    assertDistrict(principal, district);
-    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, this.scoped(body, principal), principal, request);
+    assertDistrict(principal, districtOfNewOrg(body));
+    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, scopedToCaller(body, principal), principal, request);
     return { orgId: reply.result?.orgId, position: reply.position };
   }
 
@@ -138,12 +132,7 @@ export class OrgCommandsController {
   }
 
   private async send(pattern: string, payload: object, principal: Principal, request: Request) {
-    const reply = await this.commands.send(pattern, this.scoped(payload, principal), principal, request);
+    const reply = await this.commands.send(pattern, scopedToCaller(payload, principal), principal, request);
     return { position: reply.position };
-  }
-
-  /** The districts the caller may act in travel with the command; admins act everywhere. */
-  private scoped(payload: object, principal: Principal): object {
-    return principal.role === 'admin' || !principal.districts ? payload : { ...payload, actingInDistricts: principal.districts };
   }
 }

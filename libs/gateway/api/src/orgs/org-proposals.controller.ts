@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApproveOrgProposalDto, districtOfCreditCode, FormationCommands, ProposeOrgDto, RejectOrgProposalDto } from '@liangxin/contracts';
+import { ApproveOrgProposalDto, FormationCommands, ProposeOrgDto, RejectOrgProposalDto } from '@liangxin/contracts';
 import { ORG_PROPOSALS, type OrgProposalView, type ReadModelStore } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
@@ -9,6 +9,7 @@ import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { READ_MODEL_STORE } from '../read-side/tokens';
+import { districtOfNewOrg, scopedToCaller } from './scoping';
 
 const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 
@@ -35,10 +36,8 @@ export class OrgProposalsController {
   @ApiResponse({ status: 400, description: 'what forming it would refuse now (for example BELOW_MINIMUM_FULL_MEMBERS), or a body that does not validate' })
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async propose(@Body() body: ProposeOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    const district = body.district ?? (body.enterprises.length > 0 ? districtOfCreditCode(body.enterprises[0]) : undefined);
-    if (!district) throw new BadRequestException({ message: 'Name the district of an organisation proposed without enterprises', details: [{ field: 'district', reason: 'required without enterprises' }] });
-    assertDistrict(principal, district);
-    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.ProposeOrg, this.scoped(body, principal), principal, request);
+    assertDistrict(principal, districtOfNewOrg(body));
+    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.ProposeOrg, scopedToCaller(body, principal), principal, request);
     return { orgId: reply.result?.orgId, position: reply.position };
   }
 
@@ -93,12 +92,7 @@ export class OrgProposalsController {
   }
 
   private async send(pattern: string, payload: object, principal: Principal, request: Request) {
-    const reply = await this.commands.send(pattern, this.scoped(payload, principal), principal, request);
+    const reply = await this.commands.send(pattern, scopedToCaller(payload, principal), principal, request);
     return { position: reply.position };
-  }
-
-  /** The districts the caller may act in travel with the command; admins act everywhere. */
-  private scoped(payload: object, principal: Principal): object {
-    return principal.role === 'admin' || !principal.districts ? payload : { ...payload, actingInDistricts: principal.districts };
   }
 }
