@@ -17,6 +17,7 @@ import { RegistryServiceModule } from '@liangxin/registry-service';
 import { RequestsServiceModule } from '@liangxin/requests-service';
 import { JetStreamClient, JetStreamDeadLetters, JetStreamServer, SqliteCheckpointStore, StoreForwarder } from '@liangxin/transport';
 import { NatsServerProcess } from '@liangxin/transport/testing';
+import { FIVE_STANDARDS_RUBRIC } from './testing';
 
 /**
  * Distributed mode as far as it runs on this machine: the five services and the gateway as separate Nest apps
@@ -35,16 +36,7 @@ const SERVICES = [
 const DISTRICT = '430104';
 /** the budget year the formation subsidy is paid from: the year in Beijing when the organisation is formed */
 const YEAR = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
-const rubric = {
-  rubricId: 'five-standards',
-  name: '五化',
-  criteria: [
-    { id: 'organisation-life', label: '组织生活正常化', weight: 1 },
-    { id: 'role-played', label: '作用发挥', weight: 1 },
-  ],
-  starThresholds: [50, 60, 70, 80, 90],
-  passScore: 60,
-};
+const rubric = FIVE_STANDARDS_RUBRIC;
 
 describe('the five services and the gateway as separate apps over a real nats-server (JetStream), driven over HTTP', () => {
   const dir = mkdtempSync(join(tmpdir(), 'liangxin-apps-over-nats-'));

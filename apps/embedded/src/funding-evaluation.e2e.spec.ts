@@ -1,5 +1,5 @@
 import { type NewEvent, orgStreamId } from '@liangxin/contracts';
-import { startTestSystem, type TestSystem } from './testing';
+import { FIVE_STANDARDS_RUBRIC, startTestSystem, type TestSystem } from './testing';
 
 const FUNDING_CONSUMER = 'funding';
 
@@ -24,16 +24,7 @@ const orgFormed = (orgId: string): NewEvent => ({
   metadata: { actor: 'system:formation', district: DISTRICT },
 });
 
-const rubric = {
-  rubricId: 'five-standards',
-  name: '五化',
-  criteria: [
-    { id: 'organisation-life', label: '组织生活正常化', weight: 1 },
-    { id: 'role-played', label: '作用发挥', weight: 1 },
-  ],
-  starThresholds: [50, 60, 70, 80, 90],
-  passScore: 60,
-};
+const rubric = FIVE_STANDARDS_RUBRIC;
 
 describe('funding and evaluation over HTTP, in front of the real services (embedded system)', () => {
   let system: TestSystem;

@@ -1,5 +1,5 @@
 import { generateCreditCode } from '@liangxin/registry-domain';
-import { startTestSystem, type TestSystem } from './testing';
+import { readYourWritesCaller, startTestSystem, type TestSystem } from './testing';
 
 // Instructors and liaison cadres (DOMAIN.md): their work is reviewed each year and tied to their own appraisal (004).
 // Over HTTP: a liaison cadre covering two enterprises is reviewed for 2025 with that caseload recorded, the year
@@ -10,18 +10,13 @@ const zhao = { personId: 'p-zhao', name: '赵挂点干部' };
 
 describe('instructor reviews over HTTP (embedded system)', () => {
   let system: TestSystem;
+  let caller: ReturnType<typeof readYourWritesCaller>;
+  const call: ReturnType<typeof readYourWritesCaller>['call'] = (...args) => caller.call(...args);
   const tokens = { officer: '', officerB: '', auditor: '' };
-  let position = 0;
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the route returns
-  async function call(method: 'GET' | 'POST' | 'PUT', path: string, token: string, json?: object): Promise<{ status: number; body: any }> {
-    const response = await system.call(path, { method, token, json, headers: { 'x-min-position': String(position) } });
-    if (typeof response.body?.position === 'number') position = Math.max(position, response.body.position);
-    return response;
-  }
 
   beforeAll(async () => {
     system = await startTestSystem();
+    caller = readYourWritesCaller(system);
     const issue = async (principal: object) => (await system.call('/api/admin/tokens', { method: 'POST', json: principal })).body.token as string;
     tokens.officer = await issue({ subject: 'review-officer', role: 'officer', districts: [DISTRICT] });
     tokens.officerB = await issue({ subject: 'review-officer-b', role: 'officer', districts: [OTHER_DISTRICT] });
@@ -34,7 +29,7 @@ describe('instructor reviews over HTTP (embedded system)', () => {
       const assigned = await call('PUT', `/api/enterprises/${creditCode}/work-coverage`, tokens.officer, { coveredBy: 'liaison', assignee: zhao });
       expect(assigned.status).toBe(200);
     }
-    position = await system.settled();
+    await caller.settle();
   });
 
   afterAll(async () => {

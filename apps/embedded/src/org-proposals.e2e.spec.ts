@@ -1,4 +1,4 @@
-import { startTestSystem, type TestSystem } from './testing';
+import { readYourWritesCaller, startTestSystem, type TestSystem } from './testing';
 
 // The lifecycle's first step over HTTP (DOMAIN.md: proposed → approved/formed): one officer proposes an
 // industry-chain committee, the same officer cannot approve it, another officer of the district does and the
@@ -9,19 +9,13 @@ const committee = (name: string) => ({ mode: 'industry-chain-joint', name, distr
 
 describe('POST /api/org-proposals: proposing, approving and rejecting organisations (embedded system)', () => {
   let system: TestSystem;
+  let call: ReturnType<typeof readYourWritesCaller>['call'];
   const tokens = { li: '', wang: '', officerB: '', auditor: '' };
-  let position = 0;
   const ids = { approved: '', rejected: '' };
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the route returns
-  async function call(method: 'GET' | 'POST', path: string, token: string, json?: object): Promise<{ status: number; body: any }> {
-    const response = await system.call(path, { method, token, json, headers: { 'x-min-position': String(position) } });
-    if (typeof response.body?.position === 'number') position = Math.max(position, response.body.position);
-    return response;
-  }
 
   beforeAll(async () => {
     system = await startTestSystem();
+    call = readYourWritesCaller(system).call;
     const issue = async (principal: object) => (await system.call('/api/admin/tokens', { method: 'POST', json: principal })).body.token as string;
     tokens.li = await issue({ subject: 'li', role: 'officer', districts: [DISTRICT_A] });
     tokens.wang = await issue({ subject: 'wang', role: 'officer', districts: [DISTRICT_A] });

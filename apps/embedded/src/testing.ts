@@ -42,3 +42,35 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     },
   };
 }
+
+/**
+ * A caller for one test file that reads its own writes: each request carries X-Min-Position with the highest
+ * position a reply has given so far, so a read after a command sees what the command did.
+ */
+export function readYourWritesCaller(system: TestSystem) {
+  let position = 0;
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the route returns
+    async call(method: 'GET' | 'POST' | 'PUT', path: string, token: string, json?: object): Promise<{ status: number; body: any }> {
+      const response = await system.call(path, { method, token, json, headers: { 'x-min-position': String(position) } });
+      if (typeof response.body?.position === 'number') position = Math.max(position, response.body.position);
+      return response;
+    },
+    /** after work the tests did outside this caller (setup, reactions) */
+    async settle(): Promise<void> {
+      position = await system.settled();
+    },
+  };
+}
+
+/** The rubric the e2e tests rate against: Zhuzhou's "five standards" (五化), cut to two criteria. */
+export const FIVE_STANDARDS_RUBRIC = {
+  rubricId: 'five-standards',
+  name: '五化',
+  criteria: [
+    { id: 'organisation-life', label: '组织生活正常化', weight: 1 },
+    { id: 'role-played', label: '作用发挥', weight: 1 },
+  ],
+  starThresholds: [50, 60, 70, 80, 90],
+  passScore: 60,
+};
