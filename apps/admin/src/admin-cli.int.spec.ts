@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { serviceRequestStreamId } from '@liangxin/contracts';
 import { SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
 import { loadConfig } from '@liangxin/platform';
 import { allProjections, type Coverage, COVERAGE, ProjectionRunner, projectionContentHash, SqliteReadModelStore } from '@liangxin/read-models';
@@ -141,6 +142,30 @@ describe('admin CLI over an embedded data folder (real SQLite event store, proje
     await expect(audit(context, { subject: 'enterprise', id: 'not-a-code' })).rejects.toBeInstanceOf(AdminError);
   });
 
+  it('lists a service request\'s steps from its own stream, through the spawned CLI too', async () => {
+    const events = await context.events();
+    const ref = { requestId: 'req-audit-1', district: '430104', creditCode: '91430104MA4L000001' };
+    const submitted = await events.append(
+      serviceRequestStreamId(ref.requestId),
+      [{ type: 'RequestSubmitted', schemaVersion: 1, data: { ...ref, category: 'hiring', description: '招聘', submittedBy: 'enterprise:own', submittedAt: '2026-01-05T00:00:00.000Z' }, metadata: { actor: 'enterprise:own', commandId: 'submit-a' } }],
+      { expected: 'no_stream' },
+    );
+    await events.append(
+      serviceRequestStreamId(ref.requestId),
+      [{ type: 'RequestAccepted', schemaVersion: 1, data: { ...ref, previousStatus: 'received', owner: { kind: 'service-group', id: 'g-1', name: '第一服务组' }, dueDate: '2026-02-01' }, metadata: { actor: 'officer:zhang', commandId: 'accept-a', causationId: submitted.events[0].eventId } }],
+      { expected: 0 },
+    );
+    const report = await audit(context, { subject: 'request', id: ref.requestId });
+    expect(report.entries.map((e) => [e.type, e.metadata.actor])).toEqual([
+      ['RequestSubmitted', 'enterprise:own'],
+      ['RequestAccepted', 'officer:zhang'],
+    ]);
+    expect(report.entries[1].causationChain[0]).toMatchObject({ type: 'RequestSubmitted', actor: 'enterprise:own', commandId: 'submit-a' });
+    const spawned = await cli(dataDir, 'audit', 'request', ref.requestId);
+    expect(spawned.exitCode).toBe(ExitCode.ok);
+    expect(spawned.stdout).toContain('服务需求 service request req-audit-1 — 2 event(s)');
+  });
+
   it('lists dead letters, and says plainly that an embedded retry needs the running system', async () => {
     const [letter] = await listDeadLetters(context, { consumer: 'registry' });
     expect(letter).toMatchObject({ consumer: 'registry', globalPosition: 3, attempts: 5 });
@@ -168,9 +193,11 @@ describe('admin CLI over an embedded data folder (real SQLite event store, proje
   });
 
   it('verifies the hash chain, then names the event whose stored data had one byte changed (exit code 1)', async () => {
+    // every event in the log: the generated history, and what earlier tests appended
+    const head = await (await context.events()).headPosition();
     const clean = await verifyLog(context);
-    expect(clean).toEqual({ ok: true, eventsChecked: history.length });
-    expect((await cli(dataDir, 'verify')).stdout).toContain(`all ${history.length} events match`);
+    expect(clean).toEqual({ ok: true, eventsChecked: head });
+    expect((await cli(dataDir, 'verify')).stdout).toContain(`all ${head} events match`);
 
     const victim = 400;
     const db = new Database(join(dataDir, DATA_FILES.events));

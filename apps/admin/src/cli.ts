@@ -112,9 +112,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 
   program
     .command('audit')
-    .description('everything recorded about an enterprise or an organisation: who, when, which command, and why')
-    .addArgument(new Argument('<subject>', 'enterprise (by credit code) or org (by organisation id)').choices(['enterprise', 'org']))
-    .argument('<id>', 'unified social credit code, or organisation id')
+    .description('everything recorded about an enterprise, an organisation or a service request: who, when, which command, and why')
+    .addArgument(new Argument('<subject>', 'enterprise (by credit code), org (by organisation id) or request (by request id)').choices(['enterprise', 'org', 'request']))
+    .argument('<id>', 'unified social credit code, organisation id, or request id')
     .action(
       run(async (context, command) => {
         const [subject, id] = command.processedArgs as [AuditSubjectKind, string];

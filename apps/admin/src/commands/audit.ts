@@ -1,8 +1,9 @@
+import { serviceRequestStreamId } from '@liangxin/contracts';
 import { type AuditEntry, AuditTrail, type Cause } from '@liangxin/read-models';
 import type { AdminContext } from '../admin-context';
 import { AdminError } from '../admin-error';
 
-export type AuditSubjectKind = 'enterprise' | 'org';
+export type AuditSubjectKind = 'enterprise' | 'org' | 'request';
 
 export interface AuditReport {
   subject: AuditSubjectKind;
@@ -15,7 +16,10 @@ export interface AuditReport {
 
 const CREDIT_CODE = /^[0-9A-HJ-NP-RTUW-Y]{18}$/;
 
-/** Every event about an enterprise or an organisation, with who caused it, by which command, and why. */
+/**
+ * Every event about an enterprise or an organisation (through the audit index), or of a service request (its own
+ * stream, read from the log directly), with who caused it, by which command, and why.
+ */
 export async function audit(context: AdminContext, options: { subject: AuditSubjectKind; id: string }): Promise<AuditReport> {
   if (options.subject === 'enterprise' && !CREDIT_CODE.test(options.id)) {
     throw new AdminError(`"${options.id}" is not a unified social credit code (18 characters of 0-9 and A-Y without I, O, S, V, Z)`);
@@ -23,9 +27,13 @@ export async function audit(context: AdminContext, options: { subject: AuditSubj
   const events = await context.events();
   const store = await context.readModels();
   const trail = new AuditTrail(events, store);
+  const head = await events.headPosition();
+  if (options.subject === 'request') return { subject: 'request', id: options.id, entries: await trail.forStream(serviceRequestStreamId(options.id)), indexPosition: head, head };
   const entries = options.subject === 'enterprise' ? await trail.forEnterprise(options.id) : await trail.forOrganisation(options.id);
-  return { subject: options.subject, id: options.id, entries, indexPosition: await store.checkpoint('audit-index'), head: await events.headPosition() };
+  return { subject: options.subject, id: options.id, entries, indexPosition: await store.checkpoint('audit-index'), head };
 }
+
+const LABELS: Record<AuditSubjectKind, string> = { enterprise: '企业 enterprise', org: '组织 organisation', request: '服务需求 service request' };
 
 const describeCause = (cause: Cause): string =>
   'unresolvedId' in cause
@@ -33,8 +41,7 @@ const describeCause = (cause: Cause): string =>
     : `#${cause.position} ${cause.type} on ${cause.streamId} by ${cause.actor}${cause.commandId ? `, command ${cause.commandId}` : ''}`;
 
 export function describeAudit(report: AuditReport): string {
-  const label = report.subject === 'enterprise' ? '企业 enterprise' : '组织 organisation';
-  const lines = [`${label} ${report.id} — ${report.entries.length} event(s)`];
+  const lines = [`${LABELS[report.subject]} ${report.id} — ${report.entries.length} event(s)`];
   if (report.indexPosition < report.head) {
     lines.push(`  注意 note: the audit index has read ${report.indexPosition} of ${report.head} events; the newest are missing until the system runs again.`);
   }
