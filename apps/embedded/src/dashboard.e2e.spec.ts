@@ -215,6 +215,38 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect(listed.body.items).toEqual([expect.objectContaining({ name: '仪表盘申请的产业链党委', level: 'primary-committee', note: '链上企业集聚', status: 'pending' })]);
   });
 
+  it('looks up an instructor, shows the enterprises they cover, records a year’s review and refuses a second one in the officer’s words', async () => {
+    const code = generateCreditCode(DISTRICT, 95);
+    expect((await system.call('/api/enterprises', { method: 'POST', json: { creditCode: code, name: '仪表盘挂点企业', kind: 'enterprise', employees: 5, fullMembers: 0, probationaryMembers: 0 } })).status).toBe(201);
+    await system.settled();
+    const assigned = await system.call(`/api/enterprises/${code}/work-coverage`, { method: 'PUT', json: { coveredBy: 'liaison', assignee: { personId: 'p-dash', name: '仪表盘挂点干部' } } });
+    expect(assigned.status).toBe(200);
+    await system.waitForReadModels(assigned.body.position);
+
+    await page.locator(testId('instructor-id')).fill('p-dash');
+    await page.locator(`${testId('instructor-lookup-form')} button[type="submit"]`).click();
+    const caseload = page.locator(testId('instructor-caseload'));
+    await caseload.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await caseload.innerText()).toMatch(/ 1 /);
+
+    const form = page.locator(testId('instructor-review-form'));
+    await page.locator(testId('ir-name')).fill('仪表盘挂点干部');
+    await page.locator(testId('ir-year')).fill('2025');
+    await page.locator(testId('ir-rating')).selectOption('competent');
+    await form.locator('button[type="submit"]').click();
+    const review = page.locator(`${testId('instructor-review')}[data-year="2025"]`);
+    await review.waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await review.innerText()).toMatch(/Competent|称职/);
+
+    const before = await system.settled();
+    await page.locator(testId('ir-year')).fill('2025');
+    await form.locator('button[type="submit"]').click();
+    const refusal = page.locator(testId('ir-form-error'));
+    await refusal.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await refusal.innerText()).toMatch(/reviewed already|已有考评/);
+    expect(await system.eventStore.headPosition()).toBe(before);
+  });
+
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

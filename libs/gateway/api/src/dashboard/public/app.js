@@ -50,9 +50,13 @@ const state = {
   org: null,
   /** the selected district's service requests by status (null: none to show, or not the caller's to see) */
   requests: null,
+  /** the district's proposals awaiting approval (GET /api/org-proposals), null when they could not be read */
+  proposals: null,
   orgAudit: [],
   /** the open organisation's tree (GET /api/orgs/{id}/tree), null when it could not be read */
   orgTree: null,
+  /** the person looked up in the instructors panel: {personId, caseload, reviews} */
+  instructor: null,
   enterprise: null,
   enterpriseAudit: [],
   lastRegistered: null,
@@ -624,6 +628,91 @@ async function submitProposal(event) {
     await loadProposals();
   } catch (error) {
     showSubmitFailure(form, 'pp-err-', error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------- instructors and liaison cadres
+
+const PERSON_ID = /^[\w.:-]{1,64}$/;
+
+/** Looks a person up: the enterprises they cover now and their annual reviews (none yet is not an error). */
+async function lookUpInstructor(rawId) {
+  const personId = String(rawId).trim();
+  const error = $('#instructor-lookup-error');
+  error.hidden = true;
+  if (!PERSON_ID.test(personId)) {
+    error.textContent = state.t('reason.required');
+    error.hidden = false;
+    return;
+  }
+  try {
+    const path = `/api/instructors/${encodeURIComponent(personId)}`;
+    const [caseload, reviews] = await Promise.all([api(`${path}/caseload`), api(`${path}/reviews`).catch((e) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)))]);
+    state.instructor = { personId, caseload, reviews };
+  } catch (failure) {
+    error.textContent = describeFailure(failure);
+    error.hidden = false;
+    return;
+  }
+  renderInstructor();
+}
+
+function renderInstructor() {
+  const { t, lang } = state;
+  const person = state.instructor;
+  $('#instructor-detail').hidden = !person;
+  if (!person) return;
+  const name = person.reviews?.name ?? person.personId;
+  $('#instructor-caseload').textContent = t('instructors.caseload', { name, count: formatCount(person.caseload?.caseload ?? 0, lang) });
+  const reviews = person.reviews?.reviews ?? [];
+  $('#instructor-reviews').replaceChildren(
+    ...(reviews.length === 0
+      ? [el('li', { className: 'timeline-empty' }, t('instructors.none'))]
+      : reviews.map((r) =>
+          el(
+            'li',
+            { dataset: { testid: 'instructor-review', year: String(r.year) } },
+            t('instructors.reviewLine', { year: r.year, rating: t.label('rating', r.rating), count: formatCount(r.enterprisesCovered, lang), by: r.reviewedBy }),
+            ...r.corrections.map((c) => el('div', { className: 'hint' }, t('instructors.corrected', { previous: t.label('rating', c.previousRating), reason: c.reason }))),
+          ),
+        )),
+  );
+  const nameInput = $('#ir-name');
+  if (!nameInput.value && person.reviews?.name) nameInput.value = person.reviews.name;
+}
+
+/** Records the year's review of the person shown, for the district chosen at the top. */
+async function submitInstructorReview(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const person = state.instructor;
+  if (!person) return;
+  clearFieldErrors(form);
+  if (!state.district) return showFormError(form, state.t('proposals.noDistrict'));
+  const values = formValues(form);
+  const body = {
+    name: String(values.name ?? '').trim(),
+    district: state.district,
+    year: Number(values.year),
+    rating: values.rating,
+    ...(String(values.note ?? '').trim() && { note: String(values.note).trim() }),
+  };
+  const problems = [
+    ...(body.name ? [] : [{ field: 'name', reason: 'required' }]),
+    ...(Number.isInteger(body.year) && body.year >= 2000 && body.year <= 2100 ? [] : [{ field: 'year', reason: 'required' }]),
+  ];
+  if (problems.length) return showFieldErrors(form, 'ir-err-', problems);
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const answer = await api(`/api/instructors/${encodeURIComponent(person.personId)}/reviews`, { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    form.reset();
+    await lookUpInstructor(person.personId);
+  } catch (error) {
+    showSubmitFailure(form, 'ir-err-', error);
   } finally {
     button.disabled = false;
   }
@@ -1220,6 +1309,7 @@ function renderAll() {
   renderOrgs();
   renderOrgDetail();
   renderProposals();
+  renderInstructor();
   renderRequests();
   renderEnterprise();
   renderRegistrationResult();
@@ -1265,6 +1355,11 @@ function wireEvents() {
   $('#operating-status-form').addEventListener('submit', submitOperatingStatus);
   $('#org-parent-form').addEventListener('submit', submitOrgParent);
   $('#proposal-form').addEventListener('submit', submitProposal);
+  $('#instructor-lookup-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    lookUpInstructor($('#instructor-id').value);
+  });
+  $('#instructor-review-form').addEventListener('submit', submitInstructorReview);
 }
 
 async function start() {
