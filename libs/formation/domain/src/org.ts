@@ -237,7 +237,7 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
 
 /** The lifecycle's first step: checked as FormOrg would check it now, recorded for another officer to approve. */
 const proposeOrg = ({ data }: ProposeOrg, state: OrgState): OrgEvent[] => {
-  if (!state.exists && state.proposal) throw new DomainError('ORG_ALREADY_PROPOSED', `Party organisation ${data.orgId} has been proposed already.`, 'orgId', 'conflict');
+  // formOrg refuses an organisation that exists or is proposed already
   const [formed] = formOrg({ type: 'FormOrg', data }, state) as [OrgFormed];
   return [
     formationEvent('OrgProposed', {

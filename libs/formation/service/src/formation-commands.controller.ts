@@ -105,16 +105,25 @@ export class FormationCommandsController {
     if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
     assertInDistricts(payload.actingInDistricts, district);
     const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
+    return this.formOrgData({ ...payload, orgId: payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId), district }, candidates, parent);
+  }
+
+  /** FormOrg's data from what the officer named, the enterprises as read now and the parent as its stream says. */
+  private formOrgData(
+    named: Pick<FormOrg['data'], 'orgId' | 'district' | 'name' | 'mode' | 'parentOrgId' | 'publicUnit' | 'level'>,
+    enterprises: CandidateEnterprise[],
+    parent: ProposedParent | undefined,
+  ): FormOrg['data'] {
     return {
-      orgId: payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId),
-      district,
-      name: payload.name,
-      mode: payload.mode,
-      enterprises: candidates,
+      orgId: named.orgId,
+      district: named.district,
+      name: named.name,
+      mode: named.mode,
+      enterprises,
       policy: this.engine.policy,
-      ...(payload.parentOrgId && { parentOrgId: payload.parentOrgId, parent }),
-      ...(payload.publicUnit && { publicUnit: true }),
-      ...(payload.level && { level: payload.level }),
+      ...(named.parentOrgId && { parentOrgId: named.parentOrgId, parent }),
+      ...(named.publicUnit && { publicUnit: true }),
+      ...(named.level && { level: named.level }),
     };
   }
 
@@ -132,17 +141,7 @@ export class FormationCommandsController {
       const candidates: CandidateEnterprise[] = [];
       for (const { creditCode } of data.enterprises) candidates.push(await this.candidate(placement, creditCode, data.orgId));
       const parent = data.parentOrgId ? await this.proposedParent(data.parentOrgId, undefined) : undefined;
-      const formed = {
-        orgId: data.orgId,
-        district: data.district,
-        name: data.name,
-        mode: data.mode,
-        enterprises: candidates,
-        policy: this.engine.policy,
-        ...(data.parentOrgId && { parentOrgId: data.parentOrgId, parent }),
-        ...(data.publicUnit && { publicUnit: true }),
-        ...(data.level && { level: data.level }),
-      };
+      const formed = this.formOrgData(data, candidates, parent);
       const command: OrgCommand = { type: 'ApproveOrgProposal', data: { orgId: data.orgId, approvedBy: metadata.actor, formed } };
       return this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
     });

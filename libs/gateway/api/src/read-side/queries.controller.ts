@@ -204,10 +204,16 @@ export class QueriesController {
       this.timeTravel.documentsAsOf<OrgEvaluation>(evaluationProjection, EVALUATION_ORGS, ids, { timestamp }),
       this.timeTravel.documentsAsOf<OrgFunding>(fundingProjection, FUNDING_ORGS, ids, { timestamp }),
     ]);
-    const then = [...statuses.values()].filter((org): org is OrganisationStatus => org !== undefined);
+    const childrenThen = new Map<string, OrganisationStatus[]>();
+    for (const org of statuses.values()) {
+      if (!org?.parentOrgId) continue;
+      const siblings = childrenThen.get(org.parentOrgId);
+      if (siblings) siblings.push(org);
+      else childrenThen.set(org.parentOrgId, [org]);
+    }
     return {
       org: async (id) => statuses.get(id),
-      childrenOf: async (parentOrgId) => then.filter((org) => org.parentOrgId === parentOrgId),
+      childrenOf: async (parentOrgId) => childrenThen.get(parentOrgId) ?? [],
       treeOrg: async (org) => treeOrgOf(org, ratings.get(org.orgId), funding.get(org.orgId)),
     };
   }
