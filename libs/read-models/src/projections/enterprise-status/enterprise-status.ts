@@ -56,16 +56,19 @@ export const ENTERPRISE_STATUS = 'enterprise-status';
 /** organisation id → formation mode, so a join can name the mode of the organisation joined */
 export const ENTERPRISE_STATUS_ORG_MODES = 'enterprise-status.org-modes';
 
+/**
+ * Fills in the fields derived from the others (how it is covered, why it has no organisation, rule 5).
+ * Sets them on `status` itself: every caller hands it a copy it has just built, so no document anyone
+ * else holds is changed, and a rebuild does not copy all 22 fields a second time per event.
+ */
 const withCoverage = (status: EnterpriseStatus): EnterpriseStatus => {
   const coverage: CoverageKind = status.orgId ? 'organisational' : status.workCoverage && status.operatingStatus !== 'deregistered' ? 'work' : 'none';
   const hasMembers = status.fullMembers + status.probationaryMembers > 0;
-  return {
-    ...status,
-    coverage,
-    workCoverageAssignee: coverage === 'work' ? (status.workCoverage?.assignee ?? null) : null,
-    noOrganisationReason: status.orgId ? null : (status.noOrganisationReason ?? (hasMembers ? 'awaiting-formation' : 'no-party-members')),
-    mustBeOrganisationallyCovered: status.employees >= 50 && hasMembers && status.operatingStatus !== 'deregistered',
-  };
+  status.coverage = coverage;
+  status.workCoverageAssignee = coverage === 'work' ? (status.workCoverage?.assignee ?? null) : null;
+  status.noOrganisationReason = status.orgId ? null : (status.noOrganisationReason ?? (hasMembers ? 'awaiting-formation' : 'no-party-members'));
+  status.mustBeOrganisationallyCovered = status.employees >= 50 && hasMembers && status.operatingStatus !== 'deregistered';
+  return status;
 };
 
 /**
