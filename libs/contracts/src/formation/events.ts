@@ -179,7 +179,8 @@ export type OrgLevelChanged = Event<
 
 /**
  * The organisation tree: an officer placed the organisation under another (`parentOrgId`) or detached it (null), or,
- * automatically (reason 'parent-dissolved'), it moved up when the organisation above it was dissolved or merged away.
+ * automatically (reason 'parent-dissolved'), it moved up when the organisation above it was dissolved or merged away, or
+ * (reason 'concurrent-placement-cycle') an officer's move that closed a cycle with another officer's move of the same instant was undone.
  * `automatic`/`policyVersion` are absent on events recorded before automatic moves existed: those are all an officer's.
  */
 export type OrgParentChanged = Event<
@@ -187,8 +188,9 @@ export type OrgParentChanged = Event<
   OrgRef & Partial<Decision> & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }
 >;
 
-/** Reason of an OrgParentChanged the formation rules append, not an officer. */
+/** Reasons of an OrgParentChanged the formation rules append, not an officer. */
 export const PARENT_DISSOLVED = 'parent-dissolved';
+export const CONCURRENT_PLACEMENT_CYCLE = 'concurrent-placement-cycle';
 
 export type SecretaryAssigned = Event<'SecretaryAssigned', OrgRef & { secretary: Person }>;
 export type SecretaryReplaced = Event<'SecretaryReplaced', OrgRef & { secretary: Person; previous: Person; reason: string }>;

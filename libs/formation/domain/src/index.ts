@@ -4,3 +4,4 @@ export * from './org';
 export * from './placement';
 export * from './process-manager';
 export * from './work-coverage';
+export * from './placement-cycle';

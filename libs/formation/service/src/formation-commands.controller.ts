@@ -38,7 +38,10 @@ import {
   type OrgState,
   type PlacementState,
   planLiftAfterDissolution,
+  placementClosingCycle,
   type ProposedParent,
+  type TreeLink,
+  undoPlacementClosingCycle,
 } from '@liangxin/formation-domain';
 import { EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
@@ -292,8 +295,86 @@ export class FormationCommandsController {
       const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : null;
       const parentAncestors = parent?.exists ? await this.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
-      return this.execute(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
+      const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
+      const placed = events.find((e) => e.type === 'OrgParentChanged' && (e.data as { parentOrgId: string | null }).parentOrgId !== null);
+      return placed ? this.undoCycleClosedAfter(org, placed, reply, metadata, foldOwn) : reply;
     });
+  }
+
+  /**
+   * The cycle check above ran on what was read before the append; another formation instance may have moved an
+   * organisation crosswise in between. So the tree is walked up again from the streams once the placement is in: if
+   * it now leads back to the organisation, the move that closed the cycle (the latest, this one or the other) is undone
+   * (`undoPlacementClosingCycle`), once whichever instance sees it first (its command id is the closing event's).
+   * The officer whose move was undone is told so.
+   */
+  private async undoCycleClosedAfter(org: ExistingOrg, placed: RecordedEvent, reply: CommandReply, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
+    const cycle = await this.cycleThrough(org.orgId);
+    if (!cycle) return reply;
+    const closing = placementClosingCycle(cycle);
+    const previousParent = closing.previousParentOrgId ? await this.proposedParent(closing.previousParentOrgId, undefined) : null;
+    const previousParentAncestors = previousParent?.exists ? await this.ancestorsOf(previousParent.parentOrgId, closing.orgId) : [];
+    const undo = undoPlacementClosingCycle(closing, previousParent, previousParentAncestors, this.engine.policy);
+    const commandId = `undo-cycle:${closing.placedBy}`;
+    const recorded: EventMetadata = {
+      actor: 'system:formation',
+      policyVersion: this.engine.policy.version,
+      district: closing.district,
+      commandId,
+      correlationId: metadata.correlationId ?? metadata.commandId,
+      causationId: closing.placedBy,
+    };
+    let position = reply.position;
+    try {
+      const result = await this.store.append(orgStreamId(closing.orgId), [{ ...undo, metadata: recorded }], { expected: closing.streamVersion, commandId });
+      if (!result.idempotentReplay) foldOwn(result.events);
+      position = Math.max(position, result.lastPosition);
+    } catch (error) {
+      // the organisation moved again since it was read (another instance undid this cycle, or an officer moved it): not ours to break now
+      if (!isConcurrencyError(error)) throw error;
+    }
+    if (closing.placedBy !== placed.eventId) return { ...reply, position };
+    const parent = await this.orgState(closing.parentOrgId);
+    const parentName = parent.exists ? parent.name : closing.parentOrgId;
+    throw new DomainError(
+      'PLACEMENT_CYCLE_UNDONE',
+      `At the same moment another officer's move put ${parentName} beneath ${org.name}; the two moves together made a cycle, so this one has been undone. Look at the tree again before placing ${org.name}.`,
+      'parentOrgId',
+      'conflict',
+    );
+  }
+
+  /** The links from `orgId` up the tree, read from each stream, when they lead back to it; undefined when they reach the top. */
+  private async cycleThrough(orgId: string): Promise<TreeLink[] | undefined> {
+    const links: TreeLink[] = [];
+    for (let id = orgId; links.length < MAX_TREE_DEPTH; ) {
+      const link = await this.treeLinkOf(id);
+      if (!link) return undefined;
+      links.push(link);
+      if (link.parentOrgId === orgId) return links;
+      if (links.some((l) => l.orgId === link.parentOrgId)) return undefined; // a cycle above, not through this organisation
+      id = link.parentOrgId;
+    }
+    return undefined;
+  }
+
+  /** Where an organisation hangs in the tree and which event put it there, from its stream; undefined for a root. */
+  private async treeLinkOf(orgId: string): Promise<TreeLink | undefined> {
+    const events = await this.store.readStream<OrgEvent>(orgStreamId(orgId));
+    const state = fold(orgDecider, events);
+    if (!state.exists || !state.parentOrgId) return undefined;
+    const placedBy = events.findLast((e) => e.type === 'OrgParentChanged' || e.type === 'OrgFormed');
+    if (!placedBy) return undefined;
+    return {
+      orgId,
+      district: state.district,
+      level: state.level,
+      parentOrgId: state.parentOrgId,
+      previousParentOrgId: placedBy.type === 'OrgParentChanged' ? placedBy.data.previousParentOrgId : null,
+      placedAt: placedBy.globalPosition,
+      placedBy: placedBy.eventId,
+      streamVersion: events[events.length - 1].streamVersion,
+    };
   }
 
   /** A parent an officer names, as its stream says, provided it is in the caller's districts. */

@@ -11,6 +11,7 @@ import {
   type RecordedEvent,
   type RegistryEvent,
   PARENT_DISSOLVED,
+  CONCURRENT_PLACEMENT_CYCLE,
 } from '@liangxin/contracts';
 import { fold } from '@liangxin/event-sourcing';
 import { type EventStore, SqliteEventStore } from '@liangxin/event-store';
@@ -439,6 +440,88 @@ describe('formation service as a Nest microservice over the in-process transport
       await send(instance, FormationCommands.MergeOrgs, { intoOrgId: survivor, mergedOrgId: absorbed, reason: '同一楼宇' });
       expect(await orgState(s1)).toMatchObject({ parentOrgId: survivor });
       expect((await store.readStream(orgStreamId(s1))).at(-1)).toMatchObject({ data: { previousParentOrgId: absorbed, reason: PARENT_DISSOLVED } });
+    });
+
+    describe('two officers moving organisations crosswise at the same instant on two formation instances', () => {
+      // The other instance's move is appended by the test itself, right before or right after this instance's own
+      // append of the placement: the interleaving a real race gives, where each move passed its check on what it read.
+      const withCrosswiseMove = (streamId: string, other: { orgId: string; parentOrgId: string }, when: 'before' | 'after') => {
+        let done = false;
+        const crosswise = () =>
+          store.append(
+            orgStreamId(other.orgId),
+            [
+              {
+                type: 'OrgParentChanged',
+                schemaVersion: 1,
+                data: { orgId: other.orgId, district: DISTRICT, parentOrgId: other.parentOrgId, previousParentOrgId: null, reason: '另一名组织员同时调整', automatic: false },
+                metadata: { actor: 'officer:li', commandId: 'crosswise-move' },
+              },
+            ],
+            { expected: 'stream_exists' },
+          );
+        return new Proxy(store, {
+          get(target, property, receiver) {
+            if (property !== 'append') return Reflect.get(target, property, receiver);
+            return async (...args: Parameters<EventStore['append']>) => {
+              const placing = !done && args[0] === streamId && args[1][0]?.type === 'OrgParentChanged';
+              if (placing && when === 'before') await crosswise();
+              const result = await target.append(...args);
+              if (placing && when === 'after') await crosswise();
+              done ||= placing;
+              return result;
+            };
+          },
+        });
+      };
+      const committees = async (instance: Instance) => {
+        const form = async (name: string) =>
+          (await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode: 'industry-chain-joint', name, district: DISTRICT, enterprises: [], level: 'primary-committee' })).result
+            ?.orgId ?? '';
+        return [await form('产业链党委'), await form('园区党委')];
+      };
+      const isOwnAncestor = async (orgId: string) => {
+        const seen: string[] = [];
+        for (let state = await orgState(orgId); state.exists && state.parentOrgId && !seen.includes(state.parentOrgId); state = await orgState(state.parentOrgId)) seen.push(state.parentOrgId);
+        return seen.includes(orgId);
+      };
+
+      it('undoes this officer’s move when the other’s landed first, and says so; the tree keeps no cycle', async () => {
+        const first = await startInstance();
+        const [chain, park] = await committees(first);
+        await stopInstances();
+        const racing = await startInstance(FORMATION_CONSUMER, withCrosswiseMove(orgStreamId(chain), { orgId: park, parentOrgId: chain }, 'before'));
+
+        const head = await store.headPosition();
+        expect(await refusal(send(racing, FormationCommands.ChangeOrgParent, { orgId: chain, parentOrgId: park, reason: '产业链党委归口园区' }))).toBe('PLACEMENT_CYCLE_UNDONE');
+        expect(await isOwnAncestor(chain)).toBe(false);
+        expect(await orgState(park)).toMatchObject({ parentOrgId: chain });
+        expect(await orgState(chain)).not.toHaveProperty('parentOrgId');
+        const [placed, undone] = (await store.readStream(orgStreamId(chain))).slice(-2);
+        expect(placed).toMatchObject({ type: 'OrgParentChanged', data: { parentOrgId: park }, metadata: { actor: 'officer:zhang' } });
+        expect(undone).toMatchObject({
+          type: 'OrgParentChanged',
+          data: { parentOrgId: null, previousParentOrgId: park, reason: CONCURRENT_PLACEMENT_CYCLE, automatic: true },
+          metadata: { actor: 'system:formation', causationId: placed.eventId },
+        });
+        // the other officer's move, this officer's, and the undo: nothing else
+        expect(await store.headPosition()).toBe(head + 3);
+      });
+
+      it('undoes the other officer’s move when it landed after this one; this officer’s move stands', async () => {
+        const first = await startInstance();
+        const [chain, park] = await committees(first);
+        await stopInstances();
+        const racing = await startInstance(FORMATION_CONSUMER, withCrosswiseMove(orgStreamId(chain), { orgId: park, parentOrgId: chain }, 'after'));
+
+        const reply = await send(racing, FormationCommands.ChangeOrgParent, { orgId: chain, parentOrgId: park, reason: '产业链党委归口园区' });
+        expect(await orgState(chain)).toMatchObject({ parentOrgId: park });
+        expect(await orgState(park)).not.toHaveProperty('parentOrgId');
+        const [crosswise, undone] = (await store.readStream(orgStreamId(park))).slice(-2);
+        expect(crosswise).toMatchObject({ metadata: { actor: 'officer:li' } });
+        expect(undone).toMatchObject({ data: { parentOrgId: null, previousParentOrgId: chain, reason: CONCURRENT_PLACEMENT_CYCLE }, metadata: { causationId: crosswise.eventId } });
+        expect(reply.position).toBe(await store.headPosition());
+      });
     });
 
     it('proposes an organisation, refuses its approval by the proposer, and forms it when another officer approves, on the counts of that day', async () => {

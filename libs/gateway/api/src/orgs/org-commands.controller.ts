@@ -126,7 +126,7 @@ export class OrgCommandsController {
   @ApiResponse({ status: 400, description: 'bad body, or the organisation itself as parent (PARENT_IS_ITSELF); details name the field' })
   @ApiResponse({ status: 403, description: 'the organisation or the parent is outside your districts' })
   @ApiResponse({ status: 404, description: 'no such organisation (ORG_NOT_FOUND) or parent (PARENT_NOT_FOUND)' })
-  @ApiResponse({ status: 409, description: 'dissolved, a cycle (PARENT_CYCLE), a parent of a lower level (PARENT_LEVEL_TOO_LOW), already there' })
+  @ApiResponse({ status: 409, description: 'dissolved, a cycle (PARENT_CYCLE), a parent of a lower level (PARENT_LEVEL_TOO_LOW), already there, or undone because another officer’s move of the same instant closed a cycle with it (PLACEMENT_CYCLE_UNDONE)' })
   parent(@Param('id') orgId: string, @Body() body: ChangeOrgParentDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.ChangeOrgParent, { ...body, orgId }, principal, request);
   }
