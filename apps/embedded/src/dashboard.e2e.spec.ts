@@ -215,7 +215,7 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect(listed.body.items).toEqual([expect.objectContaining({ name: '仪表盘申请的产业链党委', level: 'primary-committee', note: '链上企业集聚', status: 'pending' })]);
   });
 
-  it('looks up an instructor, shows the enterprises they cover, records a year’s review and refuses a second one in the officer’s words', async () => {
+  it('looks up an instructor, shows the enterprises they cover, records a year’s review, refuses a second one in the officer’s words and corrects it with a reason', async () => {
     const code = generateCreditCode(DISTRICT, 95);
     expect((await system.call('/api/enterprises', { method: 'POST', json: { creditCode: code, name: '仪表盘挂点企业', kind: 'enterprise', employees: 5, fullMembers: 0, probationaryMembers: 0 } })).status).toBe(201);
     await system.settled();
@@ -245,6 +245,20 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     await refusal.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
     expect(await refusal.innerText()).toMatch(/reviewed already|已有考评/);
     expect(await system.eventStore.headPosition()).toBe(before);
+
+    // the year's grade is changed by a correction with a reason; the first grade stays in the history
+    const correction = page.locator(testId('instructor-correction-form'));
+    await page.locator(testId('ic-year')).fill('2025');
+    await page.locator(testId('ic-rating')).selectOption('excellent');
+    await correction.locator('button[type="submit"]').click();
+    await page.locator(testId('ic-error-reason')).waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await system.eventStore.headPosition()).toBe(before);
+    await page.locator(testId('ic-reason')).fill('复核后上调');
+    await correction.locator('button[type="submit"]').click();
+    await review.filter({ hasText: '复核后上调' }).waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await review.innerText()).toMatch(/(Excellent|优秀)[\s\S]*(Competent|称职)[\s\S]*复核后上调/);
+    const corrected = await system.call('/api/instructors/p-dash/reviews', { headers: { 'x-min-position': String(before + 1) } });
+    expect(corrected.body.reviews).toEqual([expect.objectContaining({ year: 2025, rating: 'excellent', corrections: [expect.objectContaining({ previousRating: 'competent', reason: '复核后上调' })] })]);
   });
 
   it('raised no script errors in the page', () => {

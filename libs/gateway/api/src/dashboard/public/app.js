@@ -718,6 +718,35 @@ async function submitInstructorReview(event) {
   }
 }
 
+/** Corrects a year's review of the person shown with a new grade and a reason (the first grade stays in its history). */
+async function submitInstructorCorrection(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const person = state.instructor;
+  if (!person) return;
+  clearFieldErrors(form);
+  const values = formValues(form);
+  const year = Number(values.year);
+  const body = { rating: values.rating, reason: String(values.reason ?? '').trim() };
+  const problems = [
+    ...(Number.isInteger(year) && year >= 2000 && year <= 2100 ? [] : [{ field: 'year', reason: 'required' }]),
+    ...(body.reason ? [] : [{ field: 'reason', reason: 'required' }]),
+  ];
+  if (problems.length) return showFieldErrors(form, 'ic-err-', problems);
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const answer = await api(`/api/instructors/${encodeURIComponent(person.personId)}/reviews/${year}/corrections`, { method: 'POST', body });
+    toast(state.t('common.saved', { position: answer?.position ?? '—' }));
+    form.reset();
+    await lookUpInstructor(person.personId);
+  } catch (error) {
+    showSubmitFailure(form, 'ic-err-', error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---------------------------------------------------------------- service requests
 
 const REQUEST_STATUSES = ['received', 'accepted', 'in_progress', 'resolved', 'confirmed', 'reopened'];
@@ -1360,6 +1389,7 @@ function wireEvents() {
     lookUpInstructor($('#instructor-id').value);
   });
   $('#instructor-review-form').addEventListener('submit', submitInstructorReview);
+  $('#instructor-correction-form').addEventListener('submit', submitInstructorCorrection);
 }
 
 async function start() {
