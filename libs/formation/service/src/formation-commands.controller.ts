@@ -309,6 +309,9 @@ export class FormationCommandsController {
    * The officer whose move was undone is told so.
    */
   private async undoCycleClosedAfter(org: ExistingOrg, placed: RecordedEvent, reply: CommandReply, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
+    // a retried command whose move was undone meanwhile gets the same answer as the first time
+    if (reply.idempotentReplay && (await this.store.readStream(orgStreamId(org.orgId))).some((e) => e.metadata.causationId === placed.eventId && e.metadata.actor === 'system:formation'))
+      throw await this.placementUndone(org, (placed.data as { parentOrgId: string }).parentOrgId);
     const cycle = await this.cycleThrough(org.orgId);
     if (!cycle) return reply;
     const closing = placementClosingCycle(cycle);
@@ -334,9 +337,13 @@ export class FormationCommandsController {
       if (!isConcurrencyError(error)) throw error;
     }
     if (closing.placedBy !== placed.eventId) return { ...reply, position };
-    const parent = await this.orgState(closing.parentOrgId);
-    const parentName = parent.exists ? parent.name : closing.parentOrgId;
-    throw new DomainError(
+    throw await this.placementUndone(org, closing.parentOrgId);
+  }
+
+  private async placementUndone(org: ExistingOrg, parentOrgId: string): Promise<DomainError> {
+    const parent = await this.orgState(parentOrgId);
+    const parentName = parent.exists ? parent.name : parentOrgId;
+    return new DomainError(
       'PLACEMENT_CYCLE_UNDONE',
       `At the same moment another officer's move put ${parentName} beneath ${org.name}; the two moves together made a cycle, so this one has been undone. Look at the tree again before placing ${org.name}.`,
       'parentOrgId',

@@ -493,7 +493,8 @@ describe('formation service as a Nest microservice over the in-process transport
         const racing = await startInstance(FORMATION_CONSUMER, withCrosswiseMove(orgStreamId(chain), { orgId: park, parentOrgId: chain }, 'before'));
 
         const head = await store.headPosition();
-        expect(await refusal(send(racing, FormationCommands.ChangeOrgParent, { orgId: chain, parentOrgId: park, reason: '产业链党委归口园区' }))).toBe('PLACEMENT_CYCLE_UNDONE');
+        const move = () => send(racing, FormationCommands.ChangeOrgParent, { orgId: chain, parentOrgId: park, reason: '产业链党委归口园区' }, 'move-chain');
+        expect(await refusal(move())).toBe('PLACEMENT_CYCLE_UNDONE');
         expect(await isOwnAncestor(chain)).toBe(false);
         expect(await orgState(park)).toMatchObject({ parentOrgId: chain });
         expect(await orgState(chain)).not.toHaveProperty('parentOrgId');
@@ -504,7 +505,9 @@ describe('formation service as a Nest microservice over the in-process transport
           data: { parentOrgId: null, previousParentOrgId: park, reason: CONCURRENT_PLACEMENT_CYCLE, automatic: true },
           metadata: { actor: 'system:formation', causationId: placed.eventId },
         });
-        // the other officer's move, this officer's, and the undo: nothing else
+        // the other officer's move, this officer's, and the undo: nothing else; a retry of the command gets the same answer
+        expect(await store.headPosition()).toBe(head + 3);
+        expect(await refusal(move())).toBe('PLACEMENT_CYCLE_UNDONE');
         expect(await store.headPosition()).toBe(head + 3);
       });
 
