@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import type { RecordedEvent } from '@liangxin/contracts';
@@ -131,6 +132,51 @@ async function costBreakdown(projections: Projection[], readRate: number) {
   }
 }
 
+/**
+ * The least any rebuild of these projections must write, measured with raw better-sqlite3 in this run: each document
+ * the one-thread rebuild left, once, and each of its time-travel history rows, once, both in key order in one
+ * transaction (the most favourable order), serialised from objects as a rebuild must, and nothing else: no apply, no
+ * rewrites across flushes. Its sum with the raw read bounds any SQLite rebuild that keeps this history.
+ */
+function writeFloor(readRate: number, events: number) {
+  type Row = { collection: string; window?: number; id: string; position: number; body: string };
+  const rebuilt = new Database(join(dataDir, 'one-thread.sqlite'), { readonly: true });
+  const live = "SELECT collection || '@' || generation FROM rm_live_collections";
+  const documents = rebuilt.prepare(`SELECT collection, id, position, body FROM rm_documents WHERE body IS NOT NULL AND collection IN (${live}) ORDER BY collection, id`).all() as Row[];
+  const history = rebuilt.prepare(`SELECT collection, snapshot_position AS window, id, position, body FROM rm_snapshot_rows WHERE collection IN (${live}) ORDER BY collection, snapshot_position, id`).all() as Row[];
+  rebuilt.close();
+  const file = join(dataDir, 'write-floor.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -131072');
+  db.exec(`CREATE TABLE d (collection TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT, PRIMARY KEY (collection, id)) WITHOUT ROWID;
+           CREATE TABLE h (collection TEXT NOT NULL, window INTEGER NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT, PRIMARY KEY (collection, window, id)) WITHOUT ROWID;
+           CREATE INDEX h_by_document ON h (collection, id, window);`);
+  const toObjects = (rows: Row[]) => rows.map((r) => ({ ...r, body: JSON.parse(r.body) as object }));
+  const [documentObjects, historyObjects] = [toObjects(documents), toObjects(history)];
+  const insertDocument = db.prepare('INSERT INTO d VALUES (?, ?, ?, ?)');
+  const insertHistory = db.prepare('INSERT INTO h VALUES (?, ?, ?, ?, ?)');
+  const start = performance.now();
+  db.transaction(() => {
+    for (const r of documentObjects) insertDocument.run(r.collection, r.id, r.position, JSON.stringify(r.body));
+  })();
+  db.transaction(() => {
+    for (const r of historyObjects) insertHistory.run(r.collection, r.window, r.id, r.position, JSON.stringify(r.body));
+  })();
+  const perEvent = (performance.now() - start) / 1000 / events;
+  db.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  const micros = (seconds: number) => `${(seconds * 1e6).toFixed(2).padStart(6)} µs`;
+  console.log(
+    `  write floor (raw)                     ${micros(perEvent)}  (${fmt(documents.length)} documents and ${fmt(history.length)} history rows, each written once in key order, no apply)`,
+  );
+  const oneThread = 1 / (1 / readRate + perEvent);
+  const twoThreads = 1 / (1 / readRate + perEvent / 2);
+  console.log(`  floor: with nothing applied, one thread could reach at most ${((100 * oneThread) / readRate).toFixed(0)} % of the raw rate, two at most ${((100 * twoThreads) / readRate).toFixed(0)} %`);
+}
+
 async function main() {
   if (options.generateInto) {
     clearInterval(sampler);
@@ -214,6 +260,7 @@ async function main() {
   if (options.oneThread) {
     await inThisThread(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite', true);
     await costBreakdown(projections, readRate);
+    writeFloor(readRate, writes.events);
   }
   if (options.each) for (const p of projections) await inThisThread(p.name, [p], `only-${p.name}.sqlite`);
 
