@@ -101,7 +101,7 @@ async function generateInto(dir: string) {
  * (nothing written; over the first `--breakdown` events), and writing the documents (timed inside the
  * one-thread rebuild). Their sum bounds what any rebuild of this design can reach against the raw rate.
  */
-async function costBreakdown(projections: Projection[], readRate: number) {
+async function costBreakdown(projections: Projection[], readRate: number): Promise<number> {
   const events = SqliteEventStore.openReader({ file: join(dataDir, 'events.db') });
   const sample: RecordedEvent[] = [];
   for (let after = 0; sample.length < options.breakdown; ) {
@@ -130,6 +130,7 @@ async function costBreakdown(projections: Projection[], readRate: number) {
     const floor = 1 / readRate + applyTotal + perEvent;
     console.log(`  sum: one thread can reach at most ${(100 / (floor * readRate)).toFixed(0)} % of the raw rate; two threads that each read the whole log at most ${(100 / ((1 / readRate + (applyTotal + perEvent) / 2) * readRate)).toFixed(0)} %`);
   }
+  return applyTotal;
 }
 
 /**
@@ -138,7 +139,7 @@ async function costBreakdown(projections: Projection[], readRate: number) {
  * transaction (the most favourable order), serialised from objects as a rebuild must, and nothing else: no apply, no
  * rewrites across flushes. Its sum with the raw read bounds any SQLite rebuild that keeps this history.
  */
-function writeFloor(readRate: number, events: number) {
+function writeFloor(readRate: number, events: number, apply: number) {
   type Row = { collection: string; window: number; id: string; position: number; body: string };
   const rebuilt = new Database(join(dataDir, 'one-thread.sqlite'), { readonly: true });
   const live = "SELECT collection || '@' || generation FROM rm_live_collections";
@@ -189,13 +190,15 @@ function writeFloor(readRate: number, events: number) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const perEvent = seconds / events;
   const micros = (perEvent: number) => `${(perEvent * 1e6).toFixed(2).padStart(6)} µs`;
-  const ratio = (perEvent: number) => ((100 / readRate) * (1 / (1 / readRate + perEvent))).toFixed(0);
   console.log(`  write floor, documents only (raw)     ${micros(documentsOnly)}  (${fmt(counts.documents)} documents, each written once in key order, no apply)`);
   console.log(`  write floor, with history (raw)       ${micros(perEvent)}  (and ${fmt(counts.history)} time-travel history rows)`);
-  console.log(
-    `  floor: with nothing applied, one thread could reach at most ${ratio(perEvent)} % of the raw rate, two at most ${ratio(perEvent / 2)} %; ` +
-      `without any history ${ratio(documentsOnly)} % and ${ratio(documentsOnly / 2)} %`,
-  );
+  // One thread reads, applies and writes in turn. Two threads each read the log and apply half, but SQLite has one
+  // writer, so their writes queue: a rebuild takes at least the longer of the two.
+  const read = 1 / readRate;
+  const percent = (perEventSeconds: number) => `${((100 * read) / perEventSeconds).toFixed(0)} %`;
+  const ceilings = (writes: number) => `one thread ${percent(read + apply + writes)}, two ${percent(Math.max(read + apply / 2, writes))}`;
+  console.log(`  ceiling with these applies and the floor's writes: ${ceilings(perEvent)} of the raw rate; with no history at all: ${ceilings(documentsOnly)}`);
+  console.log(`  ceiling with nothing applied and the floor's writes: one thread ${percent(read + perEvent)}, two ${percent(Math.max(read, perEvent))}`);
 }
 
 async function main() {
@@ -285,8 +288,8 @@ async function main() {
   );
   if (options.oneThread) {
     await inThisThread(`all (${projections.length}), one thread`, projections, 'one-thread.sqlite', true);
-    await costBreakdown(projections, readRate);
-    writeFloor(readRate, writes.events);
+    const apply = await costBreakdown(projections, readRate);
+    writeFloor(readRate, writes.events, apply);
   }
   if (options.each) for (const p of projections) await inThisThread(p.name, [p], `only-${p.name}.sqlite`);
 
