@@ -28,7 +28,7 @@ import { FIVE_STANDARDS_RUBRIC } from './testing';
  */
 const SERVICES = [
   { name: 'registry', module: RegistryServiceModule, consumes: [] },
-  { name: 'formation', module: FormationServiceModule, consumes: ['registry'] },
+  { name: 'formation', module: FormationServiceModule, consumes: ['registry', 'formation'] },
   { name: 'funding', module: FundingServiceModule, consumes: ['formation', 'evaluation'] },
   { name: 'evaluation', module: EvaluationServiceModule, consumes: [] },
   { name: 'requests', module: RequestsServiceModule, consumes: [] },

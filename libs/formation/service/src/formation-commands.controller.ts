@@ -38,13 +38,11 @@ import {
   type OrgState,
   type PlacementState,
   planLiftAfterDissolution,
-  placementClosingCycle,
   type ProposedParent,
-  type TreeLink,
-  undoPlacementClosingCycle,
 } from '@liangxin/formation-domain';
 import { EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
+import { OrganisationTreeGuard } from './organisation-tree-guard';
 import { readEnterpriseFacts } from './placement-store';
 
 /**
@@ -57,8 +55,6 @@ type Metadata = CommandEnvelope<unknown>['metadata'];
 type Fold = (events: readonly RecordedEvent[]) => void;
 type ExistingOrg = Extract<OrgState, { exists: true }>;
 const MAX_WORK_COVERAGE_ATTEMPTS = 3;
-/** deepest organisation tree the parent walk follows (the tree route lists at most ten levels) */
-const MAX_TREE_DEPTH = 64;
 
 /** The id of an organisation an officer forms without naming one: the same command id always gives the same id. */
 export const officerOrgId = (mode: string, district: string, commandId: string): string =>
@@ -74,6 +70,7 @@ export class FormationCommandsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly engine: FormationEngine,
+    private readonly tree: OrganisationTreeGuard,
   ) {}
 
   @MessagePattern(FormationCommands.FormOrg)
@@ -293,51 +290,25 @@ export class FormationCommandsController {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
       const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
       const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : null;
-      const parentAncestors = parent?.exists ? await this.ancestorsOf(parent.parentOrgId, org.orgId) : [];
+      const parentAncestors = parent?.exists ? await this.tree.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
       const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
       const placed = events.find((e) => e.type === 'OrgParentChanged' && (e.data as { parentOrgId: string | null }).parentOrgId !== null);
-      return placed ? this.undoCycleClosedAfter(org, placed, reply, metadata, foldOwn) : reply;
+      return placed ? this.placeWithoutCycle(org, placed, reply, metadata, foldOwn) : reply;
     });
   }
 
   /**
    * The cycle check above ran on what was read before the append; another formation instance may have moved an
-   * organisation crosswise in between. So the tree is walked up again from the streams once the placement is in: if
-   * it now leads back to the organisation, the move that closed the cycle (the latest, this one or the other) is undone
-   * (`undoPlacementClosingCycle`), once whichever instance sees it first (its command id is the closing event's).
-   * The officer whose move was undone is told so.
+   * organisation crosswise in between. Once the placement is in, the tree is walked again (`OrganisationTreeGuard`)
+   * and a cycle undone; the officer whose move that was is told so, also when retrying the same command.
    */
-  private async undoCycleClosedAfter(org: ExistingOrg, placed: RecordedEvent, reply: CommandReply, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
-    // a retried command whose move was undone meanwhile gets the same answer as the first time
-    if (reply.idempotentReplay && (await this.store.readStream(orgStreamId(org.orgId))).some((e) => e.metadata.causationId === placed.eventId && e.metadata.actor === 'system:formation'))
-      throw await this.placementUndone(org, (placed.data as { parentOrgId: string }).parentOrgId);
-    const cycle = await this.cycleThrough(org.orgId);
-    if (!cycle) return reply;
-    const closing = placementClosingCycle(cycle);
-    const previousParent = closing.previousParentOrgId ? await this.proposedParent(closing.previousParentOrgId, undefined) : null;
-    const previousParentAncestors = previousParent?.exists ? await this.ancestorsOf(previousParent.parentOrgId, closing.orgId) : [];
-    const undo = undoPlacementClosingCycle(closing, previousParent, previousParentAncestors, this.engine.policy);
-    const commandId = `undo-cycle:${closing.placedBy}`;
-    const recorded: EventMetadata = {
-      actor: 'system:formation',
-      policyVersion: this.engine.policy.version,
-      district: closing.district,
-      commandId,
-      correlationId: metadata.correlationId ?? metadata.commandId,
-      causationId: closing.placedBy,
-    };
-    let position = reply.position;
-    try {
-      const result = await this.store.append(orgStreamId(closing.orgId), [{ ...undo, metadata: recorded }], { expected: closing.streamVersion, commandId });
-      if (!result.idempotentReplay) foldOwn(result.events);
-      position = Math.max(position, result.lastPosition);
-    } catch (error) {
-      // the organisation moved again since it was read (another instance undid this cycle, or an officer moved it): not ours to break now
-      if (!isConcurrencyError(error)) throw error;
-    }
-    if (closing.placedBy !== placed.eventId) return { ...reply, position };
-    throw await this.placementUndone(org, closing.parentOrgId);
+  private async placeWithoutCycle(org: ExistingOrg, placed: RecordedEvent, reply: CommandReply, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
+    const parentOrgId = (placed.data as { parentOrgId: string }).parentOrgId;
+    if (reply.idempotentReplay && (await this.tree.wasUndone(org.orgId, placed.eventId))) throw await this.placementUndone(org, parentOrgId);
+    const { closing, position } = await this.tree.undoCycleThrough(org.orgId, metadata.correlationId ?? metadata.commandId, foldOwn);
+    if (closing?.placedBy === placed.eventId) throw await this.placementUndone(org, parentOrgId);
+    return position === undefined ? reply : { ...reply, position: Math.max(reply.position, position) };
   }
 
   private async placementUndone(org: ExistingOrg, parentOrgId: string): Promise<DomainError> {
@@ -351,60 +322,12 @@ export class FormationCommandsController {
     );
   }
 
-  /** The links from `orgId` up the tree, read from each stream, when they lead back to it; undefined when they reach the top. */
-  private async cycleThrough(orgId: string): Promise<TreeLink[] | undefined> {
-    const links: TreeLink[] = [];
-    for (let id = orgId; links.length < MAX_TREE_DEPTH; ) {
-      const link = await this.treeLinkOf(id);
-      if (!link) return undefined;
-      links.push(link);
-      if (link.parentOrgId === orgId) return links;
-      if (links.some((l) => l.orgId === link.parentOrgId)) return undefined; // a cycle above, not through this organisation
-      id = link.parentOrgId;
-    }
-    return undefined;
-  }
-
-  /** Where an organisation hangs in the tree and which event put it there, from its stream; undefined for a root. */
-  private async treeLinkOf(orgId: string): Promise<TreeLink | undefined> {
-    const events = await this.store.readStream<OrgEvent>(orgStreamId(orgId));
-    const state = fold(orgDecider, events);
-    if (!state.exists || !state.parentOrgId) return undefined;
-    const placedBy = events.findLast((e) => e.type === 'OrgParentChanged' || e.type === 'OrgFormed');
-    if (!placedBy) return undefined;
-    return {
-      orgId,
-      district: state.district,
-      level: state.level,
-      parentOrgId: state.parentOrgId,
-      previousParentOrgId: placedBy.type === 'OrgParentChanged' ? placedBy.data.previousParentOrgId : null,
-      placedAt: placedBy.globalPosition,
-      placedBy: placedBy.eventId,
-      streamVersion: events[events.length - 1].streamVersion,
-    };
-  }
-
   /** A parent an officer names, as its stream says, provided it is in the caller's districts. */
   private async proposedParent(parentOrgId: string, districts: string[] | undefined): Promise<ProposedParent & { parentOrgId?: string }> {
     const state = await this.orgState(parentOrgId);
     if (!state.exists) return { orgId: parentOrgId, exists: false, dissolved: false };
     assertInDistricts(districts, state.district);
     return { orgId: parentOrgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name, parentOrgId: state.parentOrgId };
-  }
-
-  /**
-   * Ids from `firstId` upwards by `parentOrgId`, each read from its stream; stops at a root, at `stopAt` (the
-   * organisation being moved: enough to know it would be a cycle), at an id seen already, or after MAX_TREE_DEPTH.
-   */
-  private async ancestorsOf(firstId: string | undefined, stopAt: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (let id = firstId; id && !ids.includes(id) && ids.length < MAX_TREE_DEPTH; ) {
-      ids.push(id);
-      if (id === stopAt) break;
-      const state = await this.orgState(id);
-      id = state.exists ? state.parentOrgId : undefined;
-    }
-    return ids;
   }
 
   /**

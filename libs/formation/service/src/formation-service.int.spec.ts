@@ -511,6 +511,39 @@ describe('formation service as a Nest microservice over the in-process transport
         expect(await store.headPosition()).toBe(head + 3);
       });
 
+      it('undoes the later move when both instances stopped before looking: the placements reach this service as events', async () => {
+        const instance = await startInstance();
+        const [chain, park] = await committees(instance);
+        const move = (orgId: string, parentOrgId: string, commandId: string) =>
+          store.append(
+            orgStreamId(orgId),
+            [
+              {
+                type: 'OrgParentChanged',
+                schemaVersion: 1,
+                data: { orgId, district: DISTRICT, parentOrgId, previousParentOrgId: null, reason: '两名组织员同时调整', automatic: false },
+                metadata: { actor: 'officer:li', commandId, correlationId: commandId },
+              },
+            ],
+            { expected: 'stream_exists' },
+          );
+        await move(park, chain, 'park-under-chain');
+        const later = (await move(chain, park, 'chain-under-park')).events[0];
+        await caughtUp();
+        await caughtUp();
+        expect(await isOwnAncestor(chain)).toBe(false);
+        expect(await orgState(park)).toMatchObject({ parentOrgId: chain });
+        expect((await store.readStream(orgStreamId(chain))).at(-1)).toMatchObject({
+          type: 'OrgParentChanged',
+          data: { parentOrgId: null, previousParentOrgId: park, reason: CONCURRENT_PLACEMENT_CYCLE, automatic: true },
+          metadata: { actor: 'system:formation', causationId: later.eventId, correlationId: 'chain-under-park' },
+        });
+        // every move and the undo delivered: nothing more is appended
+        const head = await store.headPosition();
+        await instance.bus.waitUntilApplied(instance.consumer, head, 10_000);
+        expect(await store.headPosition()).toBe(head);
+      });
+
       it('undoes the other officer’s move when it landed after this one; this officer’s move stands', async () => {
         const first = await startInstance();
         const [chain, park] = await committees(first);
