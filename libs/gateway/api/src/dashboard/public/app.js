@@ -1389,6 +1389,7 @@ function wireEvents() {
     lookUpInstructor($('#instructor-id').value);
   });
   $('#instructor-review-form').addEventListener('submit', submitInstructorReview);
+  $('#ic-rating').replaceChildren(...[...$('#ir-rating').options].map((option) => option.cloneNode(true)));
   $('#instructor-correction-form').addEventListener('submit', submitInstructorCorrection);
 }
 
