@@ -120,10 +120,18 @@ describe('GET /api/orgs/{id}/tree (embedded system)', () => {
     for (const depth of ['-1', '11', 'two']) expect((await read(`/api/orgs/${ids.parent}/tree?depth=${depth}`, auditor)).status).toBe(400);
   });
 
+  it('lets the officer of a committee read the organisations beneath it in another district, not the other way up', async () => {
+    // district A's officer: the committee is in A, so its child in district B is theirs to read (tree, page and audit)
+    for (const path of [`/api/orgs/${ids.childB}/tree`, `/api/orgs/${ids.childB}`, `/api/audit/orgs/${ids.childB}`]) expect((await read(path, officerA)).status).toBe(200);
+    // district B's officer reads the organisation of B, but neither the committee above it nor its sibling in A
+    expect((await read(`/api/orgs/${ids.childB}`, officerB)).status).toBe(200);
+    for (const path of [`/api/orgs/${ids.parent}`, `/api/orgs/${ids.parent}/tree`, `/api/orgs/${ids.childA}`, `/api/audit/orgs/${ids.childA}`]) expect((await read(path, officerB)).status).toBe(403);
+  });
+
   it('answers 403 to an officer of another district and to an enterprise, 404 with details for an unknown id', async () => {
     expect((await read(`/api/orgs/${ids.parent}/tree`, officerB)).status).toBe(403);
-    expect((await read(`/api/orgs/${ids.childB}/tree`, officerA)).status).toBe(403);
     expect((await read(`/api/orgs/${ids.childB}/tree`, officerB)).status).toBe(200);
+    expect((await read(`/api/orgs/${ids.childB}/tree`, enterprise)).status).toBe(403);
     expect((await read(`/api/orgs/${ids.parent}/tree`, enterprise)).status).toBe(403);
     const unknown = await read('/api/orgs/org-unknown/tree', auditor);
     expect(unknown.status).toBe(404);

@@ -80,6 +80,8 @@ const parseAsOf = (value: string | undefined): string | undefined => {
 };
 
 const MAX_TREE_DEPTH = 10;
+/** organisations walked up at most when looking for one the caller may read (a cycle in the data must not loop) */
+const MAX_PARENT_WALK = 64;
 const parseDepth = (value: string | undefined): number | undefined => {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) > MAX_TREE_DEPTH) {
@@ -136,7 +138,7 @@ export class QueriesController {
   async org(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const found = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
     if (!found) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
-    assertDistrict(principal, found.body.district);
+    await this.assertCanReadOrg(principal, found.body, this.orgsNow().org);
     // Stars and subsidies are other contexts' projections; the organisation's page shows them together.
     const [rating, funding] = await Promise.all([this.readModels.get<OrgEvaluation>(EVALUATION_ORGS, id), this.readModels.get<OrgFunding>(FUNDING_ORGS, id)]);
     return {
@@ -151,7 +153,7 @@ export class QueriesController {
   @ApiOperation({
     summary: 'An organisation and the organisations beneath it, with coverage, ratings and funding rolled up the tree',
     description:
-      'Each node has `own` totals (the organisation itself) and `subtree` totals (itself and everything beneath it): active organisations, enterprises, full and probationary members, stars distribution (latest rating, 0-6 or unrated) and subsidies received in fen. A dissolved organisation is listed and counts only the subsidies it received. Subtree totals always cover the whole subtree; `depth` only limits how many levels of children are listed (`truncated` marks a node whose children were cut). The caller needs access to the district of the organisation asked for; the organisations beneath it are included whatever their district (an officer of a committee sees the organisations beneath it). Each organisation is visited once, even if the data has a cycle.',
+      'Each node has `own` totals (the organisation itself) and `subtree` totals (itself and everything beneath it): active organisations, enterprises, full and probationary members, stars distribution (latest rating, 0-6 or unrated) and subsidies received in fen. A dissolved organisation is listed and counts only the subsidies it received. Subtree totals always cover the whole subtree; `depth` only limits how many levels of children are listed (`truncated` marks a node whose children were cut). The caller needs access to the district of the organisation asked for or of one above it; the organisations beneath it are included whatever their district (an officer of a committee sees the organisations beneath it). Each organisation is visited once, even if the data has a cycle.',
   })
   @ApiQuery({ name: 'depth', required: false, description: `levels of children to list, 0-${MAX_TREE_DEPTH}; unlimited when absent` })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the tree as it stood then (time travel), for audits' })
@@ -161,7 +163,7 @@ export class QueriesController {
     const source = asOf ? await this.orgsAsOf(asOf) : this.orgsNow();
     const found = await source.org(id);
     if (!found) throw new NotFoundException({ message: asOf ? `Organisation ${id} did not exist on ${asOf}` : `No organisation ${id}`, details: [{ field: 'id', reason: asOf ? 'not formed by then' : 'not found' }] });
-    assertDistrict(principal, found.district);
+    await this.assertCanReadOrg(principal, found, source.org);
     // Walk down by parent id, each organisation once (a cycle in the data must not loop).
     const orgs = new Map<string, OrganisationStatus>([[id, found]]);
     for (let level = [id]; level.length > 0; ) {
@@ -179,6 +181,21 @@ export class QueriesController {
     root.parentOrgId = null;
     const tree = buildOrgTree(joined, id, depth);
     return asOf ? { ...tree, asOf } : tree;
+  }
+
+  /**
+   * Reading an organisation: an officer of its district, or of the district of an organisation above it (an officer of
+   * a committee sees the organisations beneath it, DOMAIN.md), whatever district those are in. Acting on it stays
+   * with its own district.
+   */
+  private async assertCanReadOrg(principal: Principal, org: OrganisationStatus, parentOf: (id: string) => Promise<OrganisationStatus | undefined>): Promise<void> {
+    const seen = new Set<string>([org.orgId]);
+    for (let above = org; !canSeeDistrict(principal, above.district); ) {
+      const parent = above.parentOrgId && !seen.has(above.parentOrgId) && seen.size < MAX_PARENT_WALK ? await parentOf(above.parentOrgId) : undefined;
+      if (!parent) return assertDistrict(principal, org.district);
+      seen.add(parent.orgId);
+      above = parent;
+    }
   }
 
   /** The organisations, their ratings and subsidies as the read models hold them now. */
@@ -287,8 +304,11 @@ export class QueriesController {
   async auditOrg(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const org = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
     // an organisation only proposed so far has no status yet: its proposal names the district
-    const district = org?.body.district ?? (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district;
-    if (district) assertDistrict(principal, district);
+    if (org) await this.assertCanReadOrg(principal, org.body, this.orgsNow().org);
+    else {
+      const district = (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district;
+      if (district) assertDistrict(principal, district);
+    }
     const items = await this.audit.forOrganisation(id);
     if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
     return { items };
