@@ -324,10 +324,9 @@ export class FormationCommandsController {
 
   /** A parent an officer names, as its stream says, provided it is in the caller's districts. */
   private async proposedParent(parentOrgId: string, districts: string[] | undefined): Promise<ProposedParent & { parentOrgId?: string }> {
-    const state = await this.orgState(parentOrgId);
-    if (!state.exists) return { orgId: parentOrgId, exists: false, dissolved: false };
-    assertInDistricts(districts, state.district);
-    return { orgId: parentOrgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name, parentOrgId: state.parentOrgId };
+    const { parent, district } = await this.tree.parentAsRead(parentOrgId);
+    if (district) assertInDistricts(districts, district);
+    return parent;
   }
 
   /**

@@ -48,7 +48,7 @@ export class OrganisationTreeGuard {
     const cycle = await this.cycleThrough(orgId);
     if (!cycle) return {};
     const closing = placementClosingCycle(cycle);
-    const previousParent = closing.previousParentOrgId ? await this.parentAsRead(closing.previousParentOrgId) : null;
+    const previousParent = closing.previousParentOrgId ? (await this.parentAsRead(closing.previousParentOrgId)).parent : null;
     const previousParentAncestors = previousParent?.exists ? await this.ancestorsOf(previousParent.parentOrgId, closing.orgId) : [];
     const undo = undoPlacementClosingCycle(closing, previousParent, previousParentAncestors, this.engine.policy);
     const commandId = `undo-cycle:${closing.placedBy}`;
@@ -77,10 +77,11 @@ export class OrganisationTreeGuard {
     return events.some((e) => e.metadata.causationId === placedEventId && e.metadata.actor === 'system:formation');
   }
 
-  private async parentAsRead(orgId: string): Promise<ProposedParent & { parentOrgId?: string }> {
+  /** An organisation as a would-be parent, as its stream says now, with its district (for the caller's tenancy check). */
+  async parentAsRead(orgId: string): Promise<{ parent: ProposedParent & { parentOrgId?: string }; district?: string }> {
     const state = fold(orgDecider, await this.store.readStream<OrgEvent>(orgStreamId(orgId)));
-    if (!state.exists) return { orgId, exists: false, dissolved: false };
-    return { orgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name, parentOrgId: state.parentOrgId };
+    if (!state.exists) return { parent: { orgId, exists: false, dissolved: false } };
+    return { parent: { orgId, exists: true, dissolved: state.dissolved, level: state.level, name: state.name, parentOrgId: state.parentOrgId }, district: state.district };
   }
 
   /** The links from `orgId` up the tree when they lead back to it; undefined when they reach the top. */
