@@ -1,9 +1,25 @@
+export type ActorRole = 'admin' | 'officer' | 'auditor' | 'enterprise' | 'system';
+
+/**
+ * Where the caller may act, as its verified token says (never the body): the service checks the
+ * districts of the records a command touches against it. `all` is for admins and the system's own
+ * workflows; an officer always has a non-empty list.
+ */
+export interface ActorScope {
+  role: ActorRole;
+  districts: 'all' | readonly string[];
+  /** the enterprise an enterprise account is */
+  creditCode?: string;
+}
+
 /**
  * What travels from the gateway to a service with every command (request/reply message pattern).
- * `commandId` makes a retried request idempotent; `actor` is who the audit trail will name.
+ * `commandId` makes a retried request idempotent; `actor` is who the audit trail will name; `scope`
+ * is what the actor may touch. The scope stays out of the events' metadata.
  */
 export interface CommandEnvelope<Payload> {
   payload: Payload;
+  scope: ActorScope;
   metadata: {
     actor: string;
     commandId: string;

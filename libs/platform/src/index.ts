@@ -1,5 +1,6 @@
 export * from './config';
 export * from './command-handler';
+export * from './actor-scope';
 export * from './tokens';
 export * from './infrastructure.module';
 export * from './service-app';

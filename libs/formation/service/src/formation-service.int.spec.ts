@@ -16,7 +16,7 @@ import {
 import { fold } from '@liangxin/event-sourcing';
 import { type EventStore, SqliteEventStore } from '@liangxin/event-store';
 import { caseloadOf as placementCaseload, coverageOf, DEFAULT_FORMATION_POLICY, orgDecider } from '@liangxin/formation-domain';
-import { loadConfig, startServiceApp } from '@liangxin/platform';
+import { loadConfig, startServiceApp, SYSTEM_SCOPE } from '@liangxin/platform';
 import { InProcessBus, InProcessClient, InProcessServer, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +111,7 @@ describe('formation service as a Nest microservice over the in-process transport
   };
 
   const send = <R extends object = object>(instance: Instance, pattern: string, payload: object, commandId = `cmd-${++commandCount}`, actor = 'officer:zhang') =>
-    firstValueFrom(instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, metadata: { actor, commandId } }));
+    firstValueFrom(instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, scope: SYSTEM_SCOPE, metadata: { actor, commandId } }));
 
   const refusal = async (promise: Promise<unknown>): Promise<string> => {
     try {

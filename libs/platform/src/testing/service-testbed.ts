@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
-import type { CommandEnvelope, CommandReply } from '@liangxin/contracts';
+import type { ActorScope, CommandEnvelope, CommandReply } from '@liangxin/contracts';
 import { SqliteEventStore } from '@liangxin/event-store';
 import { InProcessBus, InProcessClient, InProcessServer, type InProcessServerOptions, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { firstValueFrom } from 'rxjs';
+import { SYSTEM_SCOPE } from '../actor-scope';
 import { loadConfig } from '../config';
 import { startServiceApp } from '../service-app';
 
@@ -15,6 +16,8 @@ export interface ServiceTestbedOptions {
   module: Type | DynamicModule;
   /** who the test's commands claim to be */
   actor?: string;
+  /** where the test's commands may act (default: everywhere, as the system's own workflows) */
+  scope?: ActorScope;
   /** overrides of the in-process consumer (fewer deliveries, no backoff, a checkpoint per event…) */
   server?: Partial<Omit<InProcessServerOptions, 'consumer' | 'store' | 'checkpoints' | 'deadLetters' | 'bus'>>;
 }
@@ -63,7 +66,7 @@ export class ServiceTestbed {
 
   /** Sends a command as the gateway would, with a fresh command id unless one is given (to show idempotency). */
   send<R extends object = object>(pattern: string, payload: object, commandId = `cmd-${++this.commands}`): Promise<CommandReply<R>> {
-    const envelope: CommandEnvelope<object> = { payload, metadata: { actor: this.options.actor ?? 'officer:test', commandId } };
+    const envelope: CommandEnvelope<object> = { payload, scope: this.options.scope ?? SYSTEM_SCOPE, metadata: { actor: this.options.actor ?? 'officer:test', commandId } };
     return firstValueFrom(this.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, envelope));
   }
 

@@ -1,4 +1,5 @@
 import { ForbiddenException } from '@nestjs/common';
+import type { ActorScope } from '@liangxin/contracts';
 
 export type Role = 'admin' | 'officer' | 'auditor' | 'enterprise';
 export const ROLES: readonly Role[] = ['admin', 'officer', 'auditor', 'enterprise'];
@@ -38,3 +39,9 @@ export function assertEnterpriseAccess(principal: Principal, creditCode: string,
 }
 
 export const actorOf = (principal: Principal): string => `${principal.role}:${principal.subject}`;
+
+/** What the services check a command's targets against: an admin acts everywhere, anyone else only in the token's districts. */
+export const scopeOf = (principal: Principal): ActorScope =>
+  principal.role === 'admin'
+    ? { role: 'admin', districts: 'all' }
+    : { role: principal.role, districts: principal.districts ?? [], ...(principal.creditCode ? { creditCode: principal.creditCode } : {}) };

@@ -4,7 +4,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import type { CommandEnvelope, CommandReply } from '@liangxin/contracts';
 import type { Request } from 'express';
 import { firstValueFrom, timeout } from 'rxjs';
-import { actorOf, type Principal } from '../auth/principal';
+import { actorOf, type Principal, scopeOf } from '../auth/principal';
 
 export const COMMAND_CLIENT = 'LIANGXIN_COMMAND_CLIENT';
 const COMMAND_TIMEOUT_MS = 10_000;
@@ -24,6 +24,7 @@ export class CommandSender {
     const key = request.header(IDEMPOTENCY_HEADER);
     const envelope: CommandEnvelope<object> = {
       payload,
+      scope: scopeOf(principal),
       metadata: {
         actor: actorOf(principal),
         // Scoped by actor so two callers choosing the same key never collide.
