@@ -12,6 +12,7 @@ import {
   STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  type ReadRevision,
   eventTypeFilter,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -47,6 +48,28 @@ interface StoredMetadata {
 const DEFAULT_READ_LIMIT = 10_000;
 const SUBSCRIPTION_BATCH = 500;
 const CAUSE_SEARCH_WINDOW = 10_000;
+/**
+ * Every read names how many events it wants and is read to its end. Without maxCount the client asks the server for
+ * Number.MAX_SAFE_INTEGER events, and leaving its iterator early does not end the server-side read (the bridge's
+ * iterator has no return()), so reads abandoned by a loop would pile up as open HTTP/2 streams.
+ */
+export const READ_PAGE = 500;
+/** how many appends of other writers an 'any' append with a command id retries past */
+const ANY_APPEND_ATTEMPTS = 5;
+
+/** The part of the client this adapter uses: the seam its unit tests stand a recording fake in. */
+export type KurrentClient = Pick<KurrentDBClient, 'readStream' | 'readAll' | 'appendToStream' | 'subscribeToAll' | 'dispose'>;
+
+/** A stream whose first revision is gone ($maxAge, $maxCount, scavenge, truncation) cannot be folded as if whole. */
+export class TruncatedStreamError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly firstRevision: number,
+  ) {
+    super(`Stream ${streamId} begins at revision ${firstRevision}: its first events were removed, so its state cannot be rebuilt from it`);
+    this.name = 'TruncatedStreamError';
+  }
+}
 
 /**
  * The distributed adapter. Differences from SQLite that callers may notice:
@@ -58,26 +81,63 @@ const CAUSE_SEARCH_WINDOW = 10_000;
  */
 export class KurrentDbEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
+  /** events in $all without our envelope (written by another program): skipped, and counted here */
+  foreignEventsSkipped = 0;
 
-  private constructor(private readonly client: KurrentDBClient) {}
+  private constructor(private readonly client: KurrentClient) {}
 
   static connect(options: KurrentDbEventStoreOptions): KurrentDbEventStore {
     return new KurrentDbEventStore(KurrentDBClient.connectionString(options.connectionString));
   }
 
+  /** For the adapter's own unit tests: a client fake at the boundary (never a stand-in for the contract suite). */
+  static withClient(client: KurrentClient): KurrentDbEventStore {
+    return new KurrentDbEventStore(client);
+  }
+
+  /**
+   * No read of the whole stream first: handleCommand already refuses a command id its folded stream holds, and for an
+   * exact expected revision the server itself treats a retried append of the same (deterministic) event ids as done.
+   * An 'any' append with a command id is turned into an exact one (see appendAnyOnce).
+   */
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const { commandId } = options;
-    if (commandId !== undefined) {
-      const earlier = (await this.readStream(streamId)).filter((e) => e.metadata.commandId === commandId);
-      if (earlier.length > 0) return replayResult(streamId, earlier);
-    }
     if (events.length === 0) {
-      const current = await this.readStream(streamId);
-      const last = current[current.length - 1];
+      const [last] = await this.latestEventsOf(streamId, 1);
       const conflict = checkExpectedLocally(streamId, options.expected, last?.streamVersion ?? -1);
       if (conflict) throw conflict;
       return { streamId, nextExpectedVersion: last?.streamVersion ?? -1, lastPosition: last?.globalPosition ?? 0, events: [], idempotentReplay: false };
     }
+    if (options.expected === 'any' && commandId !== undefined) return this.appendAnyOnce(streamId, events, commandId);
+    return this.appendExpecting(streamId, events, options);
+  }
+
+  /**
+   * 'any' would let two retries of one command both append. Instead: look for the command among the stream's latest
+   * READ_PAGE events (a retry follows its first try closely), then expect the revision last seen, so retries racing at
+   * that revision carry the same event ids and the server keeps one; when another writer moved the stream on, look
+   * among its new events for this command before trying again.
+   */
+  private async appendAnyOnce(streamId: string, events: readonly NewEvent[], commandId: string): Promise<AppendResult> {
+    const latest = await this.latestEventsOf(streamId, READ_PAGE);
+    const earlier = latest.filter((e) => e.metadata.commandId === commandId);
+    if (earlier.length > 0) return replayResult(streamId, earlier);
+    let seen = latest[latest.length - 1]?.streamVersion ?? -1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.appendExpecting(streamId, events, { expected: seen < 0 ? 'no_stream' : seen, commandId });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= ANY_APPEND_ATTEMPTS) throw error;
+        const moved = await this.readStream(streamId, { fromVersion: seen + 1 });
+        const ours = moved.filter((e) => e.metadata.commandId === commandId);
+        if (ours.length > 0) return replayResult(streamId, ours);
+        seen = moved[moved.length - 1]?.streamVersion ?? seen;
+      }
+    }
+  }
+
+  private async appendExpecting(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const { commandId } = options;
 
     const eventIds = events.map((event, index) =>
       event.eventId ?? (commandId !== undefined ? deterministicUuid(`${streamId}\n${commandId}\n${index}`) : randomUUID()),
@@ -103,57 +163,84 @@ export class KurrentDbEventStore implements EventStore {
       throw error;
     }
 
-    // Read back what was recorded to learn each event's position; if the ids are not there, KurrentDB
-    // deduplicated a concurrent retry of the same command, and the first attempt's events are the result.
+    // Read back only what was appended, to learn each event's position. When the server deduplicated a retry of the
+    // same command at the same revision, the revision it reports is the first attempt's, so these are its events.
     const firstVersion = Number(nextRevision) - events.length + 1;
-    const written = firstVersion >= 0 ? await this.readStream(streamId, { fromVersion: firstVersion }) : [];
-    const ours = written.slice(0, events.length);
-    if (ours.length === events.length && ours.every((e, i) => e.eventId === eventIds[i])) {
-      return { streamId, nextExpectedVersion: ours[ours.length - 1].streamVersion, lastPosition: ours[ours.length - 1].globalPosition, events: ours, idempotentReplay: false };
-    }
-    const ids = new Set(eventIds);
-    const earlier = (await this.readStream(streamId)).filter((e) => ids.has(e.eventId));
-    if (earlier.length === 0) throw new Error(`KurrentDB acknowledged an append to ${streamId} whose events cannot be read back`);
-    return replayResult(streamId, earlier);
+    const ours = firstVersion >= 0 ? await this.readStreamPage(streamId, BigInt(firstVersion), events.length) : [];
+    const sameIds = ours.length === events.length && ours.every((e, i) => e.eventId === eventIds[i]);
+    if (!sameIds) throw new Error(`KurrentDB acknowledged an append to ${streamId} at revision ${firstVersion} whose events cannot be read back there`);
+    const last = ours[ours.length - 1];
+    return { streamId, nextExpectedVersion: last.streamVersion, lastPosition: last.globalPosition, events: ours, idempotentReplay: false };
   }
 
   async readStream<E extends Event = Event>(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
     const events: RecordedEvent<E>[] = [];
-    try {
-      const fromVersion = options.fromVersion ?? 0;
-      for await (const resolved of this.client.readStream(streamId, {
-        direction: FORWARDS,
-        fromRevision: fromVersion > 0 ? BigInt(fromVersion) : START,
-      })) {
-        const event = toRecordedEvent(resolved);
-        if (!event) continue;
-        if (options.untilPosition !== undefined && event.globalPosition > options.untilPosition) break;
+    let revision = BigInt(options.fromVersion ?? 0);
+    for (;;) {
+      const page = await this.readStreamPage(streamId, revision, READ_PAGE);
+      if (revision === 0n && events.length === 0 && page.length > 0 && page[0].streamVersion > 0) throw new TruncatedStreamError(streamId, page[0].streamVersion);
+      for (const event of page) {
+        if (options.untilPosition !== undefined && event.globalPosition > options.untilPosition) return events;
         events.push(event as RecordedEvent<E>);
+      }
+      if (page.length < READ_PAGE) return events;
+      revision = BigInt(page[page.length - 1].streamVersion) + 1n;
+    }
+  }
+
+  /** One page of a stream, read to its end (see READ_PAGE). */
+  private async readStreamPage(streamId: string, fromRevision: bigint, maxCount: number): Promise<RecordedEvent[]> {
+    const page: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: fromRevision > 0n ? (fromRevision as ReadRevision) : START, maxCount })) {
+        const event = this.recorded(resolved);
+        if (event) page.push(event);
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
     }
-    return events;
+    return page;
+  }
+
+  /** The stream's last `count` events, oldest first. */
+  private async latestEventsOf(streamId: string, count: number): Promise<RecordedEvent[]> {
+    const latest: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: count })) {
+        const event = this.recorded(resolved);
+        if (event) latest.unshift(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return latest;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.limit ?? DEFAULT_READ_LIMIT;
-    const after = options.after ?? 0;
     const matches = matcher(options);
     const events: RecordedEvent[] = [];
-    if (limit <= 0) return events;
-    for await (const resolved of this.client.readAll({
-      direction: FORWARDS,
-      fromPosition: after > 0 ? toPosition(after) : START,
-      filter: serverFilter(options),
-    })) {
-      const event = toRecordedEvent(resolved);
-      if (!event || event.globalPosition <= after) continue;
-      if (options.until !== undefined && event.globalPosition > options.until) break;
-      if (!matches(event)) continue;
-      events.push(event);
-      if (events.length >= limit) break;
+    let after = options.after ?? 0;
+    while (events.length < limit) {
+      const wanted = Math.min(READ_PAGE, limit - events.length);
+      const page: RecordedEvent[] = [];
+      let scanned = 0;
+      for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: after > 0 ? toPosition(after) : START, filter: serverFilter(options), maxCount: wanted + 1 })) {
+        scanned++;
+        const event = this.recorded(resolved);
+        if (event && event.globalPosition > after) page.push(event);
+      }
+      for (const event of page) {
+        if (options.until !== undefined && event.globalPosition > options.until) return events;
+        after = event.globalPosition;
+        if (!matches(event)) continue;
+        events.push(event);
+        if (events.length >= limit) return events;
+      }
+      // the page starts at `after` itself, which is read again and skipped: hence one more than wanted
+      if (scanned < wanted + 1) return events;
     }
     return events;
   }
@@ -190,7 +277,7 @@ export class KurrentDbEventStore implements EventStore {
       live = this.client.subscribeToAll({ fromPosition: cursor > 0 ? toPosition(cursor) : START, filter: serverFilter(filter) });
       for await (const resolved of live) {
         if (stopped) return;
-        const event = toRecordedEvent(resolved);
+        const event = this.recorded(resolved);
         if (!event || event.globalPosition <= cursor || !matches(event)) continue;
         await handler(event);
         position = cursor = event.globalPosition;
@@ -225,20 +312,39 @@ export class KurrentDbEventStore implements EventStore {
    * after CAUSE_SEARCH_WINDOW events: the events looked up are causes, appended shortly before their effects.
    */
   async readEvent(eventId: string, hint: { before?: number } = {}): Promise<RecordedEvent | undefined> {
-    const fromPosition = hint.before !== undefined ? toPosition(hint.before) : END;
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition, maxCount: CAUSE_SEARCH_WINDOW, filter: excludeSystemEvents() })) {
-      const event = toRecordedEvent(resolved);
-      if (event?.eventId === eventId) return event;
+    let fromPosition: ReturnType<typeof toPosition> | typeof END = hint.before !== undefined ? toPosition(hint.before) : END;
+    for (let looked = 0; looked < CAUSE_SEARCH_WINDOW; looked += READ_PAGE) {
+      let found: RecordedEvent | undefined;
+      let scanned = 0;
+      let oldest: RecordedEvent | undefined;
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition, maxCount: READ_PAGE, filter: excludeSystemEvents() })) {
+        scanned++;
+        const event = this.recorded(resolved);
+        if (!event) continue;
+        oldest = event;
+        if (!found && event.eventId === eventId) found = event;
+      }
+      if (found) return found;
+      if (scanned < READ_PAGE || !oldest) return undefined;
+      fromPosition = toPosition(oldest.globalPosition);
     }
     return undefined;
   }
 
   async headPosition(): Promise<number> {
+    let head = 0;
     for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: excludeSystemEvents() })) {
-      const event = toRecordedEvent(resolved);
-      if (event) return event.globalPosition;
+      const event = this.recorded(resolved);
+      if (event) head = event.globalPosition;
     }
-    return 0;
+    return head;
+  }
+
+  /** Our envelope of a resolved event; another program's event is skipped and counted. */
+  private recorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+    const event = toRecordedEvent(resolved);
+    if (!event && resolved.event && !resolved.event.type.startsWith('$') && !resolved.event.streamId.startsWith('$')) this.foreignEventsSkipped++;
+    return event;
   }
 
   async close(): Promise<void> {
