@@ -4,8 +4,10 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsDefined,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -14,6 +16,7 @@ import {
 } from 'class-validator';
 import { IsCreditCode } from '../registry/commands';
 import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
+import { IsDivisionCode, IsPlainText, IsSafeId } from './identifiers';
 
 /** Message patterns the formation service answers (officer commands from the gateway). */
 export const FormationCommands = {
@@ -36,15 +39,21 @@ export const FormationCommands = {
 export type FormationCommandPattern = (typeof FormationCommands)[keyof typeof FormationCommands];
 
 export class PersonDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
+  @IsSafeId()
   personId!: string;
 
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(100)
   name!: string;
+}
+
+/** A person a command names: required, one object (not an array, text or null), validated field by field. */
+function NamesAPerson(field: string): PropertyDecorator {
+  const message = `${field} must be a person: {personId, name}`;
+  return (target: object, property: string | symbol) => {
+    for (const decorate of [IsDefined({ message }), IsObject({ message }), ValidateNested(), Type(() => PersonDto)]) decorate(target, property);
+  };
 }
 
 /** An officer forms an organisation by hand, in any of the thirteen modes. */
@@ -53,14 +62,13 @@ export class FormOrgDto {
   mode!: FormationMode;
 
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(200)
   name!: string;
 
   /** 6-digit district; defaults to the district of the first enterprise */
   @IsOptional()
-  @IsString()
-  @MaxLength(6)
+  @IsDivisionCode()
   district?: string;
 
   /** may be empty only for an upper-level organisation over other organisations: then give `level` and `district` */
@@ -78,8 +86,7 @@ export class FormOrgDto {
   level?: OrgLevel;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsSafeId()
   parentOrgId?: string;
 
   @IsOptional()
@@ -126,13 +133,11 @@ export class RemoveEnterpriseDto {
 
 export class MergeOrgsDto {
   /** the organisation that survives */
-  @IsString()
-  @IsNotEmpty()
+  @IsSafeId()
   intoOrgId!: string;
 
   /** the organisation absorbed (dissolved with reason 'merged') */
-  @IsString()
-  @IsNotEmpty()
+  @IsSafeId()
   mergedOrgId!: string;
 
   @IsString()
@@ -149,8 +154,7 @@ export class DissolveOrgDto {
 }
 
 export class AssignPersonDto {
-  @ValidateNested()
-  @Type(() => PersonDto)
+  @NamesAPerson('person')
   person!: PersonDto;
 }
 
@@ -162,14 +166,16 @@ export class ReplacePersonDto extends AssignPersonDto {
 }
 
 export class PairOrgsDto {
-  @IsString()
-  @IsNotEmpty()
+  /** the public unit's own party organisation, formed with `publicUnit: true` */
+  @IsSafeId()
   publicUnitOrgId!: string;
 
+  /** optional: the pairing records the public unit's organisation under its recorded name */
+  @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(200)
-  publicUnitName!: string;
+  publicUnitName?: string;
 
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -183,8 +189,8 @@ export class AssignWorkCoverageDto {
   @IsIn(['instructor', 'liaison'])
   coveredBy!: 'instructor' | 'liaison';
 
-  @ValidateNested()
-  @Type(() => PersonDto)
+  /** the named person: work coverage means someone is assigned (DOMAIN.md) */
+  @NamesAPerson('assignee')
   assignee!: PersonDto;
 
   /** the officer's own words for the assignment or the replacement (kept in the event's metadata) */
@@ -199,9 +205,7 @@ export class AssignWorkCoverageDto {
 export class ChangeOrgParentDto {
   /** the organisation to place this one under; null detaches it */
   @ValidateIf((_o, value) => value !== null)
-  @IsString({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
-  @IsNotEmpty({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
-  @MaxLength(64, { message: 'parentOrgId is at most 64 characters' })
+  @IsSafeId({ message: 'parentOrgId must be an organisation id (1–64 letters, digits, or . _ : -), or null to detach the organisation' })
   parentOrgId!: string | null;
 
   @IsString({ message: 'say why the organisation moves in the tree' })

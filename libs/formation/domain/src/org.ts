@@ -60,7 +60,9 @@ export type ApproveOrgProposal = {
   data: { orgId: string; approvedBy: string; formed?: FormOrg['data'] };
 };
 export type RejectOrgProposal = { type: 'RejectOrgProposal'; data: { orgId: string; rejectedBy: string; reason: string } };
-export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
+/** A public unit's organisation as the service read it from its stream (public units are organisations formed with `publicUnit: true`). */
+export type PairedPublicUnit = { orgId: string; name: string; publicUnit: boolean; dissolved: boolean };
+export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnit: PairedPublicUnit; pairedOn?: string } };
 
 export type OrgCommand =
   | FormOrg
@@ -101,7 +103,8 @@ export type OrgState =
       dissolved: boolean;
       secretary?: Person;
       instructor?: Person;
-      pairedWith?: string;
+      /** public units' organisations it is paired with (结对共建) */
+      pairedWith: ReadonlySet<string>;
     };
 type ExistingOrg = Extract<OrgState, { exists: true }>;
 
@@ -222,8 +225,7 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   if (!data.publicUnit && codes.length === 0) return formUmbrellaOrg(data, policy);
   if (data.mode === 'standalone' && codes.length !== 1)
     throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', `A standalone branch covers exactly one enterprise; ${codes.length} were given.`, 'enterprises');
-  if (data.mode === 'joint' && data.enterprises.some((e) => e.district !== data.district))
-    throw new DomainError('JOINT_ACROSS_DISTRICTS', `A joint branch groups enterprises of one district (${data.district}).`, 'enterprises');
+  assertAllInDistrict(data.enterprises, data.district);
   assertJointSize(data.mode, codes.length, policy);
   const { full, probationary } = totals(data.enterprises);
   if (!data.publicUnit) assertMinimumFull(full, policy);
@@ -277,6 +279,22 @@ const rejectOrgProposal = ({ data }: RejectOrgProposal, state: OrgState): OrgEve
   return [formationEvent('OrgProposalRejected', { orgId: data.orgId, district: proposal.data.district, reason: data.reason.trim(), rejectedBy: data.rejectedBy })];
 };
 
+/**
+ * Tenancy by the record: an organisation holds only enterprises its district's office answers for, in every mode.
+ * Across districts, organisations are linked through the organisation tree instead (a committee over branches of
+ * several districts), so each district keeps acting on its own enterprises.
+ */
+const assertInDistrict = (enterprise: CandidateEnterprise, district: string, field: string) => {
+  if (enterprise.district !== district)
+    throw new DomainError(
+      'ENTERPRISE_IN_ANOTHER_DISTRICT',
+      `Enterprise ${enterprise.creditCode} is registered in district ${enterprise.district}, not in the organisation's district ${district}.`,
+      field,
+    );
+};
+const assertAllInDistrict = (enterprises: readonly CandidateEnterprise[], district: string) =>
+  enterprises.forEach((e, i) => assertInDistrict(e, district, `enterprises[${i}]`));
+
 const assertNotUmbrella = (org: ExistingOrg, field: string) => {
   if (org.umbrella)
     throw new DomainError('UMBRELLA_HOLDS_NO_ENTERPRISES', `${org.name} is formed over other organisations and holds no enterprises of its own; place a branch under it instead.`, field, 'conflict');
@@ -287,6 +305,7 @@ const addEnterprise = ({ data }: AddEnterprise, state: OrgState): OrgEvent[] => 
   const org = assertActive(state, data.orgId);
   assertNotUmbrella(org, 'creditCode');
   const { creditCode, fullMembers, probationaryMembers } = data.enterprise;
+  assertInDistrict(data.enterprise, org.district, 'creditCode');
   if (org.enterprises.has(creditCode)) throw new DomainError('ALREADY_MEMBER', `Enterprise ${creditCode} already belongs to ${org.name}.`, 'creditCode', 'conflict');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch covers exactly one enterprise.', 'creditCode', 'conflict');
   assertJointSize(org.mode, org.enterprises.size + 1, policy);
@@ -341,6 +360,8 @@ const absorbOrg = ({ data }: AbsorbOrg, state: OrgState): OrgEvent[] => {
   assertNotUmbrella(org, 'intoOrgId');
   if (data.merged.orgId === org.orgId) throw new DomainError('MERGE_WITH_ITSELF', 'An organisation cannot be merged with itself.', 'mergedOrgId');
   if (data.merged.dissolved) throw new DomainError('ORG_DISSOLVED', `Party organisation ${data.merged.orgId} has been dissolved.`, 'mergedOrgId', 'conflict');
+  if (data.merged.district !== org.district)
+    throw new DomainError('MERGE_ACROSS_DISTRICTS', `${data.merged.orgId} is in district ${data.merged.district}, ${org.name} in ${org.district}: only organisations of one district merge.`, 'mergedOrgId');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch cannot absorb another organisation.', 'intoOrgId', 'conflict');
   const moving = data.merged.enterprises.filter((e) => !org.enterprises.has(e.creditCode));
   assertJointSize(org.mode, org.enterprises.size + moving.length, policy);
@@ -398,17 +419,22 @@ const assignPerson = (role: 'secretary' | 'instructor', state: OrgState, orgId: 
   return [formationEvent(`${Role}Replaced`, { orgId, district: org.district, [role]: person, previous: current, reason: replaceReason.trim() } as never)];
 };
 
+/** 结对共建: a private unit's organisation pairs with a live public unit's organisation, once. */
 const pair = ({ data }: PairWithPublicUnit, state: OrgState): OrgEvent[] => {
   const org = assertActive(state, data.orgId);
+  const unit = data.publicUnit;
   if (org.publicUnit) throw new DomainError('ORG_IS_PUBLIC_UNIT', 'Pairing is recorded on the private unit’s organisation.', 'orgId');
-  if (data.publicUnitOrgId === org.orgId) throw new DomainError('PAIRING_WITH_ITSELF', 'An organisation cannot pair with itself.', 'publicUnitOrgId');
-  if (org.pairedWith === data.publicUnitOrgId) throw new DomainError('ALREADY_PAIRED', `${org.name} is already paired with ${data.publicUnitName}.`, 'publicUnitOrgId', 'conflict');
+  if (unit.orgId === org.orgId) throw new DomainError('PAIRING_WITH_ITSELF', 'An organisation cannot pair with itself.', 'publicUnitOrgId');
+  if (!unit.publicUnit)
+    throw new DomainError('NOT_A_PUBLIC_UNIT', `${unit.name} (${unit.orgId}) is not the organisation of a public unit.`, 'publicUnitOrgId', 'conflict');
+  if (unit.dissolved) throw new DomainError('PUBLIC_UNIT_DISSOLVED', `${unit.name} (${unit.orgId}) has been dissolved.`, 'publicUnitOrgId', 'conflict');
+  if (org.pairedWith.has(unit.orgId)) throw new DomainError('ALREADY_PAIRED', `${org.name} is already paired with ${unit.name}.`, 'publicUnitOrgId', 'conflict');
   return [
     formationEvent('OrgsPaired', {
       orgId: org.orgId,
       district: org.district,
-      publicUnitOrgId: data.publicUnitOrgId,
-      publicUnitName: data.publicUnitName,
+      publicUnitOrgId: unit.orgId,
+      publicUnitName: unit.name,
       ...(data.pairedOn && { pairedOn: data.pairedOn }),
     }),
   ];
@@ -506,6 +532,7 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       publicUnit: d.publicUnit ?? false,
       umbrella: d.umbrella ?? false,
       dissolved: false,
+      pairedWith: new Set(),
       ...(d.parentOrgId && { parentOrgId: d.parentOrgId }),
     };
   }
@@ -545,7 +572,7 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
     case 'InstructorReplaced':
       return { ...state, instructor: event.data.instructor };
     case 'OrgsPaired':
-      return { ...state, pairedWith: event.data.publicUnitOrgId };
+      return { ...state, pairedWith: new Set(state.pairedWith).add(event.data.publicUnitOrgId) };
     case 'OrgParentChanged': {
       const { parentOrgId: _previous, ...rest } = state;
       return event.data.parentOrgId ? { ...rest, parentOrgId: event.data.parentOrgId } : rest;
