@@ -25,6 +25,7 @@ export const FormationCommands = {
   RemoveEnterprise: 'formation.remove-enterprise',
   MergeOrgs: 'formation.merge-orgs',
   DissolveOrg: 'formation.dissolve-org',
+  ConfirmOrgDissolution: 'formation.confirm-org-dissolution',
   AssignSecretary: 'formation.assign-secretary',
   ReplaceSecretary: 'formation.replace-secretary',
   AssignInstructor: 'formation.assign-instructor',
@@ -153,6 +154,15 @@ export class DissolveOrgDto {
   reason!: string;
 }
 
+/** An officer confirms the dissolution the rules left pending (an organisation whose only enterprise turned abnormal). */
+export class ConfirmOrgDissolutionDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  note?: string;
+}
+
 export class AssignPersonDto {
   @NamesAPerson('person')
   person!: PersonDto;
@@ -223,6 +233,7 @@ export type AddEnterpriseMessage = AddEnterpriseDto & { orgId: string };
 export type RemoveEnterpriseMessage = RemoveEnterpriseDto & { orgId: string };
 export type MergeOrgsMessage = MergeOrgsDto;
 export type DissolveOrgMessage = DissolveOrgDto & { orgId: string };
+export type ConfirmOrgDissolutionMessage = ConfirmOrgDissolutionDto & { orgId: string };
 export type AssignSecretaryMessage = AssignPersonDto & { orgId: string };
 export type ReplaceSecretaryMessage = ReplacePersonDto & { orgId: string };
 export type AssignInstructorMessage = AssignPersonDto & { orgId: string };

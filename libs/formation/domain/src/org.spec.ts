@@ -111,6 +111,31 @@ describe('party organisation (officer commands)', () => {
     spec.given([joint]).when(pairWith({ ...taxBureau, orgId: 'o1' })).thenThrows('PAIRING_WITH_ITSELF', 'publicUnitOrgId');
   });
 
+  describe('rule 4: a dissolution for abnormal operation waits for an officer', () => {
+    const standalone = formed('standalone', [ent(1, 4)]);
+    const pending: OrgEvent = {
+      type: 'OrgDissolutionPending',
+      schemaVersion: 1,
+      data: { orgId: 'o1', district, creditCode: 'E1', reason: 'operation-abnormal', since: '2026-03-01T08:00:00.000Z', confirmableFrom: '2026-03-31T08:00:00.000Z', automatic: true },
+    };
+    const cancelled: OrgEvent = { type: 'OrgDissolutionCancelled', schemaVersion: 1, data: { orgId: 'o1', district, creditCode: 'E1', reason: 'returned-to-normal', automatic: true } };
+    const confirm = (now: string) => ({ type: 'ConfirmOrgDissolution' as const, data: { orgId: 'o1', now, note: '企业已停业' } });
+    it('is confirmed once the grace period has passed, releasing the enterprise', () =>
+      spec
+        .given([standalone, pending])
+        .when(confirm('2026-04-01T00:00:00.000Z'))
+        .then([{ type: 'OrgDissolved', schemaVersion: 1, data: { orgId: 'o1', district, reason: 'operation-abnormal', enterprisesReleased: ['E1'], automatic: false, note: '企业已停业' } }]));
+    it('is refused inside the grace period', () => spec.given([standalone, pending]).when(confirm('2026-03-10T00:00:00.000Z')).thenThrows('DISSOLUTION_IN_GRACE_PERIOD', 'orgId'));
+    it('is refused when nothing is pending, or the enterprise came back to normal first', () => {
+      spec.given([standalone]).when(confirm('2026-04-01T00:00:00.000Z')).thenThrows('NO_PENDING_DISSOLUTION', 'orgId');
+      spec.given([standalone, pending, cancelled]).when(confirm('2026-04-01T00:00:00.000Z')).thenThrows('NO_PENDING_DISSOLUTION', 'orgId');
+    });
+    it('keeps the secretary while pending and after a cancellation', () => {
+      const assigned: OrgEvent = { type: 'SecretaryAssigned', schemaVersion: 1, data: { orgId: 'o1', district, secretary: alice } };
+      spec.given([standalone, assigned, pending, cancelled, pending, cancelled]).when({ type: 'AssignSecretary', data: { orgId: 'o1', person: bob } }).thenThrows('SECRETARY_ALREADY_ASSIGNED');
+    });
+  });
+
   describe('tenancy by the record: an organisation holds only enterprises of its own district', () => {
     const elsewhere = (n: number, full: number): CandidateEnterprise => ({ ...ent(n, full), district: '430105' });
     it.each(['building-shared', 'joint', 'area-combined', 'industry-chain-joint'] as const)('FormOrg in mode %s refuses an enterprise of another district, naming it', (mode) =>

@@ -32,6 +32,8 @@ export type AbsorbOrg = {
   data: Officer & { orgId: string; merged: { orgId: string; district: string; dissolved: boolean; enterprises: OrgEnterprise[] }; reason: string };
 };
 export type DissolveOrg = { type: 'DissolveOrg'; data: { orgId: string; reason: string; mergedInto?: string } };
+/** An officer confirms the dissolution the rules left pending; `now` is the service's clock (the grace period is policy). */
+export type ConfirmOrgDissolution = { type: 'ConfirmOrgDissolution'; data: { orgId: string; now: string; note?: string } };
 export type AssignSecretary = { type: 'AssignSecretary'; data: { orgId: string; person: Person } };
 export type ReplaceSecretary = { type: 'ReplaceSecretary'; data: { orgId: string; person: Person; reason: string } };
 export type AssignInstructor = { type: 'AssignInstructor'; data: { orgId: string; person: Person } };
@@ -70,6 +72,7 @@ export type OrgCommand =
   | RemoveEnterprise
   | AbsorbOrg
   | DissolveOrg
+  | ConfirmOrgDissolution
   | AssignSecretary
   | ReplaceSecretary
   | AssignInstructor
@@ -105,6 +108,8 @@ export type OrgState =
       instructor?: Person;
       /** public units' organisations it is paired with (结对共建) */
       pairedWith: ReadonlySet<string>;
+      /** its only enterprise turned abnormal: dissolved only once an officer confirms (OrgDissolutionPending) */
+      pendingDissolution?: { creditCode: string; confirmableFrom?: string };
     };
 type ExistingOrg = Extract<OrgState, { exists: true }>;
 
@@ -401,6 +406,34 @@ const dissolveOrg = ({ data }: DissolveOrg, state: OrgState): OrgEvent[] => {
   ];
 };
 
+/**
+ * Rule 4's dissolution for abnormal operation, confirmed by an officer once the policy's grace period has passed
+ * (a status flip inside it changes nothing). The enterprises are released to the rules.
+ */
+const confirmOrgDissolution = ({ data }: ConfirmOrgDissolution, state: OrgState): OrgEvent[] => {
+  const org = assertActive(state, data.orgId);
+  const pending = org.pendingDissolution;
+  if (!pending)
+    throw new DomainError('NO_PENDING_DISSOLUTION', `${org.name} has no dissolution waiting for confirmation; to dissolve it for another reason, dissolve it with that reason.`, 'orgId', 'conflict');
+  if (pending.confirmableFrom && data.now < pending.confirmableFrom)
+    throw new DomainError(
+      'DISSOLUTION_IN_GRACE_PERIOD',
+      `Enterprise ${pending.creditCode} turned abnormal recently: the dissolution of ${org.name} can be confirmed from ${pending.confirmableFrom.slice(0, 10)}, if it has not returned to normal by then.`,
+      'orgId',
+      'conflict',
+    );
+  return [
+    formationEvent('OrgDissolved', {
+      orgId: org.orgId,
+      district: org.district,
+      reason: 'operation-abnormal',
+      enterprisesReleased: [...org.enterprises.keys()],
+      automatic: false,
+      ...(data.note?.trim() && { note: data.note.trim() }),
+    }),
+  ];
+};
+
 const samePerson = (a: Person | undefined, b: Person) => a?.personId === b.personId;
 
 const assignPerson = (role: 'secretary' | 'instructor', state: OrgState, orgId: string, person: Person, replaceReason?: string): OrgEvent[] => {
@@ -487,6 +520,8 @@ export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
       return absorbOrg(command, state);
     case 'DissolveOrg':
       return dissolveOrg(command, state);
+    case 'ConfirmOrgDissolution':
+      return confirmOrgDissolution(command, state);
     case 'AssignSecretary':
       return assignPerson('secretary', state, command.data.orgId, command.data.person);
     case 'ReplaceSecretary':
@@ -561,8 +596,16 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       for (const e of event.data.enterprises) enterprises.set(e.creditCode, e);
       return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
     }
-    case 'OrgDissolved':
-      return { ...state, dissolved: true, enterprises: new Map() };
+    case 'OrgDissolved': {
+      const { pendingDissolution: _settled, ...rest } = state;
+      return { ...rest, dissolved: true, enterprises: new Map() };
+    }
+    case 'OrgDissolutionPending':
+      return { ...state, pendingDissolution: { creditCode: event.data.creditCode, ...(event.data.confirmableFrom && { confirmableFrom: event.data.confirmableFrom }) } };
+    case 'OrgDissolutionCancelled': {
+      const { pendingDissolution: _cancelled, ...rest } = state;
+      return rest;
+    }
     case 'OrgLevelChanged':
       return { ...state, level: event.data.level, committeeSize: event.data.committeeSize };
     case 'SecretaryAssigned':

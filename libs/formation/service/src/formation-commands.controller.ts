@@ -11,6 +11,7 @@ import {
   type ChangeOrgParentMessage,
   type CommandEnvelope,
   type CommandReply,
+  type ConfirmOrgDissolutionMessage,
   type DissolveOrgMessage,
   type EventMetadata,
   FormationCommands,
@@ -39,6 +40,7 @@ import {
   type OrgState,
   type PlacementState,
   planLiftAfterDissolution,
+  planSettleReleased,
   type ProposedParent,
 } from '@liangxin/formation-domain';
 import { assertMayActIn, EVENT_STORE, handleCommand, SYSTEM_SCOPE } from '@liangxin/platform';
@@ -210,17 +212,41 @@ export class FormationCommandsController {
   }
 
   /**
-   * Dissolves an organisation, then moves the organisations left beneath it up the tree (the formation rule
-   * `planLiftAfterDissolution`), each move caused by the OrgDissolved event. A retried command replays the
-   * dissolution and plans only the moves that did not reach the store.
+   * Rule 4's dissolution for abnormal operation, left pending by the rules: an officer confirms it once the policy's
+   * grace period has passed. The enterprises are released to the rules (no organisation, reason operation-abnormal).
    */
-  private async dissolveAndLift(placement: PlacementState, org: ExistingOrg, command: OrgCommand, metadata: Metadata, foldOwn: Fold, mergedInto?: string): Promise<CommandReply> {
+  @MessagePattern(FormationCommands.ConfirmOrgDissolution)
+  confirmOrgDissolution(@Payload() { payload, scope, metadata }: CommandEnvelope<ConfirmOrgDissolutionMessage>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, scope);
+      const command: OrgCommand = { type: 'ConfirmOrgDissolution', data: { orgId: org.orgId, now: new Date().toISOString(), ...(payload.note && { note: payload.note }) } };
+      return this.dissolveAndLift(placement, org, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn, undefined, true);
+    });
+  }
+
+  /**
+   * Dissolves an organisation, then moves the organisations left beneath it up the tree (the formation rule
+   * `planLiftAfterDissolution`), each move caused by the OrgDissolved event, and, with `settleReleased`, brings its
+   * enterprises to where the rules say. A retried command replays the dissolution and plans only what did not reach the store.
+   */
+  private async dissolveAndLift(
+    placement: PlacementState,
+    org: ExistingOrg,
+    command: OrgCommand,
+    metadata: Metadata,
+    foldOwn: Fold,
+    mergedInto?: string,
+    settleReleased = false,
+  ): Promise<CommandReply> {
     const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, metadata, foldOwn);
     const dissolution = events.find((e) => e.type === 'OrgDissolved');
     if (!dissolution) return reply;
     let position = reply.position;
-    for (const planned of planLiftAfterDissolution(placement, org.orgId, this.engine.policy, mergedInto)) {
-      const commandId = `${metadata.commandId}:lift:${planned.streamId}`;
+    const lifts = planLiftAfterDissolution(placement, org.orgId, this.engine.policy, mergedInto).map((planned) => ({ planned, step: 'lift' }));
+    const released = (dissolution.data as { enterprisesReleased: string[] }).enterprisesReleased;
+    const settled = settleReleased ? planSettleReleased(placement, released, this.engine.policy).map((planned) => ({ planned, step: 'settle' })) : [];
+    for (const { planned, step } of [...lifts, ...settled]) {
+      const commandId = `${metadata.commandId}:${step}:${planned.streamId}`;
       const recorded: EventMetadata = {
         ...planned.metadata,
         commandId,
@@ -365,7 +391,7 @@ export class FormationCommandsController {
           throw new DomainError('ENTERPRISE_NOT_YET_PLACED', `Enterprise ${payload.creditCode} was registered moments ago and is still being placed; try again shortly.`, 'creditCode', 'conflict');
         }
       } else assertMayActIn(scope, known.district, 'creditCode');
-      const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: person(payload.assignee) };
+      const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: payload.assignee && person(payload.assignee) };
       const events = decideWorkCoverage(placement, command, this.engine.policy);
       const enterprise = placement.enterprises.get(payload.creditCode);
       if (events.length === 0 || !enterprise) return { position: history.at(-1)?.globalPosition ?? 0 };

@@ -180,7 +180,7 @@ describe('formation service as a Nest microservice over the in-process transport
     for (const code of codes.slice(0, 2)) registrations.push(await register(code, 1));
     await caughtUp();
     expect((await formationEvents()).filter((e) => e.type === 'OrgFormed')).toEqual([]);
-    expect((await store.readStream(formationEnterpriseStreamId(codes[0]))).map((e) => e.type)).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+    expect((await store.readStream(formationEnterpriseStreamId(codes[0]))).map((e) => e.type)).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
 
     for (const code of codes.slice(2)) registrations.push(await register(code, 1));
     await caughtUp();
@@ -281,7 +281,7 @@ describe('formation service as a Nest microservice over the in-process transport
 
       expect(control.failures).toBe(1);
       expect(comparable(await formationEvents())).toEqual(withoutCrash);
-      expect(withoutCrash.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+      expect(withoutCrash.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
     });
 
     it('converges after a restart from a checkpoint saved before the half-applied event', async () => {
@@ -302,7 +302,7 @@ describe('formation service as a Nest microservice over the in-process transport
       await startInstance();
       await caughtUp();
       const afterRestart = comparable(await formationEvents());
-      expect(afterRestart.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+      expect(afterRestart.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
       const { state } = await loadPlacement(store, DEFAULT_FORMATION_POLICY);
       expect(coverageOf(state, code).kind).toBe('awaiting-joint');
     });
@@ -632,7 +632,7 @@ describe('formation service as a Nest microservice over the in-process transport
       const retried = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
       expect(retried).toMatchObject({ position: first.position, idempotentReplay: true });
       const coverage = await store.readStream(formationEnterpriseStreamId(code));
-      expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageAssigned', 'WorkCoverageAssigned']);
+      expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageNeeded', 'WorkCoverageAssigned']);
       expect(coverage[1]).toMatchObject({
         data: { assignee: wang, coveredBy: 'liaison', reason: 'no-party-members', automatic: false, policyVersion: DEFAULT_FORMATION_POLICY.version },
         metadata: { actor: 'officer:zhang', reason: '挂点联系', district: DISTRICT },

@@ -4,6 +4,7 @@ import {
   AddEnterpriseDto,
   AssignPersonDto,
   ChangeOrgParentDto,
+  ConfirmOrgDissolutionDto,
   DissolveOrgDto,
   FormationCommands,
   FormOrgDto,
@@ -84,6 +85,19 @@ export class OrgCommandsController {
   @ApiOperation({ summary: 'Dissolve the organisation, with the reason' })
   dissolve(@OrgIdParam() orgId: string, @Body() body: DissolveOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.DissolveOrg, { ...body, orgId }, principal, request);
+  }
+
+  @Post(':id/dissolution/confirm')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({
+    summary: 'Confirm the dissolution the rules left pending when the organisation’s only enterprise turned abnormal (after the policy’s grace period)',
+    description: 'A return to normal before the confirmation cancels the pending dissolution, so a status flip changes nothing of the organisation.',
+  })
+  @ApiResponse({ status: 200, description: '{position} of the OrgDissolved event and what follows it' })
+  @ApiResponse({ status: 409, description: 'nothing pending (NO_PENDING_DISSOLUTION), or still inside the grace period (DISSOLUTION_IN_GRACE_PERIOD)' })
+  confirmDissolution(@OrgIdParam() orgId: string, @Body() body: ConfirmOrgDissolutionDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.ConfirmOrgDissolution, { ...body, orgId }, principal, request);
   }
 
   @Put(':id/secretary')
