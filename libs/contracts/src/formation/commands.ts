@@ -4,8 +4,10 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsDefined,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -14,6 +16,7 @@ import {
 } from 'class-validator';
 import { IsCreditCode } from '../registry/commands';
 import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
+import { IsDivisionCode, IsPlainText, IsSafeId } from './identifiers';
 
 /** Message patterns the formation service answers (officer commands from the gateway). */
 export const FormationCommands = {
@@ -22,6 +25,7 @@ export const FormationCommands = {
   RemoveEnterprise: 'formation.remove-enterprise',
   MergeOrgs: 'formation.merge-orgs',
   DissolveOrg: 'formation.dissolve-org',
+  ConfirmOrgDissolution: 'formation.confirm-org-dissolution',
   AssignSecretary: 'formation.assign-secretary',
   ReplaceSecretary: 'formation.replace-secretary',
   AssignInstructor: 'formation.assign-instructor',
@@ -36,15 +40,21 @@ export const FormationCommands = {
 export type FormationCommandPattern = (typeof FormationCommands)[keyof typeof FormationCommands];
 
 export class PersonDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
+  @IsSafeId()
   personId!: string;
 
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(100)
   name!: string;
+}
+
+/** A person a command names: required, one object (not an array, text or null), validated field by field. */
+function NamesAPerson(field: string): PropertyDecorator {
+  const message = `${field} must be a person: {personId, name}`;
+  return (target: object, property: string | symbol) => {
+    for (const decorate of [IsDefined({ message }), IsObject({ message }), ValidateNested(), Type(() => PersonDto)]) decorate(target, property);
+  };
 }
 
 /** An officer forms an organisation by hand, in any of the thirteen modes. */
@@ -53,14 +63,13 @@ export class FormOrgDto {
   mode!: FormationMode;
 
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(200)
   name!: string;
 
   /** 6-digit district; defaults to the district of the first enterprise */
   @IsOptional()
-  @IsString()
-  @MaxLength(6)
+  @IsDivisionCode()
   district?: string;
 
   /** may be empty only for an upper-level organisation over other organisations: then give `level` and `district` */
@@ -78,8 +87,7 @@ export class FormOrgDto {
   level?: OrgLevel;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsSafeId()
   parentOrgId?: string;
 
   @IsOptional()
@@ -126,13 +134,11 @@ export class RemoveEnterpriseDto {
 
 export class MergeOrgsDto {
   /** the organisation that survives */
-  @IsString()
-  @IsNotEmpty()
+  @IsSafeId()
   intoOrgId!: string;
 
   /** the organisation absorbed (dissolved with reason 'merged') */
-  @IsString()
-  @IsNotEmpty()
+  @IsSafeId()
   mergedOrgId!: string;
 
   @IsString()
@@ -148,9 +154,17 @@ export class DissolveOrgDto {
   reason!: string;
 }
 
+/** An officer confirms the dissolution the rules left pending (an organisation whose only enterprise turned abnormal). */
+export class ConfirmOrgDissolutionDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  note?: string;
+}
+
 export class AssignPersonDto {
-  @ValidateNested()
-  @Type(() => PersonDto)
+  @NamesAPerson('person')
   person!: PersonDto;
 }
 
@@ -162,14 +176,16 @@ export class ReplacePersonDto extends AssignPersonDto {
 }
 
 export class PairOrgsDto {
-  @IsString()
-  @IsNotEmpty()
+  /** the public unit's own party organisation, formed with `publicUnit: true` */
+  @IsSafeId()
   publicUnitOrgId!: string;
 
+  /** optional: the pairing records the public unit's organisation under its recorded name */
+  @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsPlainText()
   @MaxLength(200)
-  publicUnitName!: string;
+  publicUnitName?: string;
 
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -183,8 +199,8 @@ export class AssignWorkCoverageDto {
   @IsIn(['instructor', 'liaison'])
   coveredBy!: 'instructor' | 'liaison';
 
-  @ValidateNested()
-  @Type(() => PersonDto)
+  /** the named person: work coverage means someone is assigned (DOMAIN.md) */
+  @NamesAPerson('assignee')
   assignee!: PersonDto;
 
   /** the officer's own words for the assignment or the replacement (kept in the event's metadata) */
@@ -199,9 +215,7 @@ export class AssignWorkCoverageDto {
 export class ChangeOrgParentDto {
   /** the organisation to place this one under; null detaches it */
   @ValidateIf((_o, value) => value !== null)
-  @IsString({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
-  @IsNotEmpty({ message: 'parentOrgId must be an organisation id, or null to detach the organisation' })
-  @MaxLength(64, { message: 'parentOrgId is at most 64 characters' })
+  @IsSafeId({ message: 'parentOrgId must be an organisation id (1–64 letters, digits, or . _ : -), or null to detach the organisation' })
   parentOrgId!: string | null;
 
   @IsString({ message: 'say why the organisation moves in the tree' })
@@ -219,6 +233,7 @@ export type AddEnterpriseMessage = AddEnterpriseDto & { orgId: string };
 export type RemoveEnterpriseMessage = RemoveEnterpriseDto & { orgId: string };
 export type MergeOrgsMessage = MergeOrgsDto;
 export type DissolveOrgMessage = DissolveOrgDto & { orgId: string };
+export type ConfirmOrgDissolutionMessage = ConfirmOrgDissolutionDto & { orgId: string };
 export type AssignSecretaryMessage = AssignPersonDto & { orgId: string };
 export type ReplaceSecretaryMessage = ReplacePersonDto & { orgId: string };
 export type AssignInstructorMessage = AssignPersonDto & { orgId: string };

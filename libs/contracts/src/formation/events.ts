@@ -93,6 +93,12 @@ export type OrgFormed = Event<
        * 党总支): no enterprises of its own, its level is the officer's and not recomputed from members (rule 6)
        */
       umbrella?: boolean;
+      /**
+       * the enterprise's earlier standalone branch, dissolved, that this one is formed again in place of: it keeps that
+       * one's parent, secretary, instructor and pairings (recorded by the events that follow in its stream), and the
+       * ratings and subsidies of the lineage are read through this link
+       */
+      reformedFrom?: string;
     }
 >;
 
@@ -164,6 +170,29 @@ export type OrgDissolved = Event<
     }
 >;
 
+/**
+ * Rule 4 with a brake: the only enterprise of an organisation turned abnormal. The organisation is not dissolved by
+ * the rule; it keeps its enterprise, people, parent and pairings, and waits for an officer to confirm the dissolution
+ * (not before `confirmableFrom`, the policy's grace period after the status change). A return to normal before that
+ * cancels it (OrgDissolutionCancelled), so a status flip changes nothing of the organisation.
+ */
+export type OrgDissolutionPending = Event<
+  'OrgDissolutionPending',
+  OrgRef &
+    Decision & {
+      /** the enterprise whose operation became abnormal */
+      creditCode: string;
+      reason: 'operation-abnormal';
+      /** when the status changed (the registry event's occurredAt) */
+      since?: string;
+      /** the earliest an officer may confirm: `since` plus the policy's grace period */
+      confirmableFrom?: string;
+    }
+>;
+
+/** A pending dissolution withdrawn: the enterprise is back to normal operation (or the organisation was dissolved otherwise). */
+export type OrgDissolutionCancelled = Event<'OrgDissolutionCancelled', OrgRef & Decision & { creditCode: string; reason: 'returned-to-normal' }>;
+
 export type OrgLevelChanged = Event<
   'OrgLevelChanged',
   OrgRef &
@@ -202,7 +231,9 @@ export type OrgsPaired = Event<'OrgsPaired', OrgRef & { publicUnitOrgId: string;
 
 /**
  * Work coverage (工作覆盖): an instructor (enterprises with members) or liaison cadre (挂点干部, no members) is assigned.
- * Automatic decisions may leave `assignee` empty: the slot is open and the officer names the person later.
+ * DOMAIN.md: work coverage means a named person is assigned. The automatic rules append this only to keep the person
+ * already assigned while the reason changes; an enterprise nobody covers gets WorkCoverageNeeded instead. Events
+ * recorded before WorkCoverageNeeded existed may lack `assignee`: those meant the same "needed", not covered.
  */
 export type WorkCoverageAssigned = Event<
   'WorkCoverageAssigned',
@@ -215,6 +246,24 @@ export type WorkCoverageAssigned = Event<
     previousAssignee?: Person;
     reason: NoOrganisationReason;
     /** rule 5: 50+ employees with members, so work coverage alone is not enough */
+    mustBeOrganisationallyCovered: boolean;
+  }
+>;
+
+/**
+ * An enterprise with no organisation that nobody covers yet: the reason it has none (七个清), and who should be named
+ * (an instructor when it has members, a liaison cadre when it has none). It is *not* work-covered until an officer
+ * assigns a person (WorkCoverageAssigned with `assignee`). Appended by the automatic rules where they used to append
+ * a WorkCoverageAssigned without anyone in it.
+ */
+export type WorkCoverageNeeded = Event<
+  'WorkCoverageNeeded',
+  Decision & {
+    creditCode: string;
+    district: string;
+    coveredBy: 'instructor' | 'liaison';
+    reason: NoOrganisationReason;
+    /** rule 5: 50+ employees with members, so work coverage alone would not be enough */
     mustBeOrganisationallyCovered: boolean;
   }
 >;
@@ -244,6 +293,8 @@ export type OrgEvent =
   | OrgMembersRecounted
   | OrgsMerged
   | OrgDissolved
+  | OrgDissolutionPending
+  | OrgDissolutionCancelled
   | OrgLevelChanged
   | OrgParentChanged
   | SecretaryAssigned
@@ -252,7 +303,7 @@ export type OrgEvent =
   | InstructorReplaced
   | OrgsPaired;
 
-export type EnterpriseCoverageEvent = WorkCoverageAssigned | EnterpriseAwaitingJointBranch | EnterpriseCoverageEnded;
+export type EnterpriseCoverageEvent = WorkCoverageAssigned | WorkCoverageNeeded | EnterpriseAwaitingJointBranch | EnterpriseCoverageEnded;
 
 export type FormationEvent = OrgEvent | EnterpriseCoverageEvent;
 export type FormationEventType = FormationEvent['type'];
@@ -266,6 +317,8 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
   OrgMembersRecounted: 1,
   OrgsMerged: 1,
   OrgDissolved: 1,
+  OrgDissolutionPending: 1,
+  OrgDissolutionCancelled: 1,
   OrgLevelChanged: 1,
   OrgParentChanged: 1,
   SecretaryAssigned: 1,
@@ -274,6 +327,7 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
   InstructorReplaced: 1,
   OrgsPaired: 1,
   WorkCoverageAssigned: 1,
+  WorkCoverageNeeded: 1,
   EnterpriseAwaitingJointBranch: 1,
   EnterpriseCoverageEnded: 1,
 };

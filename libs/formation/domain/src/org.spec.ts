@@ -98,9 +98,62 @@ describe('party organisation (officer commands)', () => {
     spec.given([joint]).when({ type: 'AssignInstructor', data: { orgId: 'o1', person: bob } }).then([{ type: 'InstructorAssigned', schemaVersion: 1, data: { orgId: 'o1', district, instructor: bob } }]);
   });
 
-  it('pairs with a public unit once (结对共建)', () => {
+  it('pairs with a live public unit once, under its recorded name (结对共建), even after pairing with another', () => {
+    const taxBureau = { orgId: 'gov-7', name: 'Tax bureau branch', publicUnit: true, dissolved: false };
     const paired: OrgEvent = { type: 'OrgsPaired', schemaVersion: 1, data: { orgId: 'o1', district, publicUnitOrgId: 'gov-7', publicUnitName: 'Tax bureau branch' } };
-    spec.given([joint]).when({ type: 'PairWithPublicUnit', data: { orgId: 'o1', publicUnitOrgId: 'gov-7', publicUnitName: 'Tax bureau branch' } }).then([paired]);
-    spec.given([joint, paired]).when({ type: 'PairWithPublicUnit', data: { orgId: 'o1', publicUnitOrgId: 'gov-7', publicUnitName: 'Tax bureau branch' } }).thenThrows('ALREADY_PAIRED');
+    const pairedElsewhere: OrgEvent = { type: 'OrgsPaired', schemaVersion: 1, data: { orgId: 'o1', district, publicUnitOrgId: 'gov-8', publicUnitName: 'Court branch' } };
+    const pairWith = (publicUnit: typeof taxBureau) => ({ type: 'PairWithPublicUnit' as const, data: { orgId: 'o1', publicUnit } });
+    spec.given([joint]).when(pairWith(taxBureau)).then([paired]);
+    spec.given([joint, paired]).when(pairWith(taxBureau)).thenThrows('ALREADY_PAIRED', 'publicUnitOrgId');
+    spec.given([joint, paired, pairedElsewhere]).when(pairWith(taxBureau)).thenThrows('ALREADY_PAIRED', 'publicUnitOrgId');
+    spec.given([joint]).when(pairWith({ ...taxBureau, publicUnit: false })).thenThrows('NOT_A_PUBLIC_UNIT', 'publicUnitOrgId');
+    spec.given([joint]).when(pairWith({ ...taxBureau, dissolved: true })).thenThrows('PUBLIC_UNIT_DISSOLVED', 'publicUnitOrgId');
+    spec.given([joint]).when(pairWith({ ...taxBureau, orgId: 'o1' })).thenThrows('PAIRING_WITH_ITSELF', 'publicUnitOrgId');
+  });
+
+  describe('rule 4: a dissolution for abnormal operation waits for an officer', () => {
+    const standalone = formed('standalone', [ent(1, 4)]);
+    const pending: OrgEvent = {
+      type: 'OrgDissolutionPending',
+      schemaVersion: 1,
+      data: { orgId: 'o1', district, creditCode: 'E1', reason: 'operation-abnormal', since: '2026-03-01T08:00:00.000Z', confirmableFrom: '2026-03-31T08:00:00.000Z', automatic: true },
+    };
+    const cancelled: OrgEvent = { type: 'OrgDissolutionCancelled', schemaVersion: 1, data: { orgId: 'o1', district, creditCode: 'E1', reason: 'returned-to-normal', automatic: true } };
+    const confirm = (now: string) => ({ type: 'ConfirmOrgDissolution' as const, data: { orgId: 'o1', now, note: '企业已停业' } });
+    it('is confirmed once the grace period has passed, releasing the enterprise', () =>
+      spec
+        .given([standalone, pending])
+        .when(confirm('2026-04-01T00:00:00.000Z'))
+        .then([{ type: 'OrgDissolved', schemaVersion: 1, data: { orgId: 'o1', district, reason: 'operation-abnormal', enterprisesReleased: ['E1'], automatic: false, note: '企业已停业' } }]));
+    it('is refused inside the grace period', () => spec.given([standalone, pending]).when(confirm('2026-03-10T00:00:00.000Z')).thenThrows('DISSOLUTION_IN_GRACE_PERIOD', 'orgId'));
+    it('is refused when nothing is pending, or the enterprise came back to normal first', () => {
+      spec.given([standalone]).when(confirm('2026-04-01T00:00:00.000Z')).thenThrows('NO_PENDING_DISSOLUTION', 'orgId');
+      spec.given([standalone, pending, cancelled]).when(confirm('2026-04-01T00:00:00.000Z')).thenThrows('NO_PENDING_DISSOLUTION', 'orgId');
+    });
+    it('keeps the secretary while pending and after a cancellation', () => {
+      const assigned: OrgEvent = { type: 'SecretaryAssigned', schemaVersion: 1, data: { orgId: 'o1', district, secretary: alice } };
+      spec.given([standalone, assigned, pending, cancelled, pending, cancelled]).when({ type: 'AssignSecretary', data: { orgId: 'o1', person: bob } }).thenThrows('SECRETARY_ALREADY_ASSIGNED');
+    });
+  });
+
+  describe('tenancy by the record: an organisation holds only enterprises of its own district', () => {
+    const elsewhere = (n: number, full: number): CandidateEnterprise => ({ ...ent(n, full), district: '430105' });
+    it.each(['building-shared', 'joint', 'area-combined', 'industry-chain-joint'] as const)('FormOrg in mode %s refuses an enterprise of another district, naming it', (mode) =>
+      spec
+        .given([])
+        .when({ type: 'FormOrg', data: { orgId: 'o1', district, name: 'x', mode, enterprises: [ent(1, 2), elsewhere(2, 1)] } })
+        .thenThrows('ENTERPRISE_IN_ANOTHER_DISTRICT', 'enterprises[1]'));
+    it('a public unit’s organisation too', () =>
+      spec
+        .given([])
+        .when({ type: 'FormOrg', data: { orgId: 'o1', district, name: 'x', mode: 'building-shared', publicUnit: true, enterprises: [elsewhere(1, 0)] } })
+        .thenThrows('ENTERPRISE_IN_ANOTHER_DISTRICT', 'enterprises[0]'));
+    it('AddEnterprise refuses an enterprise of another district', () =>
+      spec.given([joint]).when({ type: 'AddEnterprise', data: { orgId: 'o1', enterprise: elsewhere(4, 1) } }).thenThrows('ENTERPRISE_IN_ANOTHER_DISTRICT', 'creditCode'));
+    it('AbsorbOrg refuses an organisation of another district', () =>
+      spec
+        .given([joint])
+        .when({ type: 'AbsorbOrg', data: { orgId: 'o1', merged: { orgId: 'o2', district: '430105', dissolved: false, enterprises: [] }, reason: 'x' } })
+        .thenThrows('MERGE_ACROSS_DISTRICTS', 'mergedOrgId'));
   });
 });

@@ -32,6 +32,8 @@ export type AbsorbOrg = {
   data: Officer & { orgId: string; merged: { orgId: string; district: string; dissolved: boolean; enterprises: OrgEnterprise[] }; reason: string };
 };
 export type DissolveOrg = { type: 'DissolveOrg'; data: { orgId: string; reason: string; mergedInto?: string } };
+/** An officer confirms the dissolution the rules left pending; `now` is the service's clock (the grace period is policy). */
+export type ConfirmOrgDissolution = { type: 'ConfirmOrgDissolution'; data: { orgId: string; now: string; note?: string } };
 export type AssignSecretary = { type: 'AssignSecretary'; data: { orgId: string; person: Person } };
 export type ReplaceSecretary = { type: 'ReplaceSecretary'; data: { orgId: string; person: Person; reason: string } };
 export type AssignInstructor = { type: 'AssignInstructor'; data: { orgId: string; person: Person } };
@@ -60,7 +62,9 @@ export type ApproveOrgProposal = {
   data: { orgId: string; approvedBy: string; formed?: FormOrg['data'] };
 };
 export type RejectOrgProposal = { type: 'RejectOrgProposal'; data: { orgId: string; rejectedBy: string; reason: string } };
-export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnitOrgId: string; publicUnitName: string; pairedOn?: string } };
+/** A public unit's organisation as the service read it from its stream (public units are organisations formed with `publicUnit: true`). */
+export type PairedPublicUnit = { orgId: string; name: string; publicUnit: boolean; dissolved: boolean };
+export type PairWithPublicUnit = { type: 'PairWithPublicUnit'; data: { orgId: string; publicUnit: PairedPublicUnit; pairedOn?: string } };
 
 export type OrgCommand =
   | FormOrg
@@ -68,6 +72,7 @@ export type OrgCommand =
   | RemoveEnterprise
   | AbsorbOrg
   | DissolveOrg
+  | ConfirmOrgDissolution
   | AssignSecretary
   | ReplaceSecretary
   | AssignInstructor
@@ -101,7 +106,10 @@ export type OrgState =
       dissolved: boolean;
       secretary?: Person;
       instructor?: Person;
-      pairedWith?: string;
+      /** public units' organisations it is paired with (结对共建) */
+      pairedWith: ReadonlySet<string>;
+      /** its only enterprise turned abnormal: dissolved only once an officer confirms (OrgDissolutionPending) */
+      pendingDissolution?: { creditCode: string; confirmableFrom?: string };
     };
 type ExistingOrg = Extract<OrgState, { exists: true }>;
 
@@ -222,8 +230,7 @@ const formOrg = ({ data }: FormOrg, state: OrgState): OrgEvent[] => {
   if (!data.publicUnit && codes.length === 0) return formUmbrellaOrg(data, policy);
   if (data.mode === 'standalone' && codes.length !== 1)
     throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', `A standalone branch covers exactly one enterprise; ${codes.length} were given.`, 'enterprises');
-  if (data.mode === 'joint' && data.enterprises.some((e) => e.district !== data.district))
-    throw new DomainError('JOINT_ACROSS_DISTRICTS', `A joint branch groups enterprises of one district (${data.district}).`, 'enterprises');
+  assertAllInDistrict(data.enterprises, data.district);
   assertJointSize(data.mode, codes.length, policy);
   const { full, probationary } = totals(data.enterprises);
   if (!data.publicUnit) assertMinimumFull(full, policy);
@@ -277,6 +284,22 @@ const rejectOrgProposal = ({ data }: RejectOrgProposal, state: OrgState): OrgEve
   return [formationEvent('OrgProposalRejected', { orgId: data.orgId, district: proposal.data.district, reason: data.reason.trim(), rejectedBy: data.rejectedBy })];
 };
 
+/**
+ * Tenancy by the record: an organisation holds only enterprises its district's office answers for, in every mode.
+ * Across districts, organisations are linked through the organisation tree instead (a committee over branches of
+ * several districts), so each district keeps acting on its own enterprises.
+ */
+const assertInDistrict = (enterprise: CandidateEnterprise, district: string, field: string) => {
+  if (enterprise.district !== district)
+    throw new DomainError(
+      'ENTERPRISE_IN_ANOTHER_DISTRICT',
+      `Enterprise ${enterprise.creditCode} is registered in district ${enterprise.district}, not in the organisation's district ${district}.`,
+      field,
+    );
+};
+const assertAllInDistrict = (enterprises: readonly CandidateEnterprise[], district: string) =>
+  enterprises.forEach((e, i) => assertInDistrict(e, district, `enterprises[${i}]`));
+
 const assertNotUmbrella = (org: ExistingOrg, field: string) => {
   if (org.umbrella)
     throw new DomainError('UMBRELLA_HOLDS_NO_ENTERPRISES', `${org.name} is formed over other organisations and holds no enterprises of its own; place a branch under it instead.`, field, 'conflict');
@@ -287,6 +310,7 @@ const addEnterprise = ({ data }: AddEnterprise, state: OrgState): OrgEvent[] => 
   const org = assertActive(state, data.orgId);
   assertNotUmbrella(org, 'creditCode');
   const { creditCode, fullMembers, probationaryMembers } = data.enterprise;
+  assertInDistrict(data.enterprise, org.district, 'creditCode');
   if (org.enterprises.has(creditCode)) throw new DomainError('ALREADY_MEMBER', `Enterprise ${creditCode} already belongs to ${org.name}.`, 'creditCode', 'conflict');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch covers exactly one enterprise.', 'creditCode', 'conflict');
   assertJointSize(org.mode, org.enterprises.size + 1, policy);
@@ -341,6 +365,8 @@ const absorbOrg = ({ data }: AbsorbOrg, state: OrgState): OrgEvent[] => {
   assertNotUmbrella(org, 'intoOrgId');
   if (data.merged.orgId === org.orgId) throw new DomainError('MERGE_WITH_ITSELF', 'An organisation cannot be merged with itself.', 'mergedOrgId');
   if (data.merged.dissolved) throw new DomainError('ORG_DISSOLVED', `Party organisation ${data.merged.orgId} has been dissolved.`, 'mergedOrgId', 'conflict');
+  if (data.merged.district !== org.district)
+    throw new DomainError('MERGE_ACROSS_DISTRICTS', `${data.merged.orgId} is in district ${data.merged.district}, ${org.name} in ${org.district}: only organisations of one district merge.`, 'mergedOrgId');
   if (org.mode === 'standalone') throw new DomainError('STANDALONE_NEEDS_ONE_ENTERPRISE', 'A standalone branch cannot absorb another organisation.', 'intoOrgId', 'conflict');
   const moving = data.merged.enterprises.filter((e) => !org.enterprises.has(e.creditCode));
   assertJointSize(org.mode, org.enterprises.size + moving.length, policy);
@@ -380,6 +406,34 @@ const dissolveOrg = ({ data }: DissolveOrg, state: OrgState): OrgEvent[] => {
   ];
 };
 
+/**
+ * Rule 4's dissolution for abnormal operation, confirmed by an officer once the policy's grace period has passed
+ * (a status flip inside it changes nothing). The enterprises are released to the rules.
+ */
+const confirmOrgDissolution = ({ data }: ConfirmOrgDissolution, state: OrgState): OrgEvent[] => {
+  const org = assertActive(state, data.orgId);
+  const pending = org.pendingDissolution;
+  if (!pending)
+    throw new DomainError('NO_PENDING_DISSOLUTION', `${org.name} has no dissolution waiting for confirmation; to dissolve it for another reason, dissolve it with that reason.`, 'orgId', 'conflict');
+  if (pending.confirmableFrom && data.now < pending.confirmableFrom)
+    throw new DomainError(
+      'DISSOLUTION_IN_GRACE_PERIOD',
+      `Enterprise ${pending.creditCode} turned abnormal recently: the dissolution of ${org.name} can be confirmed from ${pending.confirmableFrom.slice(0, 10)}, if it has not returned to normal by then.`,
+      'orgId',
+      'conflict',
+    );
+  return [
+    formationEvent('OrgDissolved', {
+      orgId: org.orgId,
+      district: org.district,
+      reason: 'operation-abnormal',
+      enterprisesReleased: [...org.enterprises.keys()],
+      automatic: false,
+      ...(data.note?.trim() && { note: data.note.trim() }),
+    }),
+  ];
+};
+
 const samePerson = (a: Person | undefined, b: Person) => a?.personId === b.personId;
 
 const assignPerson = (role: 'secretary' | 'instructor', state: OrgState, orgId: string, person: Person, replaceReason?: string): OrgEvent[] => {
@@ -398,17 +452,22 @@ const assignPerson = (role: 'secretary' | 'instructor', state: OrgState, orgId: 
   return [formationEvent(`${Role}Replaced`, { orgId, district: org.district, [role]: person, previous: current, reason: replaceReason.trim() } as never)];
 };
 
+/** 结对共建: a private unit's organisation pairs with a live public unit's organisation, once. */
 const pair = ({ data }: PairWithPublicUnit, state: OrgState): OrgEvent[] => {
   const org = assertActive(state, data.orgId);
+  const unit = data.publicUnit;
   if (org.publicUnit) throw new DomainError('ORG_IS_PUBLIC_UNIT', 'Pairing is recorded on the private unit’s organisation.', 'orgId');
-  if (data.publicUnitOrgId === org.orgId) throw new DomainError('PAIRING_WITH_ITSELF', 'An organisation cannot pair with itself.', 'publicUnitOrgId');
-  if (org.pairedWith === data.publicUnitOrgId) throw new DomainError('ALREADY_PAIRED', `${org.name} is already paired with ${data.publicUnitName}.`, 'publicUnitOrgId', 'conflict');
+  if (unit.orgId === org.orgId) throw new DomainError('PAIRING_WITH_ITSELF', 'An organisation cannot pair with itself.', 'publicUnitOrgId');
+  if (!unit.publicUnit)
+    throw new DomainError('NOT_A_PUBLIC_UNIT', `${unit.name} (${unit.orgId}) is not the organisation of a public unit.`, 'publicUnitOrgId', 'conflict');
+  if (unit.dissolved) throw new DomainError('PUBLIC_UNIT_DISSOLVED', `${unit.name} (${unit.orgId}) has been dissolved.`, 'publicUnitOrgId', 'conflict');
+  if (org.pairedWith.has(unit.orgId)) throw new DomainError('ALREADY_PAIRED', `${org.name} is already paired with ${unit.name}.`, 'publicUnitOrgId', 'conflict');
   return [
     formationEvent('OrgsPaired', {
       orgId: org.orgId,
       district: org.district,
-      publicUnitOrgId: data.publicUnitOrgId,
-      publicUnitName: data.publicUnitName,
+      publicUnitOrgId: unit.orgId,
+      publicUnitName: unit.name,
       ...(data.pairedOn && { pairedOn: data.pairedOn }),
     }),
   ];
@@ -461,6 +520,8 @@ export const decideOrg = (command: OrgCommand, state: OrgState): OrgEvent[] => {
       return absorbOrg(command, state);
     case 'DissolveOrg':
       return dissolveOrg(command, state);
+    case 'ConfirmOrgDissolution':
+      return confirmOrgDissolution(command, state);
     case 'AssignSecretary':
       return assignPerson('secretary', state, command.data.orgId, command.data.person);
     case 'ReplaceSecretary':
@@ -506,6 +567,7 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       publicUnit: d.publicUnit ?? false,
       umbrella: d.umbrella ?? false,
       dissolved: false,
+      pairedWith: new Set(),
       ...(d.parentOrgId && { parentOrgId: d.parentOrgId }),
     };
   }
@@ -534,8 +596,16 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
       for (const e of event.data.enterprises) enterprises.set(e.creditCode, e);
       return withEnterprises(state, enterprises, event.data.fullMembersTotal, event.data.probationaryMembersTotal);
     }
-    case 'OrgDissolved':
-      return { ...state, dissolved: true, enterprises: new Map() };
+    case 'OrgDissolved': {
+      const { pendingDissolution: _settled, ...rest } = state;
+      return { ...rest, dissolved: true, enterprises: new Map() };
+    }
+    case 'OrgDissolutionPending':
+      return { ...state, pendingDissolution: { creditCode: event.data.creditCode, ...(event.data.confirmableFrom && { confirmableFrom: event.data.confirmableFrom }) } };
+    case 'OrgDissolutionCancelled': {
+      const { pendingDissolution: _cancelled, ...rest } = state;
+      return rest;
+    }
     case 'OrgLevelChanged':
       return { ...state, level: event.data.level, committeeSize: event.data.committeeSize };
     case 'SecretaryAssigned':
@@ -545,7 +615,7 @@ export const evolveOrg = (state: OrgState, event: OrgEvent): OrgState => {
     case 'InstructorReplaced':
       return { ...state, instructor: event.data.instructor };
     case 'OrgsPaired':
-      return { ...state, pairedWith: event.data.publicUnitOrgId };
+      return { ...state, pairedWith: new Set(state.pairedWith).add(event.data.publicUnitOrgId) };
     case 'OrgParentChanged': {
       const { parentOrgId: _previous, ...rest } = state;
       return event.data.parentOrgId ? { ...rest, parentOrgId: event.data.parentOrgId } : rest;

@@ -29,13 +29,15 @@ export type PlacedEnterprise = {
   registryVersion: number;
   orgId?: string;
   awaitingJoint: boolean;
-  /** who gives it work coverage; `assignee` is absent while the slot is open (automatic decisions) */
+  /** who gives it work coverage, or should (`assignee` absent: nobody named yet, so it is not covered) */
   workCoverage?: WorkCoverage;
   coverageEnded: boolean;
   /** version of `formation-enterprise-<code>`, -1 when it has no events yet */
   coverageStreamVersion: number;
   /** how many standalone branches it has had, so each new one gets a fresh deterministic id */
   standaloneCount: number;
+  /** its latest standalone branch: one formed again after it was dissolved keeps what that one had */
+  lastStandaloneOrgId?: string;
   /** keys of the waiting pools it is in, and the bucket (its full members) */
   pooled?: { keys: string[]; bucket: number };
 };
@@ -56,6 +58,13 @@ export type PlacedOrg = {
   openKeys: string[];
   /** the organisation it sits under in the organisation tree */
   parentOrgId?: string;
+  /** the enterprise whose abnormal operation left its dissolution waiting for an officer's confirmation */
+  pendingDissolution?: string;
+  /** what a branch formed again in its place keeps (its people and pairings; the parent is `parentOrgId`) */
+  secretary?: Person;
+  instructor?: Person;
+  /** public units' organisations it is paired with, by id, with the name recorded */
+  pairings: Map<string, string>;
 };
 
 /**
@@ -265,8 +274,9 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
     const e = enterprise(s, d.creditCode, d.district);
     e.coverageStreamVersion++;
     if (event.type === 'EnterpriseAwaitingJointBranch') e.awaitingJoint = true;
-    if (event.type === 'WorkCoverageAssigned') {
-      const { coveredBy, reason, assignee } = event.data;
+    if (event.type === 'WorkCoverageAssigned' || event.type === 'WorkCoverageNeeded') {
+      const { coveredBy, reason } = event.data;
+      const assignee = event.type === 'WorkCoverageAssigned' ? event.data.assignee : undefined;
       setWorkCoverage(s, e, { coveredBy, reason, ...(assignee && { assignee }) });
       if (event.data.reason !== 'awaiting-joint-branch') e.awaitingJoint = false;
     }
@@ -299,13 +309,18 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
       dissolved: false,
       streamVersion: versionBefore + 1,
       openKeys: [],
+      pairings: new Map(),
     };
     s.orgs.set(d.orgId, org);
     if (d.parentOrgId) placeUnder(s, org, d.parentOrgId);
     if (d.mode === 'joint') s.jointBranchesFormed.set(d.district, (s.jointBranchesFormed.get(d.district) ?? 0) + 1);
     for (const m of d.enterprises) {
       joinOrg(s, org, m.creditCode, m.fullMembers, m.probationaryMembers);
-      if (d.mode === 'standalone') enterprise(s, m.creditCode, d.district).standaloneCount++;
+      if (d.mode === 'standalone') {
+        const e = enterprise(s, m.creditCode, d.district);
+        e.standaloneCount++;
+        e.lastStandaloneOrgId = d.orgId;
+      }
     }
     syncOpenIndex(s, org);
     return s;
@@ -337,7 +352,25 @@ export const evolveWithFormationEvent = (s: PlacementState, event: FormationEven
     case 'OrgDissolved':
       for (const code of [...org.enterprises.keys()]) releaseFromOrg(s, org, code);
       org.dissolved = true;
+      org.pendingDissolution = undefined;
       break;
+    case 'OrgDissolutionPending':
+      org.pendingDissolution = event.data.creditCode;
+      return s;
+    case 'OrgDissolutionCancelled':
+      org.pendingDissolution = undefined;
+      return s;
+    case 'SecretaryAssigned':
+    case 'SecretaryReplaced':
+      org.secretary = event.data.secretary;
+      return s;
+    case 'InstructorAssigned':
+    case 'InstructorReplaced':
+      org.instructor = event.data.instructor;
+      return s;
+    case 'OrgsPaired':
+      org.pairings.set(event.data.publicUnitOrgId, event.data.publicUnitName);
+      return s;
     case 'OrgLevelChanged':
       org.level = event.data.level;
       org.committeeSize = event.data.committeeSize;
@@ -360,7 +393,9 @@ export const coverageOf = (s: PlacementState, creditCode: string): { kind: Cover
   if (!e || e.status === 'deregistered' || e.coverageEnded) return { kind: 'out-of-scope' };
   if (e.orgId) return { kind: 'organisational', orgId: e.orgId };
   if (e.awaitingJoint) return { kind: 'awaiting-joint', reason: e.workCoverage?.reason ?? 'awaiting-joint-branch' };
-  if (e.workCoverage) return { kind: 'work', reason: e.workCoverage.reason };
+  // work coverage means a named person is assigned (DOMAIN.md); an open slot is no coverage, with its reason
+  if (e.workCoverage?.assignee) return { kind: 'work', reason: e.workCoverage.reason };
+  if (e.workCoverage) return { kind: 'none', reason: e.workCoverage.reason };
   return { kind: 'none' };
 };
 

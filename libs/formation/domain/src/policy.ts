@@ -21,10 +21,15 @@ export type FormationPolicy = {
   branchCommitteeFromFull: number;
   /** instructors and liaison cadres: most enterprises one person gives work coverage to ("an instructor with 400 enterprises covers none of them") */
   maxWorkCoverageCaseload: number;
+  /**
+   * rule 4: days after an organisation's only enterprise turned abnormal before an officer may confirm its dissolution;
+   * a return to normal within them (or any time before the confirmation) changes nothing of the organisation
+   */
+  abnormalDissolutionGraceDays: number;
 };
 
 export const DEFAULT_FORMATION_POLICY: FormationPolicy = {
-  version: '2025.2',
+  version: '2026.1',
   standaloneMinFull: 3,
   jointMaxEnterprises: 5,
   largeEnterpriseEmployees: 50,
@@ -32,6 +37,7 @@ export const DEFAULT_FORMATION_POLICY: FormationPolicy = {
   primaryCommitteeFrom: 100,
   branchCommitteeFromFull: 7,
   maxWorkCoverageCaseload: 30,
+  abnormalDissolutionGraceDays: 30,
 };
 
 /**

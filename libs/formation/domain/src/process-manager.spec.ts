@@ -2,7 +2,7 @@ import type { FormationEvent, RegistryEvent } from '@liangxin/contracts';
 import fc from 'fast-check';
 import { coverageOf, evolveWithFormationEvent, evolveWithRegistryEvent, initialPlacementState, type PlacementState, uncoveredLargeEnterprises } from './placement';
 import { DEFAULT_FORMATION_POLICY as policy } from './policy';
-import { type PlannedAppend, react } from './process-manager';
+import { type PlannedAppend, planSettleReleased, react } from './process-manager';
 
 const district = '430104';
 const code = (i: number) => `9143010400000000${String.fromCharCode(65 + i)}X`; // identifiers only: formation does not check codes
@@ -10,7 +10,7 @@ const code = (i: number) => `9143010400000000${String.fromCharCode(65 + i)}X`; /
 type Ledger = { versions: Map<string, number>; log: (RegistryEvent | FormationEvent)[]; state: PlacementState };
 const newLedger = (): Ledger => ({ versions: new Map(), log: [], state: initialPlacementState() });
 
-const deliver = (ledger: Ledger, event: RegistryEvent, version?: number): PlannedAppend[] => {
+const deliver = (ledger: Ledger, event: RegistryEvent & { occurredAt?: string }, version?: number): PlannedAppend[] => {
   const last = ledger.versions.get(event.data.creditCode) ?? -1;
   const v = version ?? last + 1;
   const appends = react(ledger.state, event, v, policy);
@@ -35,6 +35,7 @@ const statusChanged = (i: number, status: 'normal' | 'abnormal' | 'deregistered'
   schemaVersion: 1,
   data: { creditCode: code(i), district, status, previousStatus: 'normal' },
 });
+const at = (occurredAt: string, event: RegistryEvent): RegistryEvent & { occurredAt: string } => ({ ...event, occurredAt });
 const types = (appends: PlannedAppend[]) => appends.flatMap((a) => a.events.map((e) => e.type));
 
 describe('formation process manager: rules applied by themselves', () => {
@@ -55,13 +56,22 @@ describe('formation process manager: rules applied by themselves', () => {
 
   it('rule 2: fewer than three full members wait with work coverage until the group holds three, then a joint branch forms', () => {
     const ledger = newLedger();
-    expect(types(deliver(ledger, registered(0, 1, 0, { industryChain: 'robotics' })))).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+    expect(types(deliver(ledger, registered(0, 1, 0, { industryChain: 'robotics' })))).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
     expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'awaiting-joint', reason: 'awaiting-joint-branch' });
     deliver(ledger, registered(1, 1, 1));
     const appends = deliver(ledger, registered(2, 1, 0, { industryChain: 'robotics' }));
     const formed = appends.flatMap((a) => a.events).find((e) => e.type === 'OrgFormed');
     expect(formed?.data).toMatchObject({ mode: 'joint', fullMembers: 3, name: `中共${district}联合支部（第1号）` });
     for (const i of [0, 1, 2]) expect(coverageOf(ledger.state, code(i)).kind).toBe('organisational');
+  });
+
+  it.each([
+    [3, 0, 'branch', '中共E0支部'],
+    [40, 11, 'general-branch', '中共E0总支部'],
+    [200, 30, 'primary-committee', '中共E0委员会'],
+  ] as const)('rule 6: the name follows the level: %i full and %i probationary members make a %s named %s', (full, probationary, level, name) => {
+    const formed = deliver(newLedger(), registered(0, full, probationary)).flatMap((a) => a.events)[0];
+    expect(formed).toMatchObject({ type: 'OrgFormed', data: { level, name } });
   });
 
   it('rule 2: prefers enterprises of the same industry chain', () => {
@@ -95,11 +105,79 @@ describe('formation process manager: rules applied by themselves', () => {
     expect(coverageOf(ledger.state, code(0)).kind).toBe('awaiting-joint');
   });
 
-  it('rule 4: abnormal operation takes the enterprise out of its organisation, with work coverage and the reason', () => {
+  it('rule 4: the only enterprise of an organisation turning abnormal leaves its dissolution pending for an officer, confirmable after the grace period', () => {
     const ledger = newLedger();
     deliver(ledger, registered(0, 4, 0));
-    expect(types(deliver(ledger, statusChanged(0, 'abnormal')))).toEqual(['OrgDissolved', 'WorkCoverageAssigned']);
-    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'work', reason: 'operation-abnormal' });
+    const orgId = `standalone-${code(0)}-1`;
+    const [pending] = deliver(ledger, at('2026-03-01T08:00:00.000Z', statusChanged(0, 'abnormal')));
+    expect(pending).toMatchObject({ streamId: `org-${orgId}`, expectedVersion: 0 });
+    expect(pending.events).toEqual([
+      expect.objectContaining({
+        type: 'OrgDissolutionPending',
+        data: expect.objectContaining({ orgId, creditCode: code(0), reason: 'operation-abnormal', since: '2026-03-01T08:00:00.000Z', confirmableFrom: '2026-03-31T08:00:00.000Z', automatic: true }),
+      }),
+    ]);
+    // nothing else changes: the enterprise stays in its branch; a member change meanwhile does not dissolve it either
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'organisational', orgId });
+    expect(deliver(ledger, membersChanged(0, 1, 0))).toEqual([]);
+  });
+
+  it('rule 4: abnormal → normal three times changes nothing of the organisation: each pending dissolution is cancelled, no branch is formed again', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 4, 0));
+    const orgId = `standalone-${code(0)}-1`;
+    for (let flip = 0; flip < 3; flip++) {
+      expect(types(deliver(ledger, at('2026-03-01T08:00:00.000Z', statusChanged(0, 'abnormal'))))).toEqual(['OrgDissolutionPending']);
+      expect(types(deliver(ledger, statusChanged(0, 'normal')))).toEqual(['OrgDissolutionCancelled']);
+      expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'organisational', orgId });
+    }
+    expect(ledger.log.filter((e) => e.type === 'OrgFormed' || e.type === 'OrgDissolved').map((e) => e.type)).toEqual(['OrgFormed']);
+  });
+
+  it('rule 4: an abnormal enterprise of a joint branch that others keep going leaves it at once, not covered until someone is named', () => {
+    const ledger = newLedger();
+    for (const i of [0, 1, 2]) deliver(ledger, registered(i, 1, 0));
+    deliver(ledger, registered(3, 2, 0));
+    expect(types(deliver(ledger, statusChanged(0, 'abnormal')))).toEqual(expect.arrayContaining(['EnterpriseLeftOrg', 'WorkCoverageNeeded']));
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'none', reason: 'operation-abnormal' });
+  });
+
+  it('rule 4: a branch formed again after its enterprise’s earlier one was dissolved keeps its parent, secretary, instructor and pairings', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 4, 0));
+    const first = `standalone-${code(0)}-1`;
+    const ref = { orgId: first, district };
+    const li = { personId: 'p-li', name: '李书记' };
+    const zhao = { personId: 'p-zhao', name: '赵指导员' };
+    const officerEvents: FormationEvent[] = [
+      { type: 'OrgFormed', schemaVersion: 1, data: { orgId: 'chain', district, name: '产业链党委', mode: 'industry-chain-joint', level: 'primary-committee', committeeSize: 0, enterprises: [], fullMembers: 0, probationaryMembers: 0, umbrella: true, automatic: false } },
+      { type: 'OrgParentChanged', schemaVersion: 1, data: { ...ref, parentOrgId: 'chain', previousParentOrgId: null, reason: '纳入产业链党委', automatic: false } },
+      { type: 'SecretaryAssigned', schemaVersion: 1, data: { ...ref, secretary: li } },
+      { type: 'InstructorAssigned', schemaVersion: 1, data: { ...ref, instructor: zhao } },
+      { type: 'OrgsPaired', schemaVersion: 1, data: { ...ref, publicUnitOrgId: 'tax-bureau', publicUnitName: '区税务局党支部' } },
+    ];
+    for (const event of officerEvents) evolveWithFormationEvent(ledger.state, event);
+    expect(types(deliver(ledger, membersChanged(0, 1, 0)))).toContain('OrgDissolved');
+    const again = deliver(ledger, membersChanged(0, 4, 0)).find((append) => append.streamId === `org-standalone-${code(0)}-2`);
+    const second = { orgId: `standalone-${code(0)}-2`, district };
+    expect(again?.events).toEqual([
+      expect.objectContaining({ type: 'OrgFormed', data: expect.objectContaining({ ...second, parentOrgId: 'chain', reformedFrom: first }) }),
+      expect.objectContaining({ type: 'SecretaryAssigned', data: { ...second, secretary: li } }),
+      expect.objectContaining({ type: 'InstructorAssigned', data: { ...second, instructor: zhao } }),
+      expect.objectContaining({ type: 'OrgsPaired', data: { ...second, publicUnitOrgId: 'tax-bureau', publicUnitName: '区税务局党支部' } }),
+    ]);
+  });
+
+  it('rule 4: after an officer confirmed the dissolution, the released enterprise is not covered, with the reason, until someone is named', () => {
+    const ledger = newLedger();
+    deliver(ledger, registered(0, 4, 0));
+    const orgId = `standalone-${code(0)}-1`;
+    deliver(ledger, statusChanged(0, 'abnormal'));
+    evolveWithFormationEvent(ledger.state, { type: 'OrgDissolved', schemaVersion: 1, data: { orgId, district, reason: 'operation-abnormal', enterprisesReleased: [code(0)], automatic: false } });
+    const settled = planSettleReleased(ledger.state, [code(0)], policy);
+    expect(types(settled)).toEqual(['WorkCoverageNeeded']);
+    expect(coverageOf(ledger.state, code(0))).toEqual({ kind: 'none', reason: 'operation-abnormal' });
+    expect(planSettleReleased(ledger.state, [code(0)], policy)).toEqual([]); // a retried confirmation appends nothing more
   });
 
   it('rule 5: 50+ employees with members and no organisation are flagged', () => {
@@ -200,7 +278,7 @@ describe('formation process manager: properties over random registry histories',
         const replayed = initialPlacementState();
         const versions = new Map<string, number>();
         for (const event of ledger.log) {
-          if ('orgId' in event.data || event.type in { WorkCoverageAssigned: 1, EnterpriseAwaitingJointBranch: 1, EnterpriseCoverageEnded: 1 }) {
+          if ('orgId' in event.data || event.type in { WorkCoverageAssigned: 1, WorkCoverageNeeded: 1, EnterpriseAwaitingJointBranch: 1, EnterpriseCoverageEnded: 1 }) {
             evolveWithFormationEvent(replayed, event as FormationEvent);
           } else {
             const c = (event as RegistryEvent).data.creditCode;

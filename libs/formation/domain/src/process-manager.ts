@@ -3,6 +3,7 @@ import {
   type FormationEvent,
   type LeaveReason,
   type NoOrganisationReason,
+  type OrgLevel,
   PARENT_DISSOLVED,
   type RegistryEvent,
 } from '@liangxin/contracts';
@@ -27,7 +28,8 @@ export type PlannedAppend = {
   metadata: { actor: 'system:formation'; policyVersion: string; district: string };
 };
 
-type Step = { s: PlacementState; policy: FormationPolicy; out: PlannedAppend[] };
+/** `occurredAt`: when the registry event being reacted to happened (a pending dissolution's grace period starts then). */
+type Step = { s: PlacementState; policy: FormationPolicy; out: PlannedAppend[]; occurredAt?: string };
 
 const auto = (policy: FormationPolicy) => ({ automatic: true, policyVersion: policy.version });
 
@@ -85,20 +87,12 @@ const coverByWork = (step: Step, e: PlacedEnterprise, reason: NoOrganisationReas
       }),
     );
   if (e.workCoverage?.reason === reason) return;
+  const facts = { creditCode: e.creditCode, district: e.district, reason, mustBeOrganisationallyCovered: mustBeOrganisationallyCovered(e, step.policy), ...auto(step.policy) };
   // The person an officer assigned keeps covering it while only the reason changes: the caseload does not move.
-  const assigned = e.workCoverage?.assignee ? { coveredBy: e.workCoverage.coveredBy, assignee: e.workCoverage.assignee } : undefined;
-  emit(
-    step,
-    formationEvent('WorkCoverageAssigned', {
-      creditCode: e.creditCode,
-      district: e.district,
-      coveredBy: assigned?.coveredBy ?? (members(e) > 0 ? 'instructor' : 'liaison'),
-      ...(assigned && { assignee: assigned.assignee }),
-      reason,
-      mustBeOrganisationallyCovered: mustBeOrganisationallyCovered(e, step.policy),
-      ...auto(step.policy),
-    }),
-  );
+  const assignee = e.workCoverage?.assignee;
+  if (e.workCoverage && assignee) return emit(step, formationEvent('WorkCoverageAssigned', { ...facts, coveredBy: e.workCoverage.coveredBy, assignee }));
+  // Nobody named: not covered (DOMAIN.md), an officer is to assign someone.
+  emit(step, formationEvent('WorkCoverageNeeded', { ...facts, coveredBy: members(e) > 0 ? 'instructor' : 'liaison' }));
 };
 
 const recount = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
@@ -177,6 +171,19 @@ const liftChildren = (step: Step, dissolved: PlacedOrg, mergedInto?: string) => 
     );
   }
 };
+
+/**
+ * After an officer confirmed a dissolution for abnormal operation (already folded into `s`): the released enterprises
+ * are brought to where the rules say (still abnormal: no organisation, reason operation-abnormal, a person needed).
+ */
+export function planSettleReleased(s: PlacementState, creditCodes: readonly string[], policy: FormationPolicy): PlannedAppend[] {
+  const step: Step = { s, policy, out: [] };
+  for (const code of creditCodes) {
+    const e = s.enterprises.get(code);
+    if (e && !e.orgId) settle(step, e);
+  }
+  return step.out;
+}
 
 /**
  * After an officer dissolved `orgId` (or merged it into `mergedInto`), already folded into `s`: the moves of the
@@ -261,15 +268,17 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
   const group = [e, ...others.map((code) => enterpriseIn(step.s, code))];
   const fullMembers = group.reduce((sum, m) => sum + m.fullMembers, 0);
   const probationaryMembers = group.reduce((sum, m) => sum + m.probationaryMembers, 0);
-  const orgId = `joint-${e.district}-${(step.s.jointBranchesFormed.get(e.district) ?? 0) + 1}`;
+  const serial = (step.s.jointBranchesFormed.get(e.district) ?? 0) + 1;
+  const orgId = `joint-${e.district}-${serial}`;
+  const level = levelFor(fullMembers, probationaryMembers, step.policy);
   emit(
     step,
     formationEvent('OrgFormed', {
       orgId,
       district: e.district,
-      name: jointBranchName(e.district, (step.s.jointBranchesFormed.get(e.district) ?? 0) + 1),
+      name: jointBranchName(e.district, serial, level.level),
       mode: 'joint',
-      ...levelFor(fullMembers, probationaryMembers, step.policy),
+      ...level,
       enterprises: group.map((m) => ({ creditCode: m.creditCode, fullMembers: m.fullMembers, probationaryMembers: m.probationaryMembers })),
       fullMembers,
       probationaryMembers,
@@ -279,27 +288,54 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
   fillFreePlaces(step, orgIn(step.s, orgId));
 };
 
-/** Party organisations are named as the organisation department writes them: 中共<unit>支部. */
-const standaloneBranchName = (e: PlacedEnterprise): string => `中共${e.name ?? e.creditCode}支部`;
-const jointBranchName = (district: string, serial: number): string => `中共${district}联合支部（第${serial}号）`;
+/** The name follows the level (rule 6): 中共<unit>支部, 中共<unit>总支部, 中共<unit>委员会, as the organisation department writes them. */
+export const LEVEL_SUFFIX: Record<OrgLevel, string> = { branch: '支部', 'general-branch': '总支部', 'primary-committee': '委员会' };
+const standaloneBranchName = (e: PlacedEnterprise, level: OrgLevel): string => `中共${e.name ?? e.creditCode}${LEVEL_SUFFIX[level]}`;
+const jointBranchName = (district: string, serial: number, level: OrgLevel): string => `中共${district}联合${LEVEL_SUFFIX[level]}（第${serial}号）`;
 
-/** Rule 1: a standalone branch, approved at once. */
+/** The enterprise's earlier standalone branch, dissolved: a branch formed again in its place keeps what it had. */
+const previousStandalone = (s: PlacementState, e: PlacedEnterprise): PlacedOrg | undefined => {
+  const previous = e.lastStandaloneOrgId ? s.orgs.get(e.lastStandaloneOrgId) : undefined;
+  return previous?.dissolved ? previous : undefined;
+};
+
+/** The previous branch's parent, if it is still live and of the new branch's level or above. */
+const keptParent = (s: PlacementState, previous: PlacedOrg | undefined, level: OrgLevel): string | undefined => {
+  const parent = previous?.parentOrgId ? s.orgs.get(previous.parentOrgId) : undefined;
+  return parent && !parent.dissolved && canHold(parent.level, level) ? parent.orgId : undefined;
+};
+
+/**
+ * Rule 1: a standalone branch, approved at once. Formed again after the enterprise's earlier branch was dissolved
+ * (abnormal operation confirmed, or fewer than 3 full members for a while), it keeps what that one had: its place in
+ * the tree, secretary, instructor and pairings, and names it (`reformedFrom`) so ratings and subsidies follow the lineage.
+ */
 const formStandalone = (step: Step, e: PlacedEnterprise) => {
   const orgId = `standalone-${e.creditCode}-${e.standaloneCount + 1}`;
+  const level = levelFor(e.fullMembers, e.probationaryMembers, step.policy);
+  const previous = previousStandalone(step.s, e);
+  const parentOrgId = keptParent(step.s, previous, level.level);
   emit(
     step,
     formationEvent('OrgFormed', {
       orgId,
       district: e.district,
-      name: standaloneBranchName(e),
+      name: standaloneBranchName(e, level.level),
       mode: 'standalone',
-      ...levelFor(e.fullMembers, e.probationaryMembers, step.policy),
+      ...level,
       enterprises: [{ creditCode: e.creditCode, fullMembers: e.fullMembers, probationaryMembers: e.probationaryMembers }],
       fullMembers: e.fullMembers,
       probationaryMembers: e.probationaryMembers,
+      ...(parentOrgId && { parentOrgId }),
+      ...(previous && { reformedFrom: previous.orgId }),
       ...auto(step.policy),
     }),
   );
+  if (!previous) return;
+  const ref = { orgId, district: e.district };
+  if (previous.secretary) emit(step, formationEvent('SecretaryAssigned', { ...ref, secretary: previous.secretary }));
+  if (previous.instructor) emit(step, formationEvent('InstructorAssigned', { ...ref, instructor: previous.instructor }));
+  for (const [publicUnitOrgId, publicUnitName] of previous.pairings) emit(step, formationEvent('OrgsPaired', { ...ref, publicUnitOrgId, publicUnitName }));
 };
 
 /** Rule 4: a joint branch below the minimum is topped up, merged, or dissolved and its enterprises regrouped. */
@@ -364,10 +400,42 @@ const leave = (step: Step, org: PlacedOrg, e: PlacedEnterprise, reason: LeaveRea
   rebalanceJoint(step, org);
 };
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Rule 4 with a brake: the only enterprise of an organisation turned abnormal. Dissolving would cost the organisation
+ * its people, parent, stars and pairings, and operating status flips back and forth; so the rule only records the
+ * dissolution as pending, for an officer to confirm after the policy's grace period.
+ */
+const pendDissolution = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
+  if (org.pendingDissolution) return;
+  const since = step.occurredAt;
+  const confirmableFrom = since && new Date(Date.parse(since) + step.policy.abnormalDissolutionGraceDays * DAY_MS).toISOString();
+  emit(
+    step,
+    formationEvent('OrgDissolutionPending', {
+      orgId: org.orgId,
+      district: org.district,
+      creditCode: e.creditCode,
+      reason: 'operation-abnormal',
+      ...(since && { since, confirmableFrom }),
+      ...auto(step.policy),
+    }),
+  );
+};
+
+/** Back to normal before an officer confirmed: the pending dissolution is withdrawn and the organisation stays as it was. */
+const cancelPendingDissolution = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
+  if (org.pendingDissolution !== e.creditCode) return;
+  emit(step, formationEvent('OrgDissolutionCancelled', { orgId: org.orgId, district: org.district, creditCode: e.creditCode, reason: 'returned-to-normal', ...auto(step.policy) }));
+};
+
 /** Brings one enterprise to where the rules say it belongs, given its current facts. */
 const settle = (step: Step, e: PlacedEnterprise) => {
   const { policy } = step;
   const org = e.orgId ? step.s.orgs.get(e.orgId) : undefined;
+  if (org && e.status === 'abnormal' && org.enterprises.size <= 1) return pendDissolution(step, org, e);
+  if (org && e.status === 'normal') cancelPendingDissolution(step, org, e);
   if (e.status !== 'normal') {
     const deregistered = e.status === 'deregistered';
     if (org) leave(step, org, e, deregistered ? 'deregistered' : 'operation-abnormal', deregistered ? 'deregistered' : 'operation-abnormal');
@@ -402,9 +470,9 @@ const settle = (step: Step, e: PlacedEnterprise) => {
  * delivered twice (same stream version) returns nothing. When an append fails on a version conflict, rebuild
  * the state from the store and react again.
  */
-export const react = (state: PlacementState, event: RegistryEvent, streamVersion: number, policy: FormationPolicy): PlannedAppend[] => {
+export const react = (state: PlacementState, event: RegistryEvent & { occurredAt?: string }, streamVersion: number, policy: FormationPolicy): PlannedAppend[] => {
   if (!evolveWithRegistryEvent(state, event, streamVersion)) return [];
-  const step: Step = { s: state, policy, out: [] };
+  const step: Step = { s: state, policy, out: [], ...(event.occurredAt && { occurredAt: event.occurredAt }) };
   const e = enterpriseIn(state, event.data.creditCode);
   if (event.type === 'EmployeeCountChanged' || event.type === 'LedgerCorrected') {
     // placement does not change, but an enterprise still waiting may now find a group with its new attributes

@@ -1,6 +1,6 @@
 import type { FormationEvent, Person, RegistryEvent, WorkCoverageAssigned } from '@liangxin/contracts';
 import fc from 'fast-check';
-import { caseloadOf, evolveWithFormationEvent, initialPlacementState, type PlacementState } from './placement';
+import { caseloadOf, coverageOf, evolveWithFormationEvent, initialPlacementState, type PlacementState } from './placement';
 import { DEFAULT_FORMATION_POLICY, type FormationPolicy } from './policy';
 import { react } from './process-manager';
 import { type AssignWorkCoverage, decideWorkCoverage } from './work-coverage';
@@ -81,6 +81,23 @@ describe('work coverage: an officer assigns the person who covers an enterprise 
     given([registered(0, 0), assign(0, li)])
       .when(assign(0, wang, 'instructor'))
       .then([{ coveredBy: 'instructor', assignee: wang, previousAssignee: li, reason: 'no-party-members' }]));
+
+  it('an enterprise with no members is not covered until someone is named: the automatic rule records the need, not coverage by nobody', () => {
+    const state = initialPlacementState(policy.standaloneMinFull, policy.jointMaxEnterprises);
+    const recorded = react(state, registered(0, 0), 0, policy).flatMap((append) => append.events);
+    expect(recorded).toEqual([
+      expect.objectContaining({ type: 'WorkCoverageNeeded', data: expect.objectContaining({ creditCode: code(0), coveredBy: 'liaison', reason: 'no-party-members', automatic: true }) }),
+    ]);
+    expect(recorded.some((e) => e.type === 'WorkCoverageAssigned')).toBe(false);
+    expect(coverageOf(state, code(0))).toEqual({ kind: 'none', reason: 'no-party-members' });
+    for (const event of decideWorkCoverage(state, assign(0, li), policy)) evolveWithFormationEvent(state, event);
+    expect(coverageOf(state, code(0))).toEqual({ kind: 'work', reason: 'no-party-members' });
+  });
+
+  it.each([undefined, null, [], '', '  ', { personId: ' ', name: '王' }, { personId: 'p-1', name: '' }])('refuses an assignment without a named person (%j), naming assignee', (assignee) =>
+    given([registered(0, 0)])
+      .when({ creditCode: code(0), coveredBy: 'liaison', assignee: assignee as unknown as Person })
+      .thenThrows('ASSIGNEE_REQUIRED', 'assignee'));
 
   it('changes nothing when the same person is assigned again', () => given([registered(0, 0), assign(0, li)]).when(assign(0, li)).thenNothingHappens());
 

@@ -15,6 +15,11 @@ export type AssignWorkCoverage = {
 const reasonFromFacts = (e: PlacedEnterprise): NoOrganisationReason =>
   e.status === 'abnormal' ? 'operation-abnormal' : e.fullMembers + e.probationaryMembers > 0 ? 'awaiting-joint-branch' : 'no-party-members';
 
+const isNamedPerson = (person: unknown): person is Person => {
+  const p = person as Partial<Person> | null | undefined;
+  return typeof p === 'object' && p !== null && !Array.isArray(p) && typeof p.personId === 'string' && p.personId.trim() !== '' && typeof p.name === 'string' && p.name.trim() !== '';
+};
+
 const sameAssignment = (e: PlacedEnterprise, command: AssignWorkCoverage) =>
   e.workCoverage?.coveredBy === command.coveredBy &&
   e.workCoverage.assignee?.personId === command.assignee.personId &&
@@ -28,6 +33,8 @@ const sameAssignment = (e: PlacedEnterprise, command: AssignWorkCoverage) =>
  */
 export const decideWorkCoverage = (state: PlacementState, command: AssignWorkCoverage, policy: FormationPolicy): WorkCoverageAssigned[] => {
   const { creditCode, assignee } = command;
+  if (!isNamedPerson(assignee))
+    throw new DomainError('ASSIGNEE_REQUIRED', 'Work coverage means a named person is assigned: give the assignee’s personId and name.', 'assignee');
   const e = state.enterprises.get(creditCode);
   if (!e || e.registryVersion < 0)
     throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered.`, 'creditCode', 'not_found');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  type ActorScope,
   type AddEnterpriseMessage,
   type AssignInstructorMessage,
   type AssignSecretaryMessage,
@@ -10,6 +11,7 @@ import {
   type ChangeOrgParentMessage,
   type CommandEnvelope,
   type CommandReply,
+  type ConfirmOrgDissolutionMessage,
   type DissolveOrgMessage,
   type EventMetadata,
   FormationCommands,
@@ -38,18 +40,13 @@ import {
   type OrgState,
   type PlacementState,
   planLiftAfterDissolution,
+  planSettleReleased,
   type ProposedParent,
 } from '@liangxin/formation-domain';
-import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { assertMayActIn, EVENT_STORE, handleCommand, SYSTEM_SCOPE } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
 import { OrganisationTreeGuard } from './organisation-tree-guard';
 import { readEnterpriseFacts } from './placement-store';
-
-/**
- * Every officer command may carry the districts the caller acts in (absent: all), so that tenancy is checked
- * here, against the organisation's district as the store records it, not against a read model that may lag.
- */
-export type InDistricts<T> = T & { actingInDistricts?: string[] };
 
 type Metadata = CommandEnvelope<unknown>['metadata'];
 type Fold = (events: readonly RecordedEvent[]) => void;
@@ -74,9 +71,9 @@ export class FormationCommandsController {
   ) {}
 
   @MessagePattern(FormationCommands.FormOrg)
-  formOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<FormOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
+  formOrg(@Payload() { payload, scope, metadata }: CommandEnvelope<FormOrgMessage>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const data = await this.newOrgData(placement, payload, metadata);
+      const data = await this.newOrgData(placement, payload, scope, metadata);
       const reply = await this.execute(data.orgId, data.district, { type: 'FormOrg', data }, metadata, foldOwn);
       return { ...reply, result: { orgId: data.orgId } };
     });
@@ -84,9 +81,9 @@ export class FormationCommandsController {
 
   /** An application to form an organisation (same checks as FormOrg), for another officer to approve or reject. */
   @MessagePattern(FormationCommands.ProposeOrg)
-  proposeOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ProposeOrgMessage>>): Promise<CommandReply<{ orgId: string }>> {
+  proposeOrg(@Payload() { payload, scope, metadata }: CommandEnvelope<ProposeOrgMessage>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const data = await this.newOrgData(placement, payload, metadata);
+      const data = await this.newOrgData(placement, payload, scope, metadata);
       const command: OrgCommand = { type: 'ProposeOrg', data: { ...data, proposedBy: metadata.actor, ...(payload.note && { note: payload.note }) } };
       const reply = await this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
       return { ...reply, result: { orgId: data.orgId } };
@@ -95,16 +92,17 @@ export class FormationCommandsController {
 
   /**
    * What forming (or proposing) an organisation needs beyond the officer's words: each enterprise with its counts
-   * from the ledger and free of any other organisation, the district (given, or the first enterprise's) within the
-   * caller's, the id (from the command id, so a retry names the same organisation) and the parent as its stream says.
+   * and district from the ledger, in the caller's districts and free of any other organisation, the district (given,
+   * or the first enterprise's) within the caller's, the id (from the command id, so a retry names the same
+   * organisation) and the parent as its stream says. Whether the enterprises may share it is the decider's rule.
    */
-  private async newOrgData(placement: PlacementState, payload: InDistricts<FormOrgMessage>, metadata: Metadata): Promise<FormOrg['data']> {
+  private async newOrgData(placement: PlacementState, payload: FormOrgMessage, scope: ActorScope, metadata: Metadata): Promise<FormOrg['data']> {
     const candidates: CandidateEnterprise[] = [];
-    for (const code of payload.enterprises ?? []) candidates.push(await this.candidate(placement, code));
+    for (const [i, code] of (payload.enterprises ?? []).entries()) candidates.push(await this.candidate(placement, code, `enterprises[${i}]`, scope));
     const district = payload.district ?? candidates[0]?.district;
     if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
-    assertInDistricts(payload.actingInDistricts, district);
-    const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : undefined;
+    assertMayActIn(scope, district, 'district');
+    const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, scope) : undefined;
     return this.formOrgData({ ...payload, orgId: payload.orgId ?? officerOrgId(payload.mode, district, metadata.commandId), district }, candidates, parent);
   }
 
@@ -132,15 +130,15 @@ export class FormationCommandsController {
    * organisation since) and its parent too, and the organisation is formed on those facts by another officer.
    */
   @MessagePattern(FormationCommands.ApproveOrgProposal)
-  approveOrgProposal(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ApproveOrgProposalMessage>>): Promise<CommandReply> {
+  approveOrgProposal(@Payload() { payload, scope, metadata }: CommandEnvelope<ApproveOrgProposalMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const proposal = await this.proposalOf(payload.orgId, payload.actingInDistricts);
+      const proposal = await this.proposalOf(payload.orgId, scope);
       // none pending: the decider says why (already formed, rejected, never proposed), after a retried command id is recognised
       if (!proposal || proposal.rejected) return this.execute(payload.orgId, '', { type: 'ApproveOrgProposal', data: { orgId: payload.orgId, approvedBy: metadata.actor } }, metadata, foldOwn);
       const { data } = proposal;
       const candidates: CandidateEnterprise[] = [];
-      for (const { creditCode } of data.enterprises) candidates.push(await this.candidate(placement, creditCode, data.orgId));
-      const parent = data.parentOrgId ? await this.proposedParent(data.parentOrgId, undefined) : undefined;
+      for (const [i, { creditCode }] of data.enterprises.entries()) candidates.push(await this.candidate(placement, creditCode, `enterprises[${i}]`, scope, data.orgId));
+      const parent = data.parentOrgId ? await this.proposedParent(data.parentOrgId, SYSTEM_SCOPE) : undefined;
       const formed = this.formOrgData(data, candidates, parent);
       const command: OrgCommand = { type: 'ApproveOrgProposal', data: { orgId: data.orgId, approvedBy: metadata.actor, formed } };
       return this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
@@ -148,35 +146,35 @@ export class FormationCommandsController {
   }
 
   @MessagePattern(FormationCommands.RejectOrgProposal)
-  rejectOrgProposal(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<RejectOrgProposalMessage>>): Promise<CommandReply> {
+  rejectOrgProposal(@Payload() { payload, scope, metadata }: CommandEnvelope<RejectOrgProposalMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
-      const proposal = await this.proposalOf(payload.orgId, payload.actingInDistricts);
+      const proposal = await this.proposalOf(payload.orgId, scope);
       const command: OrgCommand = { type: 'RejectOrgProposal', data: { orgId: payload.orgId, rejectedBy: metadata.actor, reason: payload.reason } };
       return this.execute(payload.orgId, proposal?.data.district ?? '', command, { ...metadata, reason: payload.reason }, foldOwn);
     });
   }
 
   /** The proposal in the organisation's stream, if any, provided its district is the caller's (the decider refuses the rest). */
-  private async proposalOf(orgId: string, districts: string[] | undefined): Promise<OrgProposal | undefined> {
+  private async proposalOf(orgId: string, scope: ActorScope): Promise<OrgProposal | undefined> {
     const state = await this.orgState(orgId);
     const district = state.exists ? state.district : state.proposal?.data.district;
-    if (district) assertInDistricts(districts, district);
+    if (district) assertMayActIn(scope, district, 'orgId');
     return state.exists ? undefined : state.proposal;
   }
 
   @MessagePattern(FormationCommands.AddEnterprise)
-  addEnterprise(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AddEnterpriseMessage>>): Promise<CommandReply> {
+  addEnterprise(@Payload() { payload, scope, metadata }: CommandEnvelope<AddEnterpriseMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
-      const enterprise = await this.candidate(placement, payload.creditCode, org.orgId);
+      const org = await this.existingOrg(payload.orgId, scope);
+      const enterprise = await this.candidate(placement, payload.creditCode, 'creditCode', scope, org.orgId);
       return this.execute(org.orgId, org.district, { type: 'AddEnterprise', data: { orgId: org.orgId, enterprise, policy: this.engine.policy } }, metadata, foldOwn);
     });
   }
 
   @MessagePattern(FormationCommands.RemoveEnterprise)
-  removeEnterprise(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<RemoveEnterpriseMessage>>): Promise<CommandReply> {
+  removeEnterprise(@Payload() { payload, scope, metadata }: CommandEnvelope<RemoveEnterpriseMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
-      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const org = await this.existingOrg(payload.orgId, scope);
       const command: OrgCommand = { type: 'RemoveEnterprise', data: { orgId: org.orgId, creditCode: payload.creditCode, policy: this.engine.policy } };
       return this.execute(org.orgId, org.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
     });
@@ -184,10 +182,10 @@ export class FormationCommandsController {
 
   /** A merge spans two streams: the survivor absorbs the other, then the other is dissolved naming the survivor. */
   @MessagePattern(FormationCommands.MergeOrgs)
-  mergeOrgs(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<MergeOrgsMessage>>): Promise<CommandReply> {
+  mergeOrgs(@Payload() { payload, scope, metadata }: CommandEnvelope<MergeOrgsMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const survivor = await this.existingOrg(payload.intoOrgId, payload.actingInDistricts, 'intoOrgId');
-      const merged = await this.existingOrg(payload.mergedOrgId, payload.actingInDistricts, 'mergedOrgId');
+      const survivor = await this.existingOrg(payload.intoOrgId, scope, 'intoOrgId');
+      const merged = await this.existingOrg(payload.mergedOrgId, scope, 'mergedOrgId');
       const withReason = { ...metadata, reason: payload.reason };
       const absorb: OrgCommand = {
         type: 'AbsorbOrg',
@@ -205,26 +203,50 @@ export class FormationCommandsController {
   }
 
   @MessagePattern(FormationCommands.DissolveOrg)
-  dissolveOrg(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<DissolveOrgMessage>>): Promise<CommandReply> {
+  dissolveOrg(@Payload() { payload, scope, metadata }: CommandEnvelope<DissolveOrgMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const org = await this.existingOrg(payload.orgId, scope);
       const command: OrgCommand = { type: 'DissolveOrg', data: { orgId: org.orgId, reason: payload.reason } };
       return this.dissolveAndLift(placement, org, command, { ...metadata, reason: payload.reason }, foldOwn);
     });
   }
 
   /**
-   * Dissolves an organisation, then moves the organisations left beneath it up the tree (the formation rule
-   * `planLiftAfterDissolution`), each move caused by the OrgDissolved event. A retried command replays the
-   * dissolution and plans only the moves that did not reach the store.
+   * Rule 4's dissolution for abnormal operation, left pending by the rules: an officer confirms it once the policy's
+   * grace period has passed. The enterprises are released to the rules (no organisation, reason operation-abnormal).
    */
-  private async dissolveAndLift(placement: PlacementState, org: ExistingOrg, command: OrgCommand, metadata: Metadata, foldOwn: Fold, mergedInto?: string): Promise<CommandReply> {
+  @MessagePattern(FormationCommands.ConfirmOrgDissolution)
+  confirmOrgDissolution(@Payload() { payload, scope, metadata }: CommandEnvelope<ConfirmOrgDissolutionMessage>): Promise<CommandReply> {
+    return this.engine.withPlacement(async (placement, foldOwn) => {
+      const org = await this.existingOrg(payload.orgId, scope);
+      const command: OrgCommand = { type: 'ConfirmOrgDissolution', data: { orgId: org.orgId, now: new Date().toISOString(), ...(payload.note && { note: payload.note }) } };
+      return this.dissolveAndLift(placement, org, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn, undefined, true);
+    });
+  }
+
+  /**
+   * Dissolves an organisation, then moves the organisations left beneath it up the tree (the formation rule
+   * `planLiftAfterDissolution`), each move caused by the OrgDissolved event, and, with `settleReleased`, brings its
+   * enterprises to where the rules say. A retried command replays the dissolution and plans only what did not reach the store.
+   */
+  private async dissolveAndLift(
+    placement: PlacementState,
+    org: ExistingOrg,
+    command: OrgCommand,
+    metadata: Metadata,
+    foldOwn: Fold,
+    mergedInto?: string,
+    settleReleased = false,
+  ): Promise<CommandReply> {
     const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, metadata, foldOwn);
     const dissolution = events.find((e) => e.type === 'OrgDissolved');
     if (!dissolution) return reply;
     let position = reply.position;
-    for (const planned of planLiftAfterDissolution(placement, org.orgId, this.engine.policy, mergedInto)) {
-      const commandId = `${metadata.commandId}:lift:${planned.streamId}`;
+    const lifts = planLiftAfterDissolution(placement, org.orgId, this.engine.policy, mergedInto).map((planned) => ({ planned, step: 'lift' }));
+    const released = (dissolution.data as { enterprisesReleased: string[] }).enterprisesReleased;
+    const settled = settleReleased ? planSettleReleased(placement, released, this.engine.policy).map((planned) => ({ planned, step: 'settle' })) : [];
+    for (const { planned, step } of [...lifts, ...settled]) {
+      const commandId = `${metadata.commandId}:${step}:${planned.streamId}`;
       const recorded: EventMetadata = {
         ...planned.metadata,
         commandId,
@@ -239,42 +261,51 @@ export class FormationCommandsController {
   }
 
   @MessagePattern(FormationCommands.AssignSecretary)
-  assignSecretary(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AssignSecretaryMessage>>): Promise<CommandReply> {
-    return this.onOrg(payload.orgId, payload.actingInDistricts, metadata, (orgId) => ({ type: 'AssignSecretary', data: { orgId, person: person(payload.person) } }));
+  assignSecretary(@Payload() { payload, scope, metadata }: CommandEnvelope<AssignSecretaryMessage>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, scope, metadata, (orgId) => ({ type: 'AssignSecretary', data: { orgId, person: person(payload.person) } }));
   }
 
   @MessagePattern(FormationCommands.ReplaceSecretary)
-  replaceSecretary(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ReplaceSecretaryMessage>>): Promise<CommandReply> {
-    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({
+  replaceSecretary(@Payload() { payload, scope, metadata }: CommandEnvelope<ReplaceSecretaryMessage>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, scope, { ...metadata, reason: payload.reason }, (orgId) => ({
       type: 'ReplaceSecretary',
       data: { orgId, person: person(payload.person), reason: payload.reason },
     }));
   }
 
   @MessagePattern(FormationCommands.AssignInstructor)
-  assignInstructor(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<AssignInstructorMessage>>): Promise<CommandReply> {
-    return this.onOrg(payload.orgId, payload.actingInDistricts, metadata, (orgId) => ({ type: 'AssignInstructor', data: { orgId, person: person(payload.person) } }));
+  assignInstructor(@Payload() { payload, scope, metadata }: CommandEnvelope<AssignInstructorMessage>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, scope, metadata, (orgId) => ({ type: 'AssignInstructor', data: { orgId, person: person(payload.person) } }));
   }
 
   @MessagePattern(FormationCommands.ReplaceInstructor)
-  replaceInstructor(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ReplaceInstructorMessage>>): Promise<CommandReply> {
-    return this.onOrg(payload.orgId, payload.actingInDistricts, { ...metadata, reason: payload.reason }, (orgId) => ({
+  replaceInstructor(@Payload() { payload, scope, metadata }: CommandEnvelope<ReplaceInstructorMessage>): Promise<CommandReply> {
+    return this.onOrg(payload.orgId, scope, { ...metadata, reason: payload.reason }, (orgId) => ({
       type: 'ReplaceInstructor',
       data: { orgId, person: person(payload.person), reason: payload.reason },
     }));
   }
 
-  /** 结对共建: recorded on the private unit's organisation; a public unit's organisation known here must be one. */
+  /**
+   * 结对共建: recorded on the private unit's organisation. Public units are recorded as organisations formed with
+   * `publicUnit: true`: the one named is read from its stream, must be in the caller's districts, and the pairing
+   * carries its recorded name.
+   */
   @MessagePattern(FormationCommands.PairOrgs)
-  pairOrgs(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<PairOrgsMessage>>): Promise<CommandReply> {
+  pairOrgs(@Payload() { payload, scope, metadata }: CommandEnvelope<PairOrgsMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
-      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
+      const org = await this.existingOrg(payload.orgId, scope);
       const publicUnit = await this.orgState(payload.publicUnitOrgId);
-      if (publicUnit.exists && !publicUnit.publicUnit)
-        throw new DomainError('NOT_A_PUBLIC_UNIT', `Organisation ${payload.publicUnitOrgId} is not an organisation of a public unit.`, 'publicUnitOrgId', 'conflict');
+      if (!publicUnit.exists)
+        throw new DomainError('PUBLIC_UNIT_NOT_FOUND', `No organisation ${payload.publicUnitOrgId} of a public unit exists.`, 'publicUnitOrgId', 'not_found');
+      assertMayActIn(scope, publicUnit.district, 'publicUnitOrgId');
       const command: OrgCommand = {
         type: 'PairWithPublicUnit',
-        data: { orgId: org.orgId, publicUnitOrgId: payload.publicUnitOrgId, publicUnitName: payload.publicUnitName, ...(payload.pairedOn && { pairedOn: payload.pairedOn }) },
+        data: {
+          orgId: org.orgId,
+          publicUnit: { orgId: publicUnit.orgId, name: publicUnit.name, publicUnit: publicUnit.publicUnit, dissolved: publicUnit.dissolved },
+          ...(payload.pairedOn && { pairedOn: payload.pairedOn }),
+        },
       };
       return this.execute(org.orgId, org.district, command, metadata, foldOwn);
     });
@@ -286,10 +317,10 @@ export class FormationCommandsController {
    * organisation and its new parent must be in the caller's districts.
    */
   @MessagePattern(FormationCommands.ChangeOrgParent)
-  changeOrgParent(@Payload() { payload, metadata }: CommandEnvelope<InDistricts<ChangeOrgParentMessage>>): Promise<CommandReply> {
+  changeOrgParent(@Payload() { payload, scope, metadata }: CommandEnvelope<ChangeOrgParentMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
-      const org = await this.existingOrg(payload.orgId, payload.actingInDistricts);
-      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, payload.actingInDistricts) : null;
+      const org = await this.existingOrg(payload.orgId, scope);
+      const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, scope) : null;
       const parentAncestors = parent?.exists ? await this.tree.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
       const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
@@ -323,9 +354,9 @@ export class FormationCommandsController {
   }
 
   /** A parent an officer names, as its stream says, provided it is in the caller's districts. */
-  private async proposedParent(parentOrgId: string, districts: string[] | undefined): Promise<ProposedParent & { parentOrgId?: string }> {
+  private async proposedParent(parentOrgId: string, scope: ActorScope): Promise<ProposedParent & { parentOrgId?: string }> {
     const { parent, district } = await this.tree.parentAsRead(parentOrgId);
-    if (district) assertInDistricts(districts, district);
+    if (district) assertMayActIn(scope, district, 'parentOrgId');
     return parent;
   }
 
@@ -335,7 +366,7 @@ export class FormationCommandsController {
    * so an automatic decision made meanwhile turns this into a version conflict instead of a lost update.
    */
   @MessagePattern(FormationCommands.AssignWorkCoverage)
-  async assignWorkCoverage(@Payload() envelope: CommandEnvelope<InDistricts<AssignWorkCoverageMessage>>): Promise<CommandReply> {
+  async assignWorkCoverage(@Payload() envelope: CommandEnvelope<AssignWorkCoverageMessage>): Promise<CommandReply> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tryAssignWorkCoverage(envelope);
@@ -346,7 +377,7 @@ export class FormationCommandsController {
     }
   }
 
-  private tryAssignWorkCoverage({ payload, metadata }: CommandEnvelope<InDistricts<AssignWorkCoverageMessage>>): Promise<CommandReply> {
+  private tryAssignWorkCoverage({ payload, scope, metadata }: CommandEnvelope<AssignWorkCoverageMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
       const streamId = formationEnterpriseStreamId(payload.creditCode);
       const history = await this.store.readStream(streamId);
@@ -356,11 +387,11 @@ export class FormationCommandsController {
       if (!known || known.registryVersion < 0) {
         const facts = await readEnterpriseFacts(this.store, payload.creditCode);
         if (facts) {
-          assertInDistricts(payload.actingInDistricts, facts.district);
+          assertMayActIn(scope, facts.district, 'creditCode');
           throw new DomainError('ENTERPRISE_NOT_YET_PLACED', `Enterprise ${payload.creditCode} was registered moments ago and is still being placed; try again shortly.`, 'creditCode', 'conflict');
         }
-      } else assertInDistricts(payload.actingInDistricts, known.district);
-      const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: person(payload.assignee) };
+      } else assertMayActIn(scope, known.district, 'creditCode');
+      const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: payload.assignee && person(payload.assignee) };
       const events = decideWorkCoverage(placement, command, this.engine.policy);
       const enterprise = placement.enterprises.get(payload.creditCode);
       if (events.length === 0 || !enterprise) return { position: history.at(-1)?.globalPosition ?? 0 };
@@ -384,9 +415,9 @@ export class FormationCommandsController {
     });
   }
 
-  private onOrg(orgId: string, districts: string[] | undefined, metadata: Metadata, command: (orgId: string) => OrgCommand): Promise<CommandReply> {
+  private onOrg(orgId: string, scope: ActorScope, metadata: Metadata, command: (orgId: string) => OrgCommand): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
-      const org = await this.existingOrg(orgId, districts);
+      const org = await this.existingOrg(orgId, scope);
       return this.execute(org.orgId, org.district, command(org.orgId), metadata, foldOwn);
     });
   }
@@ -414,29 +445,28 @@ export class FormationCommandsController {
     return fold(orgDecider, await this.store.readStream<OrgEvent>(orgStreamId(orgId)));
   }
 
-  private async existingOrg(orgId: string, districts: string[] | undefined, field = 'orgId'): Promise<ExistingOrg> {
+  private async existingOrg(orgId: string, scope: ActorScope, field = 'orgId'): Promise<ExistingOrg> {
     const org = await this.orgState(orgId);
     if (!org.exists) throw new DomainError('ORG_NOT_FOUND', `No party organisation ${orgId} exists.`, field, 'not_found');
-    assertInDistricts(districts, org.district);
+    assertMayActIn(scope, org.district, field);
     return org;
   }
 
-  /** An enterprise an officer names, with its member counts from the ledger, provided no other organisation holds it. */
-  private async candidate(placement: PlacementState, creditCode: string, joiningOrgId?: string): Promise<CandidateEnterprise> {
+  /**
+   * An enterprise an officer names (`field` says where), loaded from its ledger stream: registered, in a district the
+   * caller acts in (the ledger's district, not the code's or the body's), not deregistered, and held by no other organisation.
+   */
+  private async candidate(placement: PlacementState, creditCode: string, field: string, scope: ActorScope, joiningOrgId?: string): Promise<CandidateEnterprise> {
     const facts = await readEnterpriseFacts(this.store, creditCode);
-    if (!facts) throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered.`, 'enterprises', 'not_found');
+    if (!facts) throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered.`, field, 'not_found');
+    assertMayActIn(scope, facts.district, field);
     if (facts.status === 'deregistered')
-      throw new DomainError('ENTERPRISE_DEREGISTERED', `Enterprise ${creditCode} is deregistered and cannot join an organisation.`, 'enterprises', 'conflict');
+      throw new DomainError('ENTERPRISE_DEREGISTERED', `Enterprise ${creditCode} is deregistered and cannot join an organisation.`, field, 'conflict');
     const heldBy = placement.enterprises.get(creditCode)?.orgId;
     if (heldBy && heldBy !== joiningOrgId)
-      throw new DomainError('ENTERPRISE_IN_ANOTHER_ORG', `Enterprise ${creditCode} already belongs to organisation ${heldBy}; remove it there first.`, 'enterprises', 'conflict');
+      throw new DomainError('ENTERPRISE_IN_ANOTHER_ORG', `Enterprise ${creditCode} already belongs to organisation ${heldBy}; remove it there first.`, field, 'conflict');
     return { creditCode, district: facts.district, fullMembers: facts.fullMembers, probationaryMembers: facts.probationaryMembers };
   }
 }
 
 const person = (p: { personId: string; name: string }) => ({ personId: p.personId, name: p.name });
-
-function assertInDistricts(districts: string[] | undefined, district: string): void {
-  if (districts && !districts.includes(district))
-    throw new DomainError('OUTSIDE_YOUR_DISTRICTS', `You have no access to district ${district}.`, 'district', 'forbidden');
-}

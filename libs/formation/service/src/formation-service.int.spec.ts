@@ -110,8 +110,15 @@ describe('formation service as a Nest microservice over the in-process transport
     for (const instance of instances) if (consumers.length === 0 || consumers.includes(instance.consumer)) await instance.bus.waitUntilApplied(instance.consumer, head, 10_000);
   };
 
-  const send = <R extends object = object>(instance: Instance, pattern: string, payload: object, commandId = `cmd-${++commandCount}`, actor = 'officer:zhang') =>
-    firstValueFrom(instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, { payload, scope: SYSTEM_SCOPE, metadata: { actor, commandId } }));
+  /** Sends as the gateway would; `asOfficerOf` in the payload stands for the caller's token (an officer of those districts), else the system acts. */
+  const send = <R extends object = object>(instance: Instance, pattern: string, { asOfficerOf, ...payload }: { asOfficerOf?: string[]; [field: string]: unknown }, commandId = `cmd-${++commandCount}`, actor = 'officer:zhang') =>
+    firstValueFrom(
+      instance.client.send<CommandReply<R>, CommandEnvelope<object>>(pattern, {
+        payload,
+        scope: asOfficerOf ? { role: 'officer', districts: asOfficerOf } : SYSTEM_SCOPE,
+        metadata: { actor, commandId },
+      }),
+    );
 
   const refusal = async (promise: Promise<unknown>): Promise<string> => {
     try {
@@ -121,6 +128,16 @@ describe('formation service as a Nest microservice over the in-process transport
       return (error as RemoteCommandError).code;
     }
     throw new Error('the command was accepted');
+  };
+
+  /**
+   * An organisation holds enterprises of its own district only, so enterprises an officer groups by hand are first
+   * grouped by the automatic rules (joint branches): the officer dissolves those branches to re-form them.
+   */
+  const dissolveAutomaticBranchesOf = async (instance: Instance, codes: string[]) => {
+    const { state } = await loadPlacement(store, DEFAULT_FORMATION_POLICY);
+    const orgIds = new Set(codes.flatMap((code) => state.enterprises.get(code)?.orgId ?? []));
+    for (const orgId of orgIds) await send(instance, FormationCommands.DissolveOrg, { orgId, reason: '重新组建' });
   };
 
   const formationEvents = async () => store.readAll({ streamPrefixes: ['org-', 'formation-'] });
@@ -163,7 +180,7 @@ describe('formation service as a Nest microservice over the in-process transport
     for (const code of codes.slice(0, 2)) registrations.push(await register(code, 1));
     await caughtUp();
     expect((await formationEvents()).filter((e) => e.type === 'OrgFormed')).toEqual([]);
-    expect((await store.readStream(formationEnterpriseStreamId(codes[0]))).map((e) => e.type)).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+    expect((await store.readStream(formationEnterpriseStreamId(codes[0]))).map((e) => e.type)).toEqual(['EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
 
     for (const code of codes.slice(2)) registrations.push(await register(code, 1));
     await caughtUp();
@@ -264,7 +281,7 @@ describe('formation service as a Nest microservice over the in-process transport
 
       expect(control.failures).toBe(1);
       expect(comparable(await formationEvents())).toEqual(withoutCrash);
-      expect(withoutCrash.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+      expect(withoutCrash.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
     });
 
     it('converges after a restart from a checkpoint saved before the half-applied event', async () => {
@@ -285,7 +302,7 @@ describe('formation service as a Nest microservice over the in-process transport
       await startInstance();
       await caughtUp();
       const afterRestart = comparable(await formationEvents());
-      expect(afterRestart.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageAssigned']);
+      expect(afterRestart.map((e) => e.type)).toEqual(['OrgFormed', 'OrgDissolved', 'EnterpriseAwaitingJointBranch', 'WorkCoverageNeeded']);
       const { state } = await loadPlacement(store, DEFAULT_FORMATION_POLICY);
       expect(coverageOf(state, code).kind).toBe('awaiting-joint');
     });
@@ -294,15 +311,13 @@ describe('formation service as a Nest microservice over the in-process transport
   describe('officer commands', () => {
     it('forms in a chosen mode, keeps the automatic rules off its enterprises, merges and dissolves, recording the officer', async () => {
       const instance = await startInstance();
-      const e1 = codeOf(60);
-      const e2 = codeOf(61, OTHER_DISTRICT);
-      const e3 = codeOf(62, '430106');
-      const e4 = codeOf(63, '430107');
+      const [e1, e2, e3, e4] = [codeOf(60), codeOf(61), codeOf(62), codeOf(63)];
       await register(e1, 2);
       await register(e2, 1);
       await register(e3, 2);
       await register(e4, 1);
       await caughtUp();
+      await dissolveAutomaticBranchesOf(instance, [e1, e2, e3, e4]);
 
       const shared = await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode: 'building-shared', name: '楼宇联合党支部', enterprises: [e1, e2] });
       const sharedId = shared.result?.orgId ?? '';
@@ -313,7 +328,7 @@ describe('formation service as a Nest microservice over the in-process transport
       // the enterprise is already in an organisation: a clear code, nothing appended
       const head = await store.headPosition();
       expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-combined', name: 'x', enterprises: [e1, e3] }))).toBe('ENTERPRISE_IN_ANOTHER_ORG');
-      expect(await refusal(send(instance, FormationCommands.DissolveOrg, { orgId: sharedId, reason: 'x', actingInDistricts: ['999999'] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(send(instance, FormationCommands.DissolveOrg, { orgId: sharedId, reason: 'x', asOfficerOf: ['999999'] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
       expect(await store.headPosition()).toBe(head);
 
       // a registry change of a member is recounted in the officer's organisation, not moved out of it
@@ -372,8 +387,8 @@ describe('formation service as a Nest microservice over the in-process transport
       expect(await refusal(place('nope', chain))).toBe('ORG_NOT_FOUND');
       // both the organisation and its new parent must be in the caller's districts
       const elsewhere = await form('外区综合党委', 'primary-committee', OTHER_DISTRICT);
-      expect(await refusal(place(s1, elsewhere, { actingInDistricts: [DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
-      expect(await refusal(place(s1, chain, { actingInDistricts: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(place(s1, elsewhere, { asOfficerOf: [DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(place(s1, chain, { asOfficerOf: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
       expect(await store.headPosition()).toBe(before + 1);
 
       await place(park, null);
@@ -388,7 +403,7 @@ describe('formation service as a Nest microservice over the in-process transport
       expect(await orgState(underChain.result?.orgId ?? '')).toMatchObject({ parentOrgId: chain, level: 'general-branch' });
       expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'primary-committee', parentOrgId: s1 }))).toBe('PARENT_LEVEL_TOO_LOW');
       expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: 'nope' }))).toBe('PARENT_NOT_FOUND');
-      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: elsewhere, actingInDistricts: [DISTRICT] }))).toBe(
+      expect(await refusal(send(instance, FormationCommands.FormOrg, { mode: 'area-unified', name: 'x', district: DISTRICT, enterprises: [], level: 'general-branch', parentOrgId: elsewhere, asOfficerOf: [DISTRICT] }))).toBe(
         'OUTSIDE_YOUR_DISTRICTS',
       );
       // detached, the chain may now go under the park
@@ -429,10 +444,10 @@ describe('formation service as a Nest microservice over the in-process transport
       expect(await store.headPosition()).toBe(head);
 
       // merged away: the one beneath goes under the organisation that absorbed its parent
-      // (enterprises of four districts, so that no automatic joint branch takes them first)
-      const [e3, e4, e5, e6] = [codeOf(74, '430108'), codeOf(75, '430109'), codeOf(76, '430110'), codeOf(77, '430111')];
+      const [e3, e4, e5, e6] = [codeOf(74), codeOf(75), codeOf(76), codeOf(77)];
       for (const [code, full] of [[e3, 2], [e4, 1], [e5, 2], [e6, 1]] as const) await register(code, full);
       await caughtUp();
+      await dissolveAutomaticBranchesOf(instance, [e3, e4, e5, e6]);
       const formWith = async (mode: string, enterprises: string[]) => (await send<{ orgId: string }>(instance, FormationCommands.FormOrg, { mode, name: mode, enterprises })).result?.orgId ?? '';
       const survivor = await formWith('building-shared', [e3, e4]);
       const absorbed = await formWith('area-unified', [e5, e6]);
@@ -562,12 +577,12 @@ describe('formation service as a Nest microservice over the in-process transport
 
     it('proposes an organisation, refuses its approval by the proposer, and forms it when another officer approves, on the counts of that day', async () => {
       const instance = await startInstance();
-      // enterprises of two districts, so that no automatic joint branch takes them while the proposal waits
-      const [e1, e2, e3] = [codeOf(80, '430112'), codeOf(81, '430113'), codeOf(82, '430114')];
+      const [e1, e2, e3] = [codeOf(80), codeOf(81), codeOf(82)];
       await register(e1, 2);
       await register(e2, 1);
       await register(e3, 1);
       await caughtUp();
+      await dissolveAutomaticBranchesOf(instance, [e1, e2, e3]);
       const proposal = { mode: 'building-shared', name: '科创大厦联合党支部', enterprises: [e1, e2], note: '同一楼宇' };
       const proposed = await send<{ orgId: string }>(instance, FormationCommands.ProposeOrg, proposal, 'propose-1', 'officer:li');
       const orgId = proposed.result?.orgId ?? '';
@@ -577,7 +592,7 @@ describe('formation service as a Nest microservice over the in-process transport
 
       const head = await store.headPosition();
       expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId }, 'approve-self', 'officer:li'))).toBe('APPROVER_IS_PROPOSER');
-      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId, actingInDistricts: ['430199'] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(send(instance, FormationCommands.ApproveOrgProposal, { orgId, asOfficerOf: ['430199'] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
       expect(await store.headPosition()).toBe(head);
 
       // a member joined e2 meanwhile: the approval counts four full members, not the three proposed
@@ -612,12 +627,12 @@ describe('formation service as a Nest microservice over the in-process transport
       await register(code, 0);
       await caughtUp();
       const assignment = { creditCode: code, coveredBy: 'liaison', assignee: wang, reason: '挂点联系' };
-      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, actingInDistricts: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
+      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, asOfficerOf: [OTHER_DISTRICT] }))).toBe('OUTSIDE_YOUR_DISTRICTS');
       const first = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
       const retried = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
       expect(retried).toMatchObject({ position: first.position, idempotentReplay: true });
       const coverage = await store.readStream(formationEnterpriseStreamId(code));
-      expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageAssigned', 'WorkCoverageAssigned']);
+      expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageNeeded', 'WorkCoverageAssigned']);
       expect(coverage[1]).toMatchObject({
         data: { assignee: wang, coveredBy: 'liaison', reason: 'no-party-members', automatic: false, policyVersion: DEFAULT_FORMATION_POLICY.version },
         metadata: { actor: 'officer:zhang', reason: '挂点联系', district: DISTRICT },

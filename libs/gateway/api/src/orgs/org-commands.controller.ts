@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import {
   AddEnterpriseDto,
   AssignPersonDto,
   ChangeOrgParentDto,
+  ConfirmOrgDissolutionDto,
   DissolveOrgDto,
   FormationCommands,
   FormOrgDto,
@@ -16,7 +17,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
-import { districtOfNewOrg, scopedToCaller } from './scoping';
+import { districtOfNewOrg, OrgIdParam } from './scoping';
 
 /** POST /api/orgs/{id}/merge: the organisation in the path is absorbed by `intoOrgId`. */
 export class MergeIntoDto extends OmitType(MergeOrgsDto, ['mergedOrgId'] as const) {}
@@ -51,14 +52,14 @@ export class OrgCommandsController {
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async form(@Body() body: FormOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     assertDistrict(principal, districtOfNewOrg(body));
-    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, scopedToCaller(body, principal), principal, request);
+    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.FormOrg, body, principal, request);
     return { orgId: reply.result?.orgId, position: reply.position };
   }
 
   @Post(':id/enterprises')
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Add an enterprise to the organisation' })
-  addEnterprise(@Param('id') orgId: string, @Body() body: AddEnterpriseDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  addEnterprise(@OrgIdParam() orgId: string, @Body() body: AddEnterpriseDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.AddEnterprise, { ...body, orgId }, principal, request);
   }
 
@@ -66,7 +67,7 @@ export class OrgCommandsController {
   @HttpCode(200)
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Take an enterprise out of the organisation' })
-  removeEnterprise(@Param('id') orgId: string, @CreditCodeParam() creditCode: string, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  removeEnterprise(@OrgIdParam() orgId: string, @CreditCodeParam() creditCode: string, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.RemoveEnterprise, { orgId, creditCode }, principal, request);
   }
 
@@ -74,7 +75,7 @@ export class OrgCommandsController {
   @HttpCode(200)
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Merge this organisation into another: the other absorbs its enterprises, this one is dissolved' })
-  merge(@Param('id') mergedOrgId: string, @Body() body: MergeIntoDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  merge(@OrgIdParam() mergedOrgId: string, @Body() body: MergeIntoDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.MergeOrgs, { ...body, mergedOrgId }, principal, request);
   }
 
@@ -82,28 +83,41 @@ export class OrgCommandsController {
   @HttpCode(200)
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Dissolve the organisation, with the reason' })
-  dissolve(@Param('id') orgId: string, @Body() body: DissolveOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  dissolve(@OrgIdParam() orgId: string, @Body() body: DissolveOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.DissolveOrg, { ...body, orgId }, principal, request);
+  }
+
+  @Post(':id/dissolution/confirm')
+  @HttpCode(200)
+  @Roles('admin', 'officer')
+  @ApiOperation({
+    summary: 'Confirm the dissolution the rules left pending when the organisation’s only enterprise turned abnormal (after the policy’s grace period)',
+    description: 'A return to normal before the confirmation cancels the pending dissolution, so a status flip changes nothing of the organisation.',
+  })
+  @ApiResponse({ status: 200, description: '{position} of the OrgDissolved event and what follows it' })
+  @ApiResponse({ status: 409, description: 'nothing pending (NO_PENDING_DISSOLUTION), or still inside the grace period (DISSOLUTION_IN_GRACE_PERIOD)' })
+  confirmDissolution(@OrgIdParam() orgId: string, @Body() body: ConfirmOrgDissolutionDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return this.send(FormationCommands.ConfirmOrgDissolution, { ...body, orgId }, principal, request);
   }
 
   @Put(':id/secretary')
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Assign the secretary, or replace the current one (give a reason)' })
-  secretary(@Param('id') orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  secretary(@OrgIdParam() orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(body.reason ? FormationCommands.ReplaceSecretary : FormationCommands.AssignSecretary, { ...body, orgId }, principal, request);
   }
 
   @Put(':id/instructor')
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Assign the party-building instructor, or replace the current one (give a reason)' })
-  instructor(@Param('id') orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  instructor(@OrgIdParam() orgId: string, @Body() body: PutPersonDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(body.reason ? FormationCommands.ReplaceInstructor : FormationCommands.AssignInstructor, { ...body, orgId }, principal, request);
   }
 
   @Post(':id/pairings')
   @Roles('admin', 'officer')
   @ApiOperation({ summary: 'Pair this (private unit) organisation with an organisation of a public unit (结对共建)' })
-  pair(@Param('id') orgId: string, @Body() body: PairOrgsDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  pair(@OrgIdParam() orgId: string, @Body() body: PairOrgsDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.PairOrgs, { ...body, orgId }, principal, request);
   }
 
@@ -127,12 +141,12 @@ export class OrgCommandsController {
   @ApiResponse({ status: 403, description: 'the organisation or the parent is outside your districts' })
   @ApiResponse({ status: 404, description: 'no such organisation (ORG_NOT_FOUND) or parent (PARENT_NOT_FOUND)' })
   @ApiResponse({ status: 409, description: 'dissolved, a cycle (PARENT_CYCLE), a parent of a lower level (PARENT_LEVEL_TOO_LOW), already there, or undone because another officer’s move of the same instant closed a cycle with it (PLACEMENT_CYCLE_UNDONE)' })
-  parent(@Param('id') orgId: string, @Body() body: ChangeOrgParentDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  parent(@OrgIdParam() orgId: string, @Body() body: ChangeOrgParentDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.ChangeOrgParent, { ...body, orgId }, principal, request);
   }
 
   private async send(pattern: string, payload: object, principal: Principal, request: Request) {
-    const reply = await this.commands.send(pattern, scopedToCaller(payload, principal), principal, request);
+    const reply = await this.commands.send(pattern, payload, principal, request);
     return { position: reply.position };
   }
 }

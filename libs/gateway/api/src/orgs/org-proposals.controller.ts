@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Post, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApproveOrgProposalDto, FormationCommands, ProposeOrgDto, RejectOrgProposalDto } from '@liangxin/contracts';
 import { ORG_PROPOSALS, type OrgProposalView, type ReadModelStore } from '@liangxin/read-models';
@@ -9,7 +9,7 @@ import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { READ_MODEL_STORE } from '../read-side/tokens';
-import { districtOfNewOrg, scopedToCaller } from './scoping';
+import { districtOfNewOrg, OrgIdParam } from './scoping';
 
 const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 
@@ -37,7 +37,7 @@ export class OrgProposalsController {
   @ApiResponse({ status: 409, description: 'an enterprise already belongs to another organisation (ENTERPRISE_IN_ANOTHER_ORG)' })
   async propose(@Body() body: ProposeOrgDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     assertDistrict(principal, districtOfNewOrg(body));
-    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.ProposeOrg, scopedToCaller(body, principal), principal, request);
+    const reply = await this.commands.send<{ orgId: string }>(FormationCommands.ProposeOrg, body, principal, request);
     return { orgId: reply.result?.orgId, position: reply.position };
   }
 
@@ -49,7 +49,7 @@ export class OrgProposalsController {
   @ApiResponse({ status: 403, description: 'outside your districts, or you proposed it yourself (APPROVER_IS_PROPOSER)' })
   @ApiResponse({ status: 404, description: 'no such proposal (PROPOSAL_NOT_FOUND)' })
   @ApiResponse({ status: 409, description: 'rejected already (PROPOSAL_REJECTED), formed already (ORG_ALREADY_EXISTS), or an enterprise was taken since (ENTERPRISE_IN_ANOTHER_ORG)' })
-  approve(@Param('id') orgId: string, @Body() body: ApproveOrgProposalDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  approve(@OrgIdParam() orgId: string, @Body() body: ApproveOrgProposalDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.ApproveOrgProposal, { ...body, orgId }, principal, request);
   }
 
@@ -60,7 +60,7 @@ export class OrgProposalsController {
   @ApiResponse({ status: 200, description: '{position} of the OrgProposalRejected event' })
   @ApiResponse({ status: 404, description: 'no such proposal (PROPOSAL_NOT_FOUND)' })
   @ApiResponse({ status: 409, description: 'decided already' })
-  reject(@Param('id') orgId: string, @Body() body: RejectOrgProposalDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  reject(@OrgIdParam() orgId: string, @Body() body: RejectOrgProposalDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     return this.send(FormationCommands.RejectOrgProposal, { ...body, orgId }, principal, request);
   }
 
@@ -84,7 +84,7 @@ export class OrgProposalsController {
   @Get(':id')
   @Roles('admin', 'officer', 'auditor')
   @ApiOperation({ summary: 'One proposal and what became of it' })
-  async get(@Param('id') orgId: string, @CurrentPrincipal() principal: Principal) {
+  async get(@OrgIdParam() orgId: string, @CurrentPrincipal() principal: Principal) {
     const found = await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, orgId);
     if (!found) throw new NotFoundException({ message: `No proposal ${orgId}`, details: [{ field: 'id', reason: 'no such proposal' }] });
     assertDistrict(principal, found.body.district);
@@ -92,7 +92,7 @@ export class OrgProposalsController {
   }
 
   private async send(pattern: string, payload: object, principal: Principal, request: Request) {
-    const reply = await this.commands.send(pattern, scopedToCaller(payload, principal), principal, request);
+    const reply = await this.commands.send(pattern, payload, principal, request);
     return { position: reply.position };
   }
 }

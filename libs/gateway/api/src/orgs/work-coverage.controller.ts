@@ -9,7 +9,6 @@ import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { READ_MODEL_STORE } from '../read-side/tokens';
-import { scopedToCaller } from './scoping';
 
 /** PUT /api/enterprises/{code}/work-coverage: the enterprise comes from the path. */
 export class PutWorkCoverageDto extends OmitType(AssignWorkCoverageDto, ['creditCode'] as const) {}
@@ -42,7 +41,7 @@ export class WorkCoverageController {
   @ApiResponse({ status: 404, description: 'ENTERPRISE_NOT_REGISTERED' })
   async assign(@CreditCodeParam() creditCode: string, @Body() body: PutWorkCoverageDto, @CurrentPrincipal() principal: Principal, @Req() request: Request) {
     assertDistrict(principal, districtOfCreditCode(creditCode));
-    const reply = await this.commands.send(FormationCommands.AssignWorkCoverage, scopedToCaller({ ...body, creditCode }, principal), principal, request);
+    const reply = await this.commands.send(FormationCommands.AssignWorkCoverage, { ...body, creditCode }, principal, request);
     return { position: reply.position };
   }
 

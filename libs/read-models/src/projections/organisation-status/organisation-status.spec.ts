@@ -51,6 +51,12 @@ describe('organisation status', () => {
     expect(org).toMatchObject({ status: 'dissolved', enterprises: [], mergedInto: 'o9', dissolutionReason: 'merged' });
   });
 
+  it('lists no enterprises or members once dissolved, even when the dissolution named only some of them, and a late recount brings none back', () => {
+    const dissolved = recorded(2, 'OrgDissolved', { ...ref, reason: 'operation-abnormal', enterprisesReleased: ['A'] });
+    const late = recorded(3, 'OrgMembersRecounted', { ...ref, creditCode: 'B', fullMembers: 4, probationaryMembers: 0, fullMembersTotal: 4, probationaryMembersTotal: 0 });
+    expect(fold([formed, dissolved, late])).toMatchObject({ status: 'dissolved', enterprises: [], fullMembers: 0, probationaryMembers: 0 });
+  });
+
   describe('the organisation tree (OrgParentChanged)', () => {
     const parentChanged = (position: number, parentOrgId: string | null, previousParentOrgId: string | null) =>
       recorded(position, 'OrgParentChanged', { ...ref, parentOrgId, previousParentOrgId, reason: '产业链党委统一管理' });

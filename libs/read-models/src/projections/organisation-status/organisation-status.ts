@@ -76,6 +76,8 @@ export function evolveOrganisationStatus(org: OrganisationStatus | undefined, ev
     };
   }
   if (!org) return undefined;
+  // a dissolved organisation holds nobody: a late recount or join of its stream does not bring anyone back
+  if (org.status === 'dissolved' && (event.type === 'EnterpriseJoinedOrg' || event.type === 'OrgMembersRecounted' || event.type === 'OrgsMerged')) return undefined;
   switch (event.type) {
     case 'EnterpriseJoinedOrg':
     case 'OrgMembersRecounted': {
@@ -102,11 +104,13 @@ export function evolveOrganisationStatus(org: OrganisationStatus | undefined, ev
     }
     case 'OrgDissolved': {
       const d = event.data as OrgDissolvedData;
-      const released = new Set(d.enterprisesReleased);
+      // its enterprises and members are released (to the organisation that absorbed it, or to the formation rules)
       return {
         ...org,
         status: 'dissolved',
-        enterprises: org.enterprises.filter((e) => !released.has(e.creditCode)),
+        enterprises: [],
+        fullMembers: 0,
+        probationaryMembers: 0,
         dissolvedAt: event.occurredAt,
         dissolutionReason: d.reason,
         mergedInto: d.mergedInto ?? null,
