@@ -310,7 +310,7 @@ async function main() {
   );
   const recordedAt = (await events.readAll({ after: Math.floor(head / 2), limit: 1 }))[0].recordedAt;
   const [asOfDate, byDate] = await elapsed(() => travel.documentAsOf<Coverage>(coverage, COVERAGE, id, { timestamp: recordedAt }));
-  console.log(`as-of coverage by timestamp ${recordedAt}: ${(byDate * 1000).toFixed(1)} ms (coverage rate ${asOfDate?.coverageRate})`);
+  console.log(`as-of coverage by timestamp ${recordedAt}: ${(byDate * 1000).toFixed(1)} ms (coverage rate ${asOfDate?.overallRate})`);
   const scratch = new TimeTravel(events, SqliteReadModelStore.open(dir, 'empty.sqlite'));
   const [, fromScratch] = await elapsed(() => scratch.documentAsOf(coverage, COVERAGE, id, { position: Math.floor(head / 2) }));
   console.log(`as-of coverage without snapshots (replay from 0 to ${fmt(head / 2)}): ${(fromScratch * 1000).toFixed(0)} ms`);

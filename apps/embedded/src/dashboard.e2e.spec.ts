@@ -106,6 +106,21 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     expect((await screenshot(page, file)).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('lists the coverage worklist: the enterprise without members, with nobody assigned, needs an assignee', async () => {
+    const code = generateCreditCode(DISTRICT, 1);
+    const row = page.locator(`${testId('worklist-row')}[data-credit-code="${code}"]`);
+    await row.waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await row.getAttribute('data-reason')).toBe('needs-assignee');
+    expect(await row.innerText()).toContain('Needs an instructor or liaison cadre');
+    expect(await textOf(page, 'worklist-summary')).toMatch(/^1 to do/);
+    // the standalone branch registered above is covered: not on the list
+    expect(await page.locator(`${testId('worklist-row')}[data-credit-code="${generateCreditCode(DISTRICT, 2)}"]`).count()).toBe(0);
+    await page.locator(testId('worklist-reason')).selectOption('needs-organisation');
+    await waitForText(page, 'worklist-summary', 'Nothing to do in this district.');
+    await page.locator(testId('worklist-reason')).selectOption('');
+    await row.waitFor({ timeout: PAGE_WAIT_MS });
+  });
+
   it('counts the district\'s service requests by status as they come in', async () => {
     expect(await textOf(page, 'requests-received')).toBe('0');
     const submitted = await system.call('/api/requests', { method: 'POST', json: { creditCode: generateCreditCode(DISTRICT, 1), category: 'financing', description: '设备贷款' } });

@@ -179,12 +179,15 @@ describe('gateway contract over HTTP (embedded system)', () => {
       expect(coverage.status).toBe(200);
       expect(coverage.body).toEqual({
         district: DISTRICT,
+        scope: 'district',
+        key: DISTRICT,
         asOf: expect.any(String),
         enterprises: expect.any(Number),
         withMembers: expect.any(Number),
         organisational: expect.any(Number),
         work: expect.any(Number),
         none: expect.any(Number),
+        notCoveredReasons: { 'needs-assignee': expect.any(Number), 'needs-organisation': expect.any(Number), 'awaiting-joint-members': expect.any(Number) },
         organisationalRate: expect.any(Number),
         overallRate: expect.any(Number),
         target: 0.75,
@@ -196,6 +199,7 @@ describe('gateway contract over HTTP (embedded system)', () => {
       expect(c.organisational + c.work + c.none).toBeLessThanOrEqual(c.enterprises);
       expect(c.overallRate).toBeGreaterThanOrEqual(0);
       expect(c.overallRate).toBeLessThanOrEqual(1);
+      expect(Object.values(c.notCoveredReasons as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(c.none);
     });
 
     it('as of a past time shows the earlier figure, while now shows the later one', async () => {

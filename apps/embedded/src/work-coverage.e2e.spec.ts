@@ -40,8 +40,8 @@ describe('work coverage over HTTP (embedded system): officers assign who covers 
     await register(1);
     await system.settled();
     const before = await system.call(`/api/enterprises/${codeOf(1)}`);
-    // nobody named yet: not work-covered (DOMAIN.md: work coverage means a named person is assigned)
-    expect(before.body.coverage).not.toBe('work');
+    // nobody named yet: not covered (DOMAIN.md: work coverage means a named person is assigned)
+    expect(before.body).toMatchObject({ coverage: 'none', notCoveredReason: 'needs-assignee', coverageReason: 'no-party-members' });
 
     // another district's officer may not assign here; nothing is appended
     const head = await system.settled();

@@ -58,14 +58,14 @@ describe('read models over the real SQLite event store, after a randomised load'
     const districts = await store.find<Coverage>(COVERAGE, { scope: 'district' });
     expect(districts.length).toBeGreaterThan(1);
     for (const { body } of districts) {
-      expect(body.organisationallyCovered + body.workCovered + body.notCovered).toBe(body.enterprises);
+      expect(body.organisational + body.work + body.none).toBe(body.enterprises);
       expect(body.withMembers).toBeLessThanOrEqual(body.enterprises);
     }
     const statuses = await store.find<EnterpriseStatus>(ENTERPRISE_STATUS, { district: districts[0].body.key });
     const counted = statuses.filter((s) => s.body.operatingStatus !== 'deregistered');
     expect(districts[0].body.enterprises).toBe(counted.length);
-    expect(districts[0].body.organisationallyCovered).toBe(counted.filter((s) => s.body.coverage === 'organisational').length);
-    expect(districts[0].body.mustBeOrganisationallyCovered).toEqual(
+    expect(districts[0].body.organisational).toBe(counted.filter((s) => s.body.coverage === 'organisational').length);
+    expect(districts[0].body.uncoveredLarge).toEqual(
       counted.filter((s) => s.body.mustBeOrganisationallyCovered && s.body.coverage !== 'organisational').map((s) => s.id),
     );
   });

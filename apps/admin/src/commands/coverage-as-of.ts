@@ -35,19 +35,22 @@ export function describeCoverageAsOf(report: CoverageAsOfReport): string {
   const rows: string[][] = [
     ['企业数 enterprises', String(c.enterprises)],
     ['有党员企业 with party members', String(c.withMembers)],
-    ['组织覆盖 organisationally covered', String(c.organisationallyCovered)],
-    ['工作覆盖 work-covered', String(c.workCovered)],
-    ['未覆盖 not covered', String(c.notCovered)],
-    ['覆盖率 coverage rate', percent(c.coverageRate)],
+    ['组织覆盖 organisationally covered', String(c.organisational)],
+    ['工作覆盖 work-covered (named person)', String(c.work)],
+    ['未覆盖 not covered', String(c.none)],
+    ['  待派指导员 needs an assignee', String(c.notCoveredReasons?.['needs-assignee'] ?? 0)],
+    ['  应建组织 needs an organisation', String(c.notCoveredReasons?.['needs-organisation'] ?? 0)],
+    ['  待联建成员 awaiting joint members', String(c.notCoveredReasons?.['awaiting-joint-members'] ?? 0)],
+    ['覆盖率 coverage rate', percent(c.overallRate)],
     ['组织覆盖率 organisational rate', percent(c.organisationalRate)],
     ['目标 target', percent(c.target)],
     ['达标 meets target', c.meetsTarget ? '是 yes' : '否 no'],
-    ['50人以上应建未建 50+ employees, no organisation', String(c.mustBeOrganisationallyCovered.length)],
+    ['50人以上应建未建 50+ employees, no organisation', String(c.uncoveredLarge.length)],
   ];
   const lines = [title, renderTable(['指标 measure', '数值 value'], rows)];
-  if (c.mustBeOrganisationallyCovered.length > 0) {
+  if (c.uncoveredLarge.length > 0) {
     lines.push('应建未建企业 enterprises that must be organisationally covered (rule 5):');
-    for (const code of c.mustBeOrganisationallyCovered) lines.push(`  ${code}`);
+    for (const code of c.uncoveredLarge) lines.push(`  ${code}`);
   }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import { type HealthProbe, OpsModule } from '@liangxin/platform';
 import type { AuditTrail, LiveProjections, ReadModelStore, TimeTravel } from '@liangxin/read-models';
@@ -19,6 +19,7 @@ import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { REQUESTS_CONTROLLERS } from './requests';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
+import { DeclaredQueryInterceptor } from './read-side/declared-query.interceptor';
 import { QueriesController } from './read-side/queries.controller';
 import type { ProjectionRebuilder } from './read-side/projections';
 import { AUDIT_TRAIL, PROJECTION_REBUILDER, PROJECTION_RUNNER, READ_MODEL_STORE, TIME_TRAVEL } from './read-side/tokens';
@@ -58,6 +59,7 @@ export class GatewayApiModule {
         { provide: AUDIT_TRAIL, useValue: deps.audit },
         { provide: DEAD_LETTERS, useValue: deps.deadLetters },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: DeclaredQueryInterceptor },
         CommandSender,
         JobsService,
         AdminAudit,

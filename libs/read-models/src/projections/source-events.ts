@@ -24,6 +24,7 @@ import type {
   RegistryEventType,
   SecretaryAssigned,
   WorkCoverageAssigned,
+  WorkCoverageNeeded,
 } from '@liangxin/contracts';
 
 export type { OperatingStatus, OrgEnterprise, OrgRef, Person } from '@liangxin/contracts';
@@ -46,6 +47,7 @@ export type OrgParentChangedData = OrgParentChanged['data'];
 export type PersonAssignedData = Partial<SecretaryAssigned['data'] & InstructorAssigned['data']>;
 export type OrgsPairedData = OrgsPaired['data'];
 export type WorkCoverageAssignedData = WorkCoverageAssigned['data'];
+export type WorkCoverageNeededData = WorkCoverageNeeded['data'];
 export type EnterpriseAwaitingJointBranchData = EnterpriseAwaitingJointBranch['data'];
 export type EnterpriseCoverageEndedData = EnterpriseCoverageEnded['data'];
 
@@ -65,7 +67,7 @@ export const ORG_EVENTS = [
   'InstructorReplaced',
   'OrgsPaired',
 ] as const satisfies readonly FormationEventType[];
-export const ENTERPRISE_COVERAGE_EVENTS = ['WorkCoverageAssigned', 'EnterpriseAwaitingJointBranch', 'EnterpriseCoverageEnded'] as const satisfies readonly FormationEventType[];
+export const ENTERPRISE_COVERAGE_EVENTS = ['WorkCoverageAssigned', 'WorkCoverageNeeded', 'EnterpriseAwaitingJointBranch', 'EnterpriseCoverageEnded'] as const satisfies readonly FormationEventType[];
 
 /** Credit codes of the enterprises whose standing an event changes, or that a proposal to form an organisation names. */
 export function enterprisesConcerned(event: { type: string; data: object }): string[] {

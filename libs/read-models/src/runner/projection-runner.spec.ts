@@ -40,6 +40,26 @@ describe('ProjectionRunner', () => {
     await store.close();
   });
 
+  it('rebuilds a projection whose stored collections differ from its code (an older version) before going live', async () => {
+    const events = SqliteEventStore.open({ file: join(dir, 'versions.db'), durability: 'os', pollIntervalMs: 1_000 });
+    const store = SqliteReadModelStore.open(dir, 'versions.sqlite');
+    // what an older version stored: another set of collections, documents counted its own way
+    await store.register('organisation-status', [ORGANISATION_STATUS, 'organisation-status.retired-helper']);
+    const { lastPosition } = await events.append('org-v1', [formed('v1')], { expected: 'no_stream' });
+    await store.commit('organisation-status', [{ collection: ORGANISATION_STATUS, id: 'v1', body: { counted: 'the old way' }, position: lastPosition }], lastPosition);
+    const runner = new ProjectionRunner(events, store, [organisationStatusProjection], { pollIntervalMs: 60_000 });
+    try {
+      await runner.start();
+      expect(runner.position).toBe(lastPosition);
+      expect(await store.get(ORGANISATION_STATUS, 'v1')).toMatchObject({ body: { orgId: 'v1', status: 'active' } });
+      expect((await store.get(ORGANISATION_STATUS, 'v1'))?.body).not.toHaveProperty('counted');
+    } finally {
+      await runner.stop();
+      await events.close();
+      await store.close();
+    }
+  });
+
   it('stages a batch again on the swapped-in generation when a rebuild replaced the one it was staged on', async () => {
     const events = SqliteEventStore.open({ file: join(dir, 'swap-events.db'), durability: 'os', pollIntervalMs: 1_000 });
     const live = SqliteReadModelStore.open(dir, 'swap.sqlite');

@@ -1,5 +1,6 @@
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
+import { rebuildProjections } from '../rebuild/rebuild';
 import { type Generation, type ProjectionCommit, type ReadModelStore, StaleStagingError } from '../store/port';
 import { PositionWaiters } from './position-waiters';
 import { stageBatch } from './unit-of-work';
@@ -80,10 +81,21 @@ export class ProjectionRunner implements LiveProjections {
   /** Registers the projections and finds where to resume, without starting the loop (rebuilds drive `step` themselves). */
   async prepare(): Promise<void> {
     for (const p of this.projections) {
-      if (!this.generation(p)) await this.store.register(p.name, p.collections);
+      if (!this.generation(p)) await this.registerLive(p);
       this.lastSnapshot.set(p.name, (await this.store.nearestSnapshot(p.name, { position: Number.MAX_SAFE_INTEGER }, this.generation(p)))?.position ?? 0);
     }
     this.waiters.advance(await this.lowestCheckpoint());
+  }
+
+  /**
+   * Registers a projection's live generation. One stored by a version of the projection with other collections holds
+   * documents of another shape (a counter renamed, a collection added): it is rebuilt from the log before going live,
+   * rather than updated in place into a mix of both.
+   */
+  private async registerLive(projection: Projection): Promise<void> {
+    const live = await this.store.register(projection.name, projection.collections);
+    const same = live.collections.length === projection.collections.length && live.collections.every((c, i) => c === projection.collections[i]);
+    if (!same) await rebuildProjections(this.events, this.store, [projection]);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { type DocumentBody, type DocumentChange, type FieldFilter, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
+import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type Generation, type IdRangeQuery, prefixEnd, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type StoredRow = { _id: string; _position: number; body: DocumentBody | null };
 type GenerationRow = {
@@ -141,6 +141,21 @@ export class MongoReadModelStore implements ReadModelStore {
     for (const [field, value] of Object.entries(where)) filter[`body.${field}`] = value;
     const rows = await this.documents(physical).find(filter).sort({ _id: 1 }).toArray();
     return rows.map((row) => ({ id: row._id, position: row._position, body: row.body as T }));
+  }
+
+  async findPage<T extends object = DocumentBody>(collection: string, query: IdRangeQuery, generation?: Generation): Promise<DocumentPage<T>> {
+    const { physical } = await this.resolve(collection, generation);
+    const end = prefixEnd(query.idPrefix);
+    const range = { $gte: query.idPrefix, ...(end !== undefined && { $lt: end }) };
+    const filter = { _id: range, body: { $ne: null } };
+    const total = await this.documents(physical).countDocuments(filter);
+    const afterFilter = query.after !== undefined ? { _id: { ...range, $gt: query.after } } : {};
+    const rows = await this.documents(physical)
+      .find({ ...filter, ...afterFilter })
+      .sort({ _id: 1 })
+      .limit(query.limit)
+      .toArray();
+    return { items: rows.map((row) => ({ id: row._id, position: row._position, body: row.body as T })), total };
   }
 
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {

@@ -52,6 +52,24 @@ export class StaleStagingError extends Error {
 
 export type FieldFilter = Record<string, string | number | boolean | null>;
 
+/** A page of the documents whose id starts with `idPrefix`, in id order (the primary index: no scan). */
+export interface IdRangeQuery {
+  idPrefix: string;
+  /** the last id of the previous page: the page starts after it */
+  after?: string;
+  limit: number;
+}
+
+export interface DocumentPage<T extends object = DocumentBody> {
+  items: StoredDocument<T>[];
+  /** how many documents have the prefix in all */
+  total: number;
+}
+
+/** the smallest string greater than every string starting with `prefix` (undefined: no bound) */
+export const prefixEnd = (prefix: string): string | undefined =>
+  prefix === '' ? undefined : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
 /**
  * A generation of a projection's collections, used while rebuilding next to the live one.
  * Calls without a generation always resolve the live generation at the moment of the call,
@@ -66,6 +84,8 @@ export interface Generation {
 export interface ReadModelStore {
   get<T extends object = DocumentBody>(collection: string, id: string, generation?: Generation): Promise<StoredDocument<T> | undefined>;
   find<T extends object = DocumentBody>(collection: string, where?: FieldFilter, generation?: Generation): Promise<StoredDocument<T>[]>;
+  /** one page of the documents whose id starts with a prefix, with their total: lists keyed by what they are filtered on */
+  findPage<T extends object = DocumentBody>(collection: string, query: IdRangeQuery, generation?: Generation): Promise<DocumentPage<T>>;
   /**
    * Applies a batch of document changes and moves the projection's checkpoint, atomically where the
    * backend allows (SQLite: one transaction; MongoDB: each write conditional on position, checkpoint last).

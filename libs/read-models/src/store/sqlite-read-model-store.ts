@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DocumentBody, type DocumentChange, type FieldFilter, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
+import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type IdRangeQuery, prefixEnd, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type Row = { id: string; position: number; body: string };
 type LiveCollection = { projection: string; generation: string };
@@ -273,6 +273,20 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     const sql = `SELECT id, position, body FROM rm_documents WHERE collection = ? AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
     return (this.db.prepare(sql).all(...params) as Row[]).map((row) => toDocument<T>(row));
+  }
+
+  async findPage<T extends object = DocumentBody>(collection: string, query: IdRangeQuery, generation?: Generation): Promise<DocumentPage<T>> {
+    this.freshMetadata();
+    const { physical } = this.resolve(collection, generation);
+    const end = prefixEnd(query.idPrefix);
+    const range = `collection = ? AND id >= ?${end === undefined ? '' : ' AND id < ?'} AND body IS NOT NULL`;
+    const params: unknown[] = end === undefined ? [physical, query.idPrefix] : [physical, query.idPrefix, end];
+    const total = this.db.prepare(`SELECT COUNT(*) FROM rm_documents WHERE ${range}`).pluck().get(...params) as number;
+    const after = query.after !== undefined && query.after >= query.idPrefix ? query.after : undefined;
+    const rows = this.db
+      .prepare(`SELECT id, position, body FROM rm_documents WHERE ${range}${after === undefined ? '' : ' AND id > ?'} ORDER BY id LIMIT ?`)
+      .all(...params, ...(after === undefined ? [] : [after]), query.limit) as Row[];
+    return { items: rows.map((row) => toDocument<T>(row)), total };
   }
 
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {

@@ -40,6 +40,19 @@ export function readModelStoreContract(open: () => Promise<ReadModelStore> | Rea
     expect(await store.checkpoint(projection)).toBe(3);
   });
 
+  it('pages the documents of an id prefix in id order, after a cursor, with their total, leaving deleted ones out', async () => {
+    const ids = ['430100/b/1', '430100/b/2', '430100/b/3', '430100/c/1', '430101/b/1', '4301000/x'];
+    await store.commit(projection, ids.map((id, i) => ({ collection: items(), id, body: { n: i }, position: i + 1 })), ids.length);
+    await store.commit(projection, [{ collection: items(), id: '430100/b/2', body: null, position: 10 }], 10);
+    const first = await store.findPage(items(), { idPrefix: '430100/', limit: 2 });
+    expect(first).toMatchObject({ total: 3 });
+    expect(first.items.map((d) => d.id)).toEqual(['430100/b/1', '430100/b/3']);
+    const second = await store.findPage(items(), { idPrefix: '430100/', after: '430100/b/3', limit: 2 });
+    expect(second.items.map((d) => d.id)).toEqual(['430100/c/1']);
+    expect((await store.findPage(items(), { idPrefix: '430100/b/', limit: 10 })).items.map((d) => d.body)).toEqual([{ n: 0 }, { n: 2 }]);
+    expect(await store.findPage(items(), { idPrefix: '999999/', limit: 10 })).toEqual({ items: [], total: 0 });
+  });
+
   it('ignores a redelivered or older change, and never moves the checkpoint back', async () => {
     await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 2 }, position: 5 }], 5);
     await store.commit(projection, [{ collection: items(), id: 'a', body: { v: 1 }, position: 4 }], 4);

@@ -110,6 +110,7 @@ describe('dashboard strings (one table, Chinese and English)', () => {
       ...['offline', 'connecting', 'live', 'reconnecting'].map((k) => `live.${k}`),
       ...['active', 'dissolved'].map((k) => `orgStatus.${k}`),
       ...listed('REQUEST_STATUSES').map((k) => `requestStatus.${k}`),
+      ...listed('WORKLIST_REASONS').map((k) => `worklistReason.${k}`),
     ];
     expect(keys.length).toBeGreaterThan(16);
     expect(keys.filter((key) => !(key in messages.zh))).toEqual([]);

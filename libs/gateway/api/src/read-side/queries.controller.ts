@@ -4,9 +4,12 @@ import { districtOfCreditCode, serviceRequestStreamId } from '@liangxin/contract
 import {
   type AuditTrail,
   COVERAGE,
+  COVERAGE_WORKLIST,
   type Coverage,
   coverageId,
+  type CoverageScope,
   ENTERPRISE_STATUS,
+  enterpriseStatusProjection,
   EVALUATION_ORGS,
   evaluationProjection,
   FUNDING_ORGS,
@@ -14,6 +17,8 @@ import {
   type OrgEvaluation,
   type OrgFunding,
   type EnterpriseStatus,
+  NOT_COVERED_REASONS,
+  type NotCoveredReason,
   ORG_PROPOSALS,
   ORGANISATION_STATUS,
   type OrganisationStatus,
@@ -23,6 +28,8 @@ import {
   SERVICE_REQUESTS,
   type ServiceRequestView,
   type TimeTravel,
+  type WorklistItem,
+  worklistPrefix,
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
@@ -30,7 +37,7 @@ import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal 
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
-import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
+import { byName, coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { buildOrgTree, type TreeOrg } from '../orgs/org-tree';
 
@@ -90,6 +97,32 @@ const parseDepth = (value: string | undefined): number | undefined => {
   return Number(value);
 };
 
+const WORKLIST_PAGE = 50;
+const MAX_WORKLIST_PAGE = 500;
+const parseLimit = (value: string | undefined): number => {
+  if (value === undefined || value === '') return WORKLIST_PAGE;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKLIST_PAGE) {
+    throw new BadRequestException({ message: `limit must be a whole number from 1 to ${MAX_WORKLIST_PAGE}`, details: [{ field: 'limit', reason: `1-${MAX_WORKLIST_PAGE}; ${WORKLIST_PAGE} when absent` }] });
+  }
+  return Number(value);
+};
+const parseReason = (value: string | undefined): NotCoveredReason | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (!(NOT_COVERED_REASONS as readonly string[]).includes(value)) {
+    throw new BadRequestException({ message: `reason must be one of: ${NOT_COVERED_REASONS.join(', ')}`, details: [{ field: 'reason', reason: 'not a worklist reason' }] });
+  }
+  return value as NotCoveredReason;
+};
+/** a cursor is the last id of the page before, opaque to clients */
+const cursorOf = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+const parseCursor = (value: string | undefined, prefix: string): string | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const id = /^[A-Za-z0-9_-]{1,400}$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : '';
+  if (!id.startsWith(prefix)) throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
+  return id;
+};
+const SCOPES: readonly CoverageScope[] = ['park', 'industry-chain', 'ownership'];
+
 @ApiTags('read models')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
@@ -105,9 +138,16 @@ export class QueriesController {
 
   @Get('enterprises/:code')
   @Roles('admin', 'officer', 'auditor', 'enterprise')
-  @ApiOperation({ summary: 'An enterprise now: ledger facts and how it is covered' })
-  async enterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOperation({ summary: 'An enterprise now, or as of a past time (time travel): ledger facts and how it is covered' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the enterprise as it stood then' })
+  async enterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal, @Query('asOf') asOfParam?: string) {
     assertEnterpriseAccess(principal, code, districtOfCreditCode(code));
+    const asOf = parseAsOf(asOfParam);
+    if (asOf) {
+      const past = await this.timeTravel.documentAsOf<EnterpriseStatus>(enterpriseStatusProjection, ENTERPRISE_STATUS, code, { timestamp: asOf });
+      if (!past) throw new NotFoundException({ message: `No enterprise with credit code ${code} was registered on ${asOf}`, details: [{ field: 'asOf', reason: 'not registered by then' }] });
+      return { ...enterpriseView(past), asOf };
+    }
     const found = await this.readModels.get<EnterpriseStatus>(ENTERPRISE_STATUS, code);
     if (!found) throw new NotFoundException({ message: `No enterprise with credit code ${code} is registered`, details: [{ field: 'code', reason: 'not registered' }] });
     return enterpriseView(found.body);
@@ -115,21 +155,37 @@ export class QueriesController {
 
   @Get('orgs')
   @Roles('admin', 'officer', 'auditor')
-  @ApiOperation({ summary: 'Party organisations of a district' })
+  @ApiOperation({ summary: 'Party organisations of a district, in the natural order of their names (第2号 before 第10号); now, or as of a past time' })
   @ApiQuery({ name: 'district', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ['active', 'dissolved'] })
-  async orgs(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string) {
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the organisations as they stood then (one formed later is not listed)' })
+  async orgs(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string, @Query('asOf') asOfParam?: string) {
     const district = parseDistrict(districtParam, false);
     if (status !== undefined && status !== 'active' && status !== 'dissolved') {
       throw new BadRequestException({ message: 'status must be active or dissolved', details: [{ field: 'status', reason: 'must be "active" or "dissolved"' }] });
     }
+    const asOf = parseAsOf(asOfParam);
     if (district) assertDistrict(principal, district);
     const where: Record<string, string> = {};
     if (district) where.district = district;
-    if (status) where.status = status;
-    const found = await this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, where);
-    const items = found.map((d) => d.body).filter((org) => canSeeDistrict(principal, org.district));
-    return { items: items.map(orgSummaryView) };
+    if (status && !asOf) where.status = status;
+    const found = (await this.readModels.find<OrganisationStatus>(ORGANISATION_STATUS, where)).map((d) => d.body);
+    // an organisation's district never changes, so today's district filter picks the same ones as then
+    const orgs = asOf ? await this.orgsThen(found, asOf) : found;
+    const items = orgs.filter((org) => canSeeDistrict(principal, org.district) && (!status || org.status === status));
+    const answer = { items: items.map(orgSummaryView).sort(byName) };
+    return asOf ? { ...answer, asOf } : answer;
+  }
+
+  /** the organisations as they stood at `asOf`, leaving out those not formed by then */
+  private async orgsThen(orgs: OrganisationStatus[], asOf: string): Promise<OrganisationStatus[]> {
+    const then = await this.timeTravel.documentsAsOf<OrganisationStatus>(
+      organisationStatusProjection,
+      ORGANISATION_STATUS,
+      orgs.map((org) => org.orgId),
+      { timestamp: asOf },
+    );
+    return [...then.values()].filter((org): org is OrganisationStatus => org !== undefined);
   }
 
   @Get('orgs/:id')
@@ -247,10 +303,47 @@ export class QueriesController {
     const id = coverageId('district', district);
     if (!asOf) {
       const live = await this.readModels.get<Coverage>(COVERAGE, id);
-      return coverageView(district, new Date().toISOString(), live?.body, this.settings.coverageTarget);
+      return coverageView('district', district, new Date().toISOString(), live?.body, this.settings.coverageTarget);
     }
     const past = await this.timeTravel.documentAsOf<Coverage>(coverageProjectionOf(this.settings), COVERAGE, id, { timestamp: asOf });
-    return coverageView(district, asOf, past, this.settings.coverageTarget);
+    return coverageView('district', district, asOf, past, this.settings.coverageTarget);
+  }
+
+  @Get('coverage/worklist')
+  @Roles('admin', 'officer', 'auditor')
+  @ApiOperation({
+    summary: 'What a district must act on to reach honest coverage, a page at a time',
+    description:
+      'Enterprises needing an assignee (no organisation, no named instructor or liaison cadre), enterprises needing an organisation (50+ employees with members, rule 5, or 3+ full members), and enterprises with members waiting for a joint group to reach 3 full members. Ordered by reason, then credit code; `total` counts every line, `nextCursor` gives the next page (null on the last).',
+  })
+  @ApiQuery({ name: 'district', required: true })
+  @ApiQuery({ name: 'reason', required: false, enum: NOT_COVERED_REASONS })
+  @ApiQuery({ name: 'limit', required: false, description: `1-${MAX_WORKLIST_PAGE}, default ${WORKLIST_PAGE}` })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  async worklist(
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('reason') reasonParam?: string,
+    @Query('limit') limitParam?: string,
+    @Query('cursor') cursorParam?: string,
+  ) {
+    const district = parseDistrict(districtParam, true) as string;
+    const reason = parseReason(reasonParam);
+    const limit = parseLimit(limitParam);
+    const prefix = worklistPrefix(district, reason);
+    const after = parseCursor(cursorParam, prefix);
+    assertDistrict(principal, district);
+    // one more than the page, to know whether another follows
+    const page = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, after, limit: limit + 1 });
+    const items = page.items.slice(0, limit);
+    return {
+      district,
+      reason: reason ?? null,
+      total: page.total,
+      limit,
+      items: items.map((d) => d.body),
+      nextCursor: page.items.length > limit ? cursorOf(items[items.length - 1].id) : null,
+    };
   }
 
   @Get('coverage/districts')
@@ -260,22 +353,23 @@ export class QueriesController {
     const all = await this.readModels.find<Coverage>(COVERAGE, { scope: 'district' });
     const now = new Date().toISOString();
     const items = all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key));
-    return { target: this.settings.coverageTarget, items: items.map((c) => coverageView(c.key, now, c, this.settings.coverageTarget)) };
+    return { target: this.settings.coverageTarget, items: items.map((c) => coverageView('district', c.key, now, c, this.settings.coverageTarget)) };
   }
 
   @Get('coverage/:scope/:key')
   @Roles('admin', 'officer', 'auditor')
-  @ApiOperation({ summary: 'Coverage of a park or an industry chain' })
-  async coverageOf(@Param('scope') scope: string, @Param('key') key: string, @CurrentPrincipal() principal: Principal) {
-    if (scope !== 'park' && scope !== 'industry-chain') {
-      throw new BadRequestException({ message: 'scope must be park or industry-chain', details: [{ field: 'scope', reason: 'must be "park" or "industry-chain"' }] });
+  @ApiOperation({ summary: 'Coverage of a park, an industry chain or an ownership (e.g. /api/coverage/ownership/foreign: the foreign-funded enterprises)' })
+  async coverageOf(@Param('scope') scopeParam: string, @Param('key') key: string, @CurrentPrincipal() principal: Principal) {
+    const scope = SCOPES.find((s) => s === scopeParam);
+    if (!scope) {
+      throw new BadRequestException({ message: `scope must be one of: ${SCOPES.join(', ')}`, details: [{ field: 'scope', reason: `must be ${SCOPES.map((s) => `"${s}"`).join(', ')}` }] });
     }
     if (principal.role === 'officer' && principal.districts) {
       throw new BadRequestException({ message: 'Parks and industry chains span districts: ask an admin or auditor', details: [{ field: 'scope', reason: 'district officers see district coverage' }] });
     }
     const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
     if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
-    return found.body;
+    return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
   }
 
   @Get('audit/enterprises/:code')

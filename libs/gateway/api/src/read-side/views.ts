@@ -1,4 +1,4 @@
-import type { Coverage, EnterpriseStatus, OrganisationStatus } from '@liangxin/read-models';
+import { type Coverage, type CoverageScope, emptyCoverage, type EnterpriseStatus, type OrganisationStatus } from '@liangxin/read-models';
 
 /** The enterprise as front ends see it (the contract of GET /api/enterprises/{code}). */
 export const enterpriseView = (status: EnterpriseStatus) => ({
@@ -15,6 +15,7 @@ export const enterpriseView = (status: EnterpriseStatus) => ({
   probationaryMembers: status.probationaryMembers,
   operatingStatus: status.operatingStatus,
   coverage: status.coverage,
+  notCoveredReason: status.notCoveredReason ?? null,
   coverageReason: status.noOrganisationReason,
   coverageNote: status.noOrganisationNote,
   workCoverage: status.workCoverage,
@@ -22,6 +23,10 @@ export const enterpriseView = (status: EnterpriseStatus) => ({
   orgId: status.orgId,
   orgMode: status.mode,
 });
+
+const names = new Intl.Collator('zh-CN', { numeric: true });
+/** Natural order of names: 第2号 before 第10号 (then by id, so equal names keep one order). */
+export const byName = (a: { name: string; id: string }, b: { name: string; id: string }): number => names.compare(a.name ?? '', b.name ?? '') || names.compare(a.id, b.id);
 
 /** A line of GET /api/orgs. */
 export const orgSummaryView = (org: OrganisationStatus) => ({
@@ -52,18 +57,14 @@ export const orgDetailView = (org: OrganisationStatus) => ({
   mergedInto: org.mergedInto,
 });
 
-/** The contract of GET /api/coverage: counts, rates against the target, and rule 5's list. */
-export const coverageView = (district: string, asOf: string, coverage: Coverage | undefined, target: number) => ({
-  district,
+/**
+ * Every coverage answer (GET /api/coverage, /api/coverage/districts, /api/coverage/{scope}/{key}) has the coverage
+ * document's own field names, the admin CLI's JSON too: one set of names. `district` is kept for the district routes.
+ */
+export const coverageView = (scope: CoverageScope, key: string, asOf: string, coverage: Coverage | undefined, target: number) => ({
+  ...(scope === 'district' && { district: key }),
   asOf,
-  enterprises: coverage?.enterprises ?? 0,
-  withMembers: coverage?.withMembers ?? 0,
-  organisational: coverage?.organisationallyCovered ?? 0,
-  work: coverage?.workCovered ?? 0,
-  none: coverage?.notCovered ?? 0,
-  organisationalRate: coverage?.organisationalRate ?? 0,
-  overallRate: coverage?.coverageRate ?? 0,
-  target: coverage?.target ?? target,
-  meetsTarget: coverage?.meetsTarget ?? false,
-  uncoveredLarge: coverage?.mustBeOrganisationallyCovered ?? [],
+  ...(coverage ?? emptyCoverage(scope, key, target)),
+  // a document counted before reasons were kept has none
+  notCoveredReasons: { ...emptyCoverage(scope, key, target).notCoveredReasons, ...coverage?.notCoveredReasons },
 });

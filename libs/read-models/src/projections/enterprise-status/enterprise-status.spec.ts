@@ -19,15 +19,41 @@ describe('enterprise status', () => {
     expect(status).toMatchObject({ coverage: 'organisational', orgId: 'o1', mode: 'standalone', noOrganisationReason: null });
   });
 
-  it('falls back to work coverage with the formation reason once its organisation is dissolved', () => {
+  it('is left uncovered with the formation reason once its organisation is dissolved, until a named person covers it', () => {
     const status = fold([
       registered(4),
       recorded(2, 'OrgFormed', { orgId: 'o1', district: '430100', mode: 'standalone', enterprises: [{ creditCode: code, fullMembers: 4, probationaryMembers: 0 }] }),
       recorded(3, 'OrgDissolved', { orgId: 'o1', district: '430100', reason: 'below-minimum-full-members', enterprisesReleased: [code] }),
     ]);
     expect(status).toMatchObject({ coverage: 'none', orgId: null, noOrganisationReason: 'below-minimum-full-members' });
-    const covered = evolveEnterpriseStatus(status, recorded(4, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'instructor', reason: 'awaiting-joint-branch', mustBeOrganisationallyCovered: false }));
-    expect(covered).toMatchObject({ coverage: 'work', workCoverage: { coveredBy: 'instructor', assignee: null }, noOrganisationReason: 'awaiting-joint-branch' });
+    const nobody = evolveEnterpriseStatus(status, recorded(4, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'instructor', reason: 'awaiting-joint-branch', mustBeOrganisationallyCovered: false }));
+    expect(nobody).toMatchObject({ coverage: 'none', notCoveredReason: 'needs-organisation', workCoverage: { coveredBy: 'instructor', assignee: null }, noOrganisationReason: 'awaiting-joint-branch' });
+    const covered = evolveEnterpriseStatus(nobody, recorded(5, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'instructor', assignee: { personId: 'p-wang', name: '王' }, reason: 'awaiting-joint-branch', mustBeOrganisationallyCovered: false }));
+    expect(covered).toMatchObject({ coverage: 'work', notCoveredReason: null, workCoverageAssignee: 'p-wang' });
+  });
+
+  it('counts work coverage only with a named person: an assignee null, [] or blank in an old event covers nothing', () => {
+    for (const assignee of [null, [], { personId: '', name: '' }, { personId: '  ', name: '王' }, undefined]) {
+      const status = fold([registered(0), recorded(2, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'liaison', assignee, reason: 'no-party-members', mustBeOrganisationallyCovered: false })]);
+      expect(status).toMatchObject({ coverage: 'none', notCoveredReason: 'needs-assignee', workCoverageAssignee: null, workCoverage: { assignee: null } });
+    }
+  });
+
+  it('reads WorkCoverageNeeded as not covered until a person is named, even where a person was named before', () => {
+    const named = fold([
+      registered(0),
+      recorded(2, 'WorkCoverageAssigned', { creditCode: code, coveredBy: 'liaison', assignee: { personId: 'p-li', name: '李' }, reason: 'no-party-members', mustBeOrganisationallyCovered: false }),
+    ]);
+    const needed = evolveEnterpriseStatus(named, recorded(3, 'WorkCoverageNeeded', { creditCode: code, district: '430104', coveredBy: 'liaison', reason: 'no-party-members', mustBeOrganisationallyCovered: false }));
+    expect(needed).toMatchObject({ coverage: 'none', notCoveredReason: 'needs-assignee', workCoverageAssignee: null });
+  });
+
+  it('gives each uncovered enterprise the reason an officer acts on', () => {
+    expect(fold([registered(0)])?.notCoveredReason).toBe('needs-assignee');
+    expect(fold([registered(2)])?.notCoveredReason).toBe('awaiting-joint-members');
+    expect(fold([registered(1, 80)])?.notCoveredReason).toBe('needs-organisation');
+    expect(fold([registered(0, 80)])?.notCoveredReason).toBe('needs-assignee');
+    expect(evolveEnterpriseStatus(fold([registered(0)]), recorded(2, 'OperatingStatusChanged', { creditCode: code, status: 'deregistered' }))?.notCoveredReason).toBeNull();
   });
 
   it('names the person giving work coverage until the enterprise joins an organisation (their caseload is a query on it)', () => {

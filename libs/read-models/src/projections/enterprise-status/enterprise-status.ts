@@ -18,9 +18,26 @@ import {
   type OrgsMergedData,
   REGISTRY_EVENTS,
   type WorkCoverageAssignedData,
+  type WorkCoverageNeededData,
 } from '../source-events';
 
 export type CoverageKind = 'organisational' | 'work' | 'none';
+
+/**
+ * Why an enterprise counts as not covered, which is also what an officer must do about it (the worklist):
+ * - needs-assignee: no organisation and no named instructor or liaison cadre;
+ * - needs-organisation: members and 50+ employees (rule 5), or 3+ full members, and no organisation;
+ * - awaiting-joint-members: members but fewer than 3 full, waiting for a joint group to reach 3, with nobody named.
+ */
+export type NotCoveredReason = 'needs-assignee' | 'needs-organisation' | 'awaiting-joint-members';
+export const NOT_COVERED_REASONS: readonly NotCoveredReason[] = ['needs-assignee', 'needs-organisation', 'awaiting-joint-members'];
+
+/** The person an event names, or null: old events recorded work coverage with `assignee` null, `[]` or blank. */
+export function namedAssignee(assignee: unknown): string | null {
+  if (!assignee || typeof assignee !== 'object' || Array.isArray(assignee)) return null;
+  const personId = (assignee as { personId?: unknown }).personId;
+  return typeof personId === 'string' && personId.trim() !== '' ? personId : null;
+}
 
 /** Enterprise status now: its ledger facts and how it is covered. */
 export interface EnterpriseStatus {
@@ -39,7 +56,10 @@ export interface EnterpriseStatus {
   operatingStatus: OperatingStatus;
   orgId: string | null;
   mode: string | null;
+  /** organisational, or work when a named person is assigned (DOMAIN.md), else none */
   coverage: CoverageKind;
+  /** why it counts as not covered (null when covered or deregistered) */
+  notCoveredReason: NotCoveredReason | null;
   /** why it has no organisation (formation's reason, or derived from its members), null when it has one */
   noOrganisationReason: string | null;
   /** the officer's own words for why it has no organisation (七个清: 未建原因) */
@@ -62,13 +82,21 @@ export const ENTERPRISE_STATUS_ORG_MODES = 'enterprise-status.org-modes';
  * else holds is changed, and a rebuild does not copy all 22 fields a second time per event.
  */
 const withCoverage = (status: EnterpriseStatus): EnterpriseStatus => {
-  const coverage: CoverageKind = status.orgId ? 'organisational' : status.workCoverage && status.operatingStatus !== 'deregistered' ? 'work' : 'none';
+  const deregistered = status.operatingStatus === 'deregistered';
+  // Work coverage means a named person is assigned: an assignment naming nobody covers nothing.
+  const coverage: CoverageKind = status.orgId ? 'organisational' : status.workCoverage?.assignee && !deregistered ? 'work' : 'none';
   const hasMembers = status.fullMembers + status.probationaryMembers > 0;
   status.coverage = coverage;
   status.workCoverageAssignee = coverage === 'work' ? (status.workCoverage?.assignee ?? null) : null;
   status.noOrganisationReason = status.orgId ? null : (status.noOrganisationReason ?? (hasMembers ? 'awaiting-formation' : 'no-party-members'));
-  status.mustBeOrganisationallyCovered = status.employees >= 50 && hasMembers && status.operatingStatus !== 'deregistered';
+  status.mustBeOrganisationallyCovered = status.employees >= 50 && hasMembers && !deregistered;
+  status.notCoveredReason = coverage !== 'none' || deregistered ? null : notCoveredReasonOf(status);
   return status;
+};
+
+const notCoveredReasonOf = (status: EnterpriseStatus): NotCoveredReason => {
+  if (status.mustBeOrganisationallyCovered || status.fullMembers >= 3) return 'needs-organisation';
+  return status.fullMembers + status.probationaryMembers > 0 ? 'awaiting-joint-members' : 'needs-assignee';
 };
 
 /**
@@ -96,6 +124,7 @@ export function evolveEnterpriseStatus(status: EnterpriseStatus | undefined, eve
       orgId: null,
       mode: null,
       coverage: 'none',
+      notCoveredReason: null,
       noOrganisationReason: null,
       noOrganisationNote: null,
       workCoverage: null,
@@ -144,9 +173,15 @@ export function evolveEnterpriseStatus(status: EnterpriseStatus | undefined, eve
       const d = event.data as WorkCoverageAssignedData;
       return withCoverage({
         ...status,
-        workCoverage: { coveredBy: d.coveredBy, assignee: d.assignee?.personId ?? null },
+        workCoverage: { coveredBy: d.coveredBy, assignee: namedAssignee(d.assignee) },
         noOrganisationReason: status.orgId ? null : d.reason,
       });
+    }
+    case 'WorkCoverageNeeded': {
+      // someone must be named: until an officer names a person the enterprise is not covered
+      const d = event.data as WorkCoverageNeededData;
+      if (status.orgId) return undefined;
+      return withCoverage({ ...status, workCoverage: { coveredBy: d.coveredBy, assignee: null }, noOrganisationReason: d.reason });
     }
     case 'EnterpriseAwaitingJointBranch':
       return status.orgId ? undefined : withCoverage({ ...status, noOrganisationReason: (event.data as EnterpriseAwaitingJointBranchData).reason });

@@ -52,6 +52,10 @@ const state = {
   requests: null,
   /** the district's proposals awaiting approval (GET /api/org-proposals), null when they could not be read */
   proposals: null,
+  /** the district's coverage worklist as far as paged in: {total, items, nextCursor}, null when it could not be read */
+  worklist: null,
+  /** the worklist reason shown ('' for every reason) */
+  worklistReason: '',
   orgAudit: [],
   /** the open organisation's tree (GET /api/orgs/{id}/tree), null when it could not be read */
   orgTree: null,
@@ -478,7 +482,68 @@ function selectDistrict(district) {
   $('#district-select').value = district;
   state.org = null;
   renderOrgDetail();
-  guarded(Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadProposals(), loadRequests()]));
+  guarded(Promise.all([loadCoverage(), loadTrend(), loadWorklist(), loadOrgs(), loadProposals(), loadRequests()]));
+}
+
+// ---------------------------------------------------------------- coverage worklist (覆盖待办清单)
+
+const WORKLIST_REASONS = ['needs-assignee', 'needs-organisation', 'awaiting-joint-members'];
+const WORKLIST_PAGE = 50;
+
+function worklistPath(cursor) {
+  const query = new URLSearchParams({ district: state.district, limit: String(WORKLIST_PAGE) });
+  if (state.worklistReason) query.set('reason', state.worklistReason);
+  if (cursor) query.set('cursor', cursor);
+  return `/api/coverage/worklist?${query}`;
+}
+
+/** the first page again (after a change of district, reason or figures); pages already shown beyond it are dropped */
+async function loadWorklist() {
+  const district = state.district;
+  // an account that may not read the district's worklist simply sees none
+  const page = district ? await api(worklistPath()).catch(() => null) : null;
+  if (district !== state.district) return;
+  state.worklist = page && { total: page.total, items: page.items, nextCursor: page.nextCursor };
+  renderWorklist();
+}
+
+async function loadMoreWorklist() {
+  const list = state.worklist;
+  if (!list?.nextCursor) return;
+  const page = await api(worklistPath(list.nextCursor));
+  if (state.worklist !== list) return;
+  state.worklist = { total: page.total, items: [...list.items, ...page.items], nextCursor: page.nextCursor };
+  renderWorklist();
+}
+
+function renderWorklist() {
+  const { t, lang } = state;
+  const list = state.worklist;
+  const items = list?.items ?? [];
+  const rows = items.map((item) =>
+    el(
+      'tr',
+      { dataset: { testid: 'worklist-row', creditCode: item.creditCode, reason: item.reason } },
+      el(
+        'th',
+        { scope: 'row' },
+        el('button', { type: 'button', className: 'link', onclick: () => lookUp(item.creditCode) }, item.name),
+        el('div', { className: 'mono hint' }, item.creditCode),
+      ),
+      el('td', {}, WORKLIST_REASONS.includes(item.reason) ? t(`worklistReason.${item.reason}`) : item.reason),
+      el('td', { className: 'numeric' }, formatCount(item.employees, lang)),
+      el('td', { className: 'numeric' }, `${formatCount(item.fullMembers, lang)} / ${formatCount(item.probationaryMembers, lang)}`),
+      el('td', {}, item.assignee ?? t('worklist.nobody')),
+    ),
+  );
+  $('#worklist-table tbody').replaceChildren(...rows);
+  $('#worklist-reason').value = state.worklistReason;
+  $('#worklist-more').hidden = !list?.nextCursor;
+  $('#worklist-summary').textContent = !state.district || !list
+    ? ''
+    : list.total === 0
+      ? t('worklist.none')
+      : t('worklist.summary', { total: formatCount(list.total, lang), shown: formatCount(items.length, lang) });
 }
 
 // ---------------------------------------------------------------- organisations
@@ -1260,6 +1325,8 @@ function scheduleLiveRefresh() {
 /** What a projection update can change on screen; the 12-month trend only moves at its last point. */
 function refreshVisibleData() {
   const work = [loadDistricts().then(loadCoverage), loadOrgs(), loadProposals(), loadRequests(), refreshCurrentMonth()];
+  // the worklist's first page follows the figures; pages an officer loaded beyond it stay until they change district
+  if ((state.worklist?.items.length ?? 0) <= WORKLIST_PAGE) work.push(loadWorklist());
   if (state.enterprise) work.push(lookUpQuietly(state.enterprise.creditCode));
   if (state.org) work.push(refreshOrgQuietly(state.org.id));
   guarded(Promise.all(work));
@@ -1323,7 +1390,7 @@ function guarded(promise) {
 function refreshEverything() {
   return guarded(
     loadDistricts()
-      .then(() => Promise.all([loadCoverage(), loadTrend(), loadOrgs(), loadProposals(), loadRequests()]))
+      .then(() => Promise.all([loadCoverage(), loadTrend(), loadWorklist(), loadOrgs(), loadProposals(), loadRequests()]))
       .then(() => (state.enterprise ? lookUpQuietly(state.enterprise.creditCode) : undefined)),
   );
 }
@@ -1335,6 +1402,7 @@ function renderAll() {
   renderDistrictsTable();
   renderDistrictsChart();
   renderTrendChart();
+  renderWorklist();
   renderOrgs();
   renderOrgDetail();
   renderProposals();
@@ -1355,6 +1423,11 @@ function wireEvents() {
   $('#token-form').addEventListener('submit', saveToken);
   $('#token-clear').addEventListener('click', clearToken);
   $('#district-select').addEventListener('change', (e) => selectDistrict(e.target.value));
+  $('#worklist-reason').addEventListener('change', (e) => {
+    state.worklistReason = e.target.value;
+    guarded(loadWorklist());
+  });
+  $('#worklist-more').addEventListener('click', () => guarded(loadMoreWorklist()));
   $('#orgs-status').addEventListener('change', (e) => {
     state.orgStatus = e.target.value;
     state.org = null;
