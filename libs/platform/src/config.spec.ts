@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(config.mode).toBe('distributed');
   });
 
+  it('takes PostgreSQL (DATABASE_URL) as the event store of distributed mode when KURRENTDB_URL is not set', () => {
+    const config = loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' });
+    expect(config).toMatchObject({ mode: 'distributed', databaseUrl: 'postgres://p/l', kurrentDbUrl: undefined });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l' })).toThrow(/NATS_URL/);
+  });
+
   it('refuses a half-distributed setup, naming what is missing', () => {
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(ConfigError);
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(/KURRENTDB_URL/);

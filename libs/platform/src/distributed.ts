@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
-import { KurrentDbEventStore } from '@liangxin/event-store';
+import { type EventStore, KurrentDbEventStore, PostgresEventStore } from '@liangxin/event-store';
 import { ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
 import mongoose from 'mongoose';
 import { Gauge } from 'prom-client';
@@ -16,22 +16,29 @@ import { serviceRootModule } from './service-app';
 
 /** The servers of distributed mode, opened once per app. */
 export interface DistributedInfrastructure {
-  eventStore: KurrentDbEventStore;
+  eventStore: EventStore;
   mongo: mongoose.Connection;
   nats: NatsConnection;
   checkpoints: MongoCheckpointStore;
   close(): Promise<void>;
 }
 
-export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; kurrentDbUrl: string; mongoDbUrl: string } {
+export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; mongoDbUrl: string } {
   if (config.mode !== 'distributed') {
-    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL, KURRENTDB_URL and MONGODB_URL (or run "npm start" for the embedded default)`);
+    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL, KURRENTDB_URL or DATABASE_URL, and MONGODB_URL (or run "npm start" for the embedded default)`);
   }
+}
+
+/** KurrentDB when KURRENTDB_URL is set, else PostgreSQL (DATABASE_URL); loadConfig makes sure one of them is. */
+export async function openDistributedEventStore(config: LiangxinConfig, app: string): Promise<EventStore> {
+  if (config.kurrentDbUrl) return KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
+  if (config.databaseUrl) return PostgresEventStore.connect({ connectionString: config.databaseUrl, applicationName: `liangxin-${app}` });
+  throw new Error(`${app}: no event store configured (KURRENTDB_URL or DATABASE_URL)`);
 }
 
 export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
   requireDistributed(config, app);
-  const eventStore = KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
+  const eventStore = await openDistributedEventStore(config, app);
   const mongo = await mongoose.createConnection(config.mongoDbUrl).asPromise();
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
   await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
