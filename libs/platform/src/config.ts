@@ -4,7 +4,7 @@ export type Durability = 'fsync' | 'os';
 
 /** Everything an operator can set, read once from the environment at start. */
 export interface LiangxinConfig {
-  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB or PostgreSQL + MongoDB. */
+  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL. */
   mode: 'embedded' | 'distributed';
   port: number;
   dataDir: string;
@@ -12,7 +12,7 @@ export interface LiangxinConfig {
   natsUrl?: string;
   kurrentDbUrl?: string;
   mongoDbUrl?: string;
-  /** PostgreSQL (DATABASE_URL): the event store of distributed mode when KURRENTDB_URL is not set */
+  /** PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and checkpoints unless MONGODB_URL is */
   databaseUrl?: string;
   /** bearer token with the admin role; generated and printed at start when not set */
   adminToken?: string;
@@ -53,11 +53,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
 
   const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl || databaseUrl);
   if (distributed) {
-    const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && !databaseUrl && 'KURRENTDB_URL', !mongoDbUrl && 'MONGODB_URL'].filter(Boolean);
+    const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && !databaseUrl && 'DATABASE_URL', !mongoDbUrl && !databaseUrl && 'MONGODB_URL'].filter(Boolean);
     if (missing.length > 0) {
       throw new ConfigError(
         String(missing[0]),
-        `distributed mode needs NATS_URL, an event store (KURRENTDB_URL, or DATABASE_URL for PostgreSQL) and MONGODB_URL together (missing: ${missing.join(', ')}); unset them all for the embedded default`,
+        `distributed mode needs NATS_URL and DATABASE_URL (PostgreSQL), or NATS_URL, KURRENTDB_URL and MONGODB_URL (missing: ${missing.join(', ')}); unset them all for the embedded default`,
       );
     }
   }

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
 import { type EventStore, KurrentDbEventStore, PostgresEventStore } from '@liangxin/event-store';
-import { ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
+import { type CheckpointStore, ensureTopology, JetStreamServer, MongoCheckpointStore, PostgresCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
 import mongoose from 'mongoose';
 import { Gauge } from 'prom-client';
 import type { LiangxinConfig } from './config';
@@ -17,15 +17,16 @@ import { serviceRootModule } from './service-app';
 /** The servers of distributed mode, opened once per app. */
 export interface DistributedInfrastructure {
   eventStore: EventStore;
-  mongo: mongoose.Connection;
+  /** when MONGODB_URL is set; else read models and checkpoints are on PostgreSQL (DATABASE_URL) */
+  mongo?: mongoose.Connection;
   nats: NatsConnection;
-  checkpoints: MongoCheckpointStore;
+  checkpoints: CheckpointStore;
   close(): Promise<void>;
 }
 
-export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; mongoDbUrl: string } {
+export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string } {
   if (config.mode !== 'distributed') {
-    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL, KURRENTDB_URL or DATABASE_URL, and MONGODB_URL (or run "npm start" for the embedded default)`);
+    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL and DATABASE_URL, or NATS_URL, KURRENTDB_URL and MONGODB_URL (or run "npm start" for the embedded default)`);
   }
 }
 
@@ -39,17 +40,19 @@ export async function openDistributedEventStore(config: LiangxinConfig, app: str
 export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
   requireDistributed(config, app);
   const eventStore = await openDistributedEventStore(config, app);
-  const mongo = await mongoose.createConnection(config.mongoDbUrl).asPromise();
+  const mongo = config.mongoDbUrl ? await mongoose.createConnection(config.mongoDbUrl).asPromise() : undefined;
+  const checkpoints = mongo ? new MongoCheckpointStore(mongo) : await PostgresCheckpointStore.open({ connectionString: config.databaseUrl as string });
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
   await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
   return {
     eventStore,
     mongo,
     nats,
-    checkpoints: new MongoCheckpointStore(mongo),
+    checkpoints,
     async close() {
       await nats.drain();
-      await mongo.close();
+      await mongo?.close();
+      if (checkpoints instanceof PostgresCheckpointStore) await checkpoints.close();
       await eventStore.close();
     },
   };

@@ -114,4 +114,40 @@ describe('PostgresEventStore', () => {
     expect(seen).toEqual(['notified-1']);
     await subscription.stop();
   });
+
+  it('opens its writer and listening connections again after the server ended them', async () => {
+    const reader = await PostgresEventStore.connect({ connectionString: database.url, pollIntervalMs: 60_000, readConnections: 1, applicationName: 'reconnecting-reader' });
+    opened.push(reader);
+    const writer = await PostgresEventStore.connect({ connectionString: database.url, readConnections: 1, applicationName: 'reconnecting-writer' });
+    opened.push(writer);
+    await writer.append('reconnect-1', [anEvent()], { expected: 'no_stream' });
+    const seen: number[] = [];
+    const subscription = reader.subscribeToAll({ after: await reader.headPosition(), streamPrefixes: ['reconnect-'] }, (event) => {
+      seen.push(event.streamVersion);
+    });
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    const until = async (check: () => boolean | Promise<boolean>, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!(await check()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    try {
+      const listening = async () =>
+        (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'reconnecting-reader' AND query LIKE 'LISTEN%'`, [database.name])).rowCount === 1;
+      await until(listening, 5_000);
+      // as a server restart or a failover would: every connection of both instances ends
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'reconnecting-%'`, [database.name]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(listening, 5_000);
+      expect(await listening()).toBe(true);
+      // the poll is a minute away: only the new LISTEN can deliver this in time
+      const { lastPosition } = await writer.append('reconnect-1', [anEvent()], { expected: 0 });
+      await until(() => seen.length > 0, 5_000);
+      expect(seen).toEqual([1]);
+      expect(await reader.headPosition()).toBeGreaterThanOrEqual(lastPosition);
+    } finally {
+      await subscription.stop();
+      await admin.end();
+    }
+  });
 });
