@@ -1,4 +1,4 @@
-import { Client, Pool, type ClientConfig } from 'pg';
+import type { Client, ClientConfig, Pool } from 'pg';
 import type { Event, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { startCatchUpSubscription } from '../catch-up-subscription';
 import type {
@@ -17,7 +17,7 @@ import { prepareAppend, type PreparedAppend } from '../sqlite/commit-protocol';
 import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from '../sqlite/hash-chain';
 import type { GroupCommitStats } from '../sqlite/sqlite-event-store';
 import { commitGroup, type AppendOutcome } from './commit-group';
-import { PG_TYPES, toRecordedEvent } from './rows';
+import { positionsAsNumbers, toRecordedEvent } from './rows';
 import { EVENT_COLUMNS, EVENTS_CHANNEL, SCHEMA, SCHEMA_LOCK_KEY, type EventRow } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -69,6 +69,8 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
   private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
 
   private constructor(
+    /** the pg module, loaded by connect(): an app on SQLite alone never loads it */
+    private readonly pg: typeof import('pg'),
     private readonly clientConfig: ClientConfig,
     private readonly reads: Pool,
     private readonly options: Required<Omit<PostgresEventStoreOptions, 'connectionString' | 'applicationName'>>,
@@ -76,15 +78,16 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
 
   /** Connects and creates the schema if it is missing (instances starting together take turns). */
   static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const pg = await import('pg');
     const clientConfig: ClientConfig = {
       connectionString: options.connectionString,
       application_name: options.applicationName ?? 'liangxin-event-store',
-      types: PG_TYPES,
+      types: positionsAsNumbers(pg.types),
     };
-    const reads = new Pool({ ...clientConfig, max: options.readConnections ?? 4 });
+    const reads = new pg.Pool({ ...clientConfig, max: options.readConnections ?? 4 });
     // an idle pooled connection that breaks (a server restart) is dropped by the pool; without a listener it would crash the process
     reads.on('error', () => undefined);
-    const store = new PostgresEventStore(clientConfig, reads, {
+    const store = new PostgresEventStore(pg, clientConfig, reads, {
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
       maxEventsPerCommit: options.maxEventsPerCommit ?? 10_000,
       readConnections: options.readConnections ?? 4,
@@ -140,7 +143,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
   /** The one connection appends go through, in pipeline mode; opened again after it broke. */
   private writerClient(): Promise<Client> {
     if (!this.writer) {
-      const client = new Client({ ...this.clientConfig, pipeline: true });
+      const client = new this.pg.Client({ ...this.clientConfig, pipeline: true });
       const forget = () => {
         if (this.writer !== opening) return;
         this.writer = undefined;
@@ -257,7 +260,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
   /** Opens the LISTEN connection once a subscription exists; after it breaks, opens it again (the poll covers the gap). */
   private listen(): void {
     if (this.listener || this.closed || this.relistenTimer) return;
-    const client = new Client(this.clientConfig);
+    const client = new this.pg.Client(this.clientConfig);
     this.listener = client;
     const wakeAll = () => {
       for (const listener of this.appendListeners) listener();

@@ -1,4 +1,4 @@
-import { types, type CustomTypesConfig } from 'pg';
+import type { CustomTypesConfig, types as PgTypes } from 'pg';
 import type { RecordedEvent } from '@liangxin/contracts';
 import type { EventRow } from './schema';
 
@@ -23,7 +23,7 @@ const parseInt8 = (value: string) => Number(value);
  * bigint columns (positions) as JS numbers, exact up to 2^53: pg's default is a string. Set per client rather
  * than on pg's global parsers, so other users of pg in the process keep theirs.
  */
-export const PG_TYPES: CustomTypesConfig = {
+export const positionsAsNumbers = (types: typeof PgTypes): CustomTypesConfig => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8 && format !== 'binary' ? parseInt8 : types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
-};
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   type DocumentBody,
   type DocumentChange,
@@ -57,14 +57,17 @@ export class PostgresReadModelStore implements ReadModelStore {
   private closed = false;
 
   private constructor(
+    /** the pg module, loaded by connect(): an app on SQLite alone never loads it */
+    private readonly pg: typeof import('pg'),
     private readonly pool: Pool,
     private readonly connectionString: string,
   ) {}
 
   static async connect(connectionString: string, options: { connections?: number } = {}): Promise<PostgresReadModelStore> {
-    const pool = new Pool({ connectionString, max: options.connections ?? 4, application_name: 'liangxin-read-models' });
+    const pg = await import('pg');
+    const pool = new pg.Pool({ connectionString, max: options.connections ?? 4, application_name: 'liangxin-read-models' });
     pool.on('error', () => undefined); // a broken idle connection is dropped by the pool
-    const store = new PostgresReadModelStore(pool, connectionString);
+    const store = new PostgresReadModelStore(pg, pool, connectionString);
     try {
       await store.transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
@@ -376,7 +379,7 @@ export class PostgresReadModelStore implements ReadModelStore {
    * lock's connection breaks while held: the caller must stop projecting.
    */
   async acquireProjectionLock(options: { lost?: (error: unknown) => void; pollMs?: number } = {}): Promise<{ release(): Promise<void> }> {
-    const client = new Client({ connectionString: this.connectionString, application_name: 'liangxin-projection-lock' });
+    const client = new this.pg.Client({ connectionString: this.connectionString, application_name: 'liangxin-projection-lock' });
     await client.connect();
     let released = false;
     client.on('error', (error) => {

@@ -15,7 +15,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
   ) {}
 
   static async open(target: PostgresTarget): Promise<PostgresCheckpointStore> {
-    const { pool, owned } = resolvePostgresTarget(target);
+    const { pool, owned } = await resolvePostgresTarget(target);
     try {
       await createTablesOnce(
         pool,

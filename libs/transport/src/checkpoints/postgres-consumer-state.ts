@@ -1,11 +1,13 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 
 /** A pool given by the caller (shared with other stores, left open) or opened from a URL (closed with the store). */
 export type PostgresTarget = { pool: Pool } | { connectionString: string };
 
-export const resolvePostgresTarget = (target: PostgresTarget): { pool: Pool; owned: boolean } => {
+/** pg is loaded only here, on first use: an app on SQLite alone never loads it */
+export const resolvePostgresTarget = async (target: PostgresTarget): Promise<{ pool: Pool; owned: boolean }> => {
   if ('pool' in target) return { pool: target.pool, owned: false };
-  const pool = new Pool({ connectionString: target.connectionString, max: 2, application_name: 'liangxin-consumer-state' });
+  const { Pool: PgPool } = await import('pg');
+  const pool = new PgPool({ connectionString: target.connectionString, max: 2, application_name: 'liangxin-consumer-state' });
   // an idle connection that breaks (a server restart) is dropped by the pool; unhandled, it would end the process
   pool.on('error', () => undefined);
   return { pool, owned: true };

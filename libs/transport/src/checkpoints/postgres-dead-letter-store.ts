@@ -37,7 +37,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
   ) {}
 
   static async open(target: PostgresTarget): Promise<PostgresDeadLetterStore> {
-    const { pool, owned } = resolvePostgresTarget(target);
+    const { pool, owned } = await resolvePostgresTarget(target);
     try {
       await createTablesOnce(
         pool,
