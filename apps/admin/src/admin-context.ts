@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { type EventStore, KurrentDbEventStore, SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
+import { type EventStore, KurrentDbEventStore, PostgresEventStore, SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
 import { projectionsFor } from '@liangxin/gateway-api';
 import type { LiangxinConfig } from '@liangxin/platform';
-import { MongoReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
+import { MongoReadModelStore, PostgresReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
 import { CONSUMER_STATE_FILE, type DeadLetterAdmin, InProcessBus, InProcessDeadLetters, JetStreamDeadLetters, SqliteDeadLetterStore } from '@liangxin/transport';
 import { AdminError } from './admin-error';
 
@@ -87,21 +87,26 @@ function embeddedContext(config: LiangxinConfig): AdminContext {
 }
 
 function distributedContext(config: LiangxinConfig): AdminContext {
-  const { kurrentDbUrl, mongoDbUrl, natsUrl } = config as Required<Pick<LiangxinConfig, 'kurrentDbUrl' | 'mongoDbUrl' | 'natsUrl'>>;
+  const { kurrentDbUrl, mongoDbUrl, databaseUrl = '', natsUrl } = config as Required<Pick<LiangxinConfig, 'natsUrl'>> & LiangxinConfig;
   const unreachable = (what: string, url: string) => (error: unknown) => {
     throw new AdminError(`Cannot reach ${what} at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const events = once(async () => KurrentDbEventStore.connect({ connectionString: kurrentDbUrl }));
-  const readModels = once(() => MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)));
+  // loadConfig makes sure of an event store and a read-model store: DATABASE_URL (PostgreSQL) stands in for either
+  const postgresEvents = kurrentDbUrl ? undefined : once(() => PostgresEventStore.connect({ connectionString: databaseUrl }).catch(unreachable('PostgreSQL', databaseUrl)));
+  const events = postgresEvents ?? once(async (): Promise<EventStore> => KurrentDbEventStore.connect({ connectionString: kurrentDbUrl as string }));
+  const readModels = once((): Promise<ReadModelStore> =>
+    mongoDbUrl ? MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)) : PostgresReadModelStore.connect(databaseUrl).catch(unreachable('PostgreSQL', databaseUrl)),
+  );
   const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
   return {
     mode: 'distributed',
-    location: `KurrentDB ${kurrentDbUrl}, MongoDB ${mongoDbUrl}, NATS ${natsUrl}`,
+    location: `${kurrentDbUrl ? `KurrentDB ${kurrentDbUrl}` : `PostgreSQL ${databaseUrl}`}, ${mongoDbUrl ? `MongoDB ${mongoDbUrl}` : 'read models on PostgreSQL'}, NATS ${natsUrl}`,
     projections: projectionsFor(config),
     events: events.get,
     readModels: readModels.get,
     deadLetters: async () => new JetStreamDeadLetters(await nats.get()),
-    tamperEvidence: async () => undefined,
+    // the PostgreSQL log carries the same hash chains as SQLite's; KurrentDB's has none of ours
+    tamperEvidence: async () => (postgresEvents ? postgresEvents.get() : undefined),
     retriesInProcess: true,
     async close() {
       await (await readModels.ifOpened()?.catch(() => undefined))?.close();

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
 import { loadConfig, openDistributedInfrastructure, runApp } from '@liangxin/platform';
-import { MongoReadModelStore } from '@liangxin/read-models';
+import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
 import { JetStreamClient, JetStreamDeadLetters } from '@liangxin/transport';
 
-/** The gateway alone (distributed mode): projections from KurrentDB into MongoDB, commands over NATS. */
+/** The gateway alone (distributed mode): projections from the event store into MongoDB or PostgreSQL, commands over NATS. */
 runApp('gateway', async () => {
   const config = loadConfig();
   const infra = await openDistributedInfrastructure(config, 'gateway');
-  const readModels = await MongoReadModelStore.connect(config.mongoDbUrl);
+  const readModels = config.mongoDbUrl ? await MongoReadModelStore.connect(config.mongoDbUrl) : await PostgresReadModelStore.connect(config.databaseUrl as string);
   const commands = new JetStreamClient({ servers: config.natsUrl as string, name: 'liangxin-gateway' });
   await commands.connect();
   const gateway = await startGatewayApp({

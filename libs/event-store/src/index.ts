@@ -6,5 +6,7 @@ export {
   type SqliteEventStoreOptions,
   type GroupCommitStats,
 } from './sqlite/sqlite-event-store';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { DuplicateEventIdError } from './postgres/commit-group';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, deterministicUuid } from './kurrentdb/kurrentdb-event-store';
 export { timeOrderedUuid } from './time-ordered-id';

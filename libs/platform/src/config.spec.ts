@@ -12,9 +12,17 @@ describe('loadConfig', () => {
     expect(config.mode).toBe('distributed');
   });
 
+  it('runs distributed mode on NATS and PostgreSQL alone (DATABASE_URL), or with PostgreSQL for what KurrentDB or MongoDB does not hold', () => {
+    expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l' })).toMatchObject({ mode: 'distributed', databaseUrl: 'postgres://p/l' });
+    expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' }).mode).toBe('distributed');
+    expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', KURRENTDB_URL: 'kurrentdb://k:2113' }).mode).toBe('distributed');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig({ NATS_URL: 'nats://n:4222', KURRENTDB_URL: 'kurrentdb://k:2113' })).toThrow(/MONGODB_URL/);
+  });
+
   it('refuses a half-distributed setup, naming what is missing', () => {
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(/KURRENTDB_URL/);
+    expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(/DATABASE_URL/);
   });
 
   it('refuses nonsense values with the variable named', () => {

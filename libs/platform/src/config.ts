@@ -4,7 +4,7 @@ export type Durability = 'fsync' | 'os';
 
 /** Everything an operator can set, read once from the environment at start. */
 export interface LiangxinConfig {
-  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB + MongoDB. */
+  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL. */
   mode: 'embedded' | 'distributed';
   port: number;
   dataDir: string;
@@ -12,6 +12,8 @@ export interface LiangxinConfig {
   natsUrl?: string;
   kurrentDbUrl?: string;
   mongoDbUrl?: string;
+  /** PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and checkpoints unless MONGODB_URL is */
+  databaseUrl?: string;
   /** bearer token with the admin role; generated and printed at start when not set */
   adminToken?: string;
   /** secret signing the role tokens (JWT, HS256) */
@@ -43,16 +45,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
   const natsUrl = env.NATS_URL || undefined;
   const kurrentDbUrl = env.KURRENTDB_URL || undefined;
   const mongoDbUrl = env.MONGODB_URL || undefined;
+  const databaseUrl = env.DATABASE_URL || undefined;
   const durability = (env.DURABILITY || 'fsync') as Durability;
   if (durability !== 'fsync' && durability !== 'os') throw new ConfigError('DURABILITY', `must be "fsync" or "os", got "${durability}"`);
   const coverageTarget = env.COVERAGE_TARGET === undefined ? 0.75 : Number(env.COVERAGE_TARGET);
   if (!(coverageTarget > 0 && coverageTarget <= 1)) throw new ConfigError('COVERAGE_TARGET', 'must be a fraction in (0, 1], e.g. 0.75');
 
-  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl);
+  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl || databaseUrl);
   if (distributed) {
-    const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && 'KURRENTDB_URL', !mongoDbUrl && 'MONGODB_URL'].filter(Boolean);
+    const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && !databaseUrl && 'DATABASE_URL', !mongoDbUrl && !databaseUrl && 'MONGODB_URL'].filter(Boolean);
     if (missing.length > 0) {
-      throw new ConfigError(String(missing[0]), `distributed mode needs NATS_URL, KURRENTDB_URL and MONGODB_URL together (missing: ${missing.join(', ')}); unset all three for the embedded default`);
+      throw new ConfigError(
+        String(missing[0]),
+        `distributed mode needs NATS_URL and DATABASE_URL (PostgreSQL), or NATS_URL, KURRENTDB_URL and MONGODB_URL (missing: ${missing.join(', ')}); unset them all for the embedded default`,
+      );
     }
   }
   return {
@@ -63,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     natsUrl,
     kurrentDbUrl,
     mongoDbUrl,
+    databaseUrl,
     adminToken: env.ADMIN_TOKEN || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
     maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),

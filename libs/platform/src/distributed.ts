@@ -4,8 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
-import { KurrentDbEventStore } from '@liangxin/event-store';
-import { ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
+import { type EventStore, KurrentDbEventStore, PostgresEventStore } from '@liangxin/event-store';
+import { type CheckpointStore, ensureTopology, JetStreamServer, MongoCheckpointStore, PostgresCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
 import mongoose from 'mongoose';
 import { Gauge } from 'prom-client';
 import type { LiangxinConfig } from './config';
@@ -16,33 +16,43 @@ import { serviceRootModule } from './service-app';
 
 /** The servers of distributed mode, opened once per app. */
 export interface DistributedInfrastructure {
-  eventStore: KurrentDbEventStore;
-  mongo: mongoose.Connection;
+  eventStore: EventStore;
+  /** when MONGODB_URL is set; else read models and checkpoints are on PostgreSQL (DATABASE_URL) */
+  mongo?: mongoose.Connection;
   nats: NatsConnection;
-  checkpoints: MongoCheckpointStore;
+  checkpoints: CheckpointStore;
   close(): Promise<void>;
 }
 
-export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; kurrentDbUrl: string; mongoDbUrl: string } {
+export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string } {
   if (config.mode !== 'distributed') {
-    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL, KURRENTDB_URL and MONGODB_URL (or run "npm start" for the embedded default)`);
+    throw new Error(`${app} runs alone only in distributed mode: set NATS_URL and DATABASE_URL, or NATS_URL, KURRENTDB_URL and MONGODB_URL (or run "npm start" for the embedded default)`);
   }
+}
+
+/** KurrentDB when KURRENTDB_URL is set, else PostgreSQL (DATABASE_URL); loadConfig makes sure one of them is. */
+export async function openDistributedEventStore(config: LiangxinConfig, app: string): Promise<EventStore> {
+  if (config.kurrentDbUrl) return KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
+  if (config.databaseUrl) return PostgresEventStore.connect({ connectionString: config.databaseUrl, applicationName: `liangxin-${app}` });
+  throw new Error(`${app}: no event store configured (KURRENTDB_URL or DATABASE_URL)`);
 }
 
 export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
   requireDistributed(config, app);
-  const eventStore = KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
-  const mongo = await mongoose.createConnection(config.mongoDbUrl).asPromise();
+  const eventStore = await openDistributedEventStore(config, app);
+  const mongo = config.mongoDbUrl ? await mongoose.createConnection(config.mongoDbUrl).asPromise() : undefined;
+  const checkpoints = mongo ? new MongoCheckpointStore(mongo) : await PostgresCheckpointStore.open({ connectionString: config.databaseUrl as string });
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
   await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
   return {
     eventStore,
     mongo,
     nats,
-    checkpoints: new MongoCheckpointStore(mongo),
+    checkpoints,
     async close() {
       await nats.drain();
-      await mongo.close();
+      await mongo?.close();
+      if (checkpoints instanceof PostgresCheckpointStore) await checkpoints.close();
       await eventStore.close();
     },
   };

@@ -1,6 +1,7 @@
 export * from './store/port';
 export { READ_MODELS_FILE, SqliteReadModelStore } from './store/sqlite-read-model-store';
 export { MongoReadModelStore } from './store/mongo-read-model-store';
+export { PostgresReadModelStore } from './store/postgres-read-model-store';
 export * from './projection';
 export * from './projections';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './runner/projection-runner';

@@ -5,3 +5,6 @@ export * from './sqlite-database';
 export * from './sqlite-checkpoint-store';
 export * from './sqlite-dead-letter-store';
 export * from './mongo-checkpoint-store';
+export * from './postgres-consumer-state';
+export * from './postgres-checkpoint-store';
+export * from './postgres-dead-letter-store';
