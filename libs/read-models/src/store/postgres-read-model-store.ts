@@ -3,6 +3,9 @@ import type { Pool, PoolClient } from 'pg';
 import {
   type DocumentBody,
   type DocumentChange,
+  type DocumentPage,
+  type IdRangeQuery,
+  prefixEnd,
   type FieldFilter,
   type Generation,
   type ProjectionCommit,
@@ -25,7 +28,7 @@ const physicalName = (collection: string, generationId: string) => `${collection
 // so a redelivered older event cannot resurrect them; snapshot rows are kept per window (see commitAll).
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rm_documents (
-  collection text NOT NULL, id text NOT NULL, position bigint NOT NULL, body jsonb,
+  collection text NOT NULL, id text COLLATE "C" NOT NULL, position bigint NOT NULL, body jsonb,
   PRIMARY KEY (collection, id));
 CREATE TABLE IF NOT EXISTS rm_generations (
   projection text NOT NULL, generation text NOT NULL, collections jsonb NOT NULL, live boolean NOT NULL,
@@ -202,6 +205,23 @@ export class PostgresReadModelStore implements ReadModelStore {
       params,
     );
     return rows.map((row) => toDocument<T>(row));
+  }
+
+  /** Ids compare byte by byte (COLLATE "C"), as in SQLite and MongoDB, so a prefix is a range of the primary key. */
+  async findPage<T extends object = DocumentBody>(collection: string, query: IdRangeQuery, generation?: Generation): Promise<DocumentPage<T>> {
+    const { physical } = await this.resolve(collection, generation);
+    const end = prefixEnd(query.idPrefix);
+    const params: unknown[] = [physical, query.idPrefix];
+    const range = `collection = $1 AND id >= $2${end === undefined ? '' : ` AND id < $${params.push(end)}`} AND body IS NOT NULL`;
+    const { rows: counted } = await this.pool.query<{ total: string }>(`SELECT count(*) AS total FROM rm_documents WHERE ${range}`, params);
+    const after = query.after !== undefined && query.after >= query.idPrefix ? query.after : undefined;
+    const pageParams = [...params];
+    const afterCondition = after === undefined ? '' : ` AND id > $${pageParams.push(after)}`;
+    const { rows } = await this.pool.query<Row>(
+      `SELECT id, position, body FROM rm_documents WHERE ${range}${afterCondition} ORDER BY id LIMIT $${pageParams.push(query.limit)}`,
+      pageParams,
+    );
+    return { items: rows.map((row) => toDocument<T>(row)), total: Number(counted[0].total) };
   }
 
   async commit(projection: string, changes: readonly DocumentChange[], checkpoint: number, generation?: Generation): Promise<void> {
