@@ -6,12 +6,14 @@ import {
   IsIn,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsReadableText } from '../text';
 import { IsCreditCode } from '../registry/commands';
 import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
 
@@ -44,6 +46,7 @@ export class PersonDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsReadableText()
   name!: string;
 }
 
@@ -55,6 +58,7 @@ export class FormOrgDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsReadableText()
   name!: string;
 
   /** 6-digit district; defaults to the district of the first enterprise */
@@ -92,6 +96,7 @@ export class ProposeOrgDto extends FormOrgDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -99,6 +104,7 @@ export class ApproveOrgProposalDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -106,6 +112,7 @@ export class RejectOrgProposalDto {
   @IsString({ message: 'say why the proposal is rejected' })
   @IsNotEmpty({ message: 'say why the proposal is rejected' })
   @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  @IsReadableText()
   reason!: string;
 }
 
@@ -121,6 +128,7 @@ export class RemoveEnterpriseDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -138,6 +146,7 @@ export class MergeOrgsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -145,12 +154,14 @@ export class DissolveOrgDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
 export class AssignPersonDto {
   @ValidateNested()
   @Type(() => PersonDto)
+  @IsObject({ message: 'person must be {personId, name}' })
   person!: PersonDto;
 }
 
@@ -158,6 +169,7 @@ export class ReplacePersonDto extends AssignPersonDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -169,6 +181,7 @@ export class PairOrgsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsReadableText()
   publicUnitName!: string;
 
   @IsOptional()
@@ -185,6 +198,7 @@ export class AssignWorkCoverageDto {
 
   @ValidateNested()
   @Type(() => PersonDto)
+  @IsObject({ message: 'assignee must be {personId, name}: the person who covers the enterprise' })
   assignee!: PersonDto;
 
   /** the officer's own words for the assignment or the replacement (kept in the event's metadata) */
@@ -192,6 +206,7 @@ export class AssignWorkCoverageDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason?: string;
 }
 
@@ -207,6 +222,7 @@ export class ChangeOrgParentDto {
   @IsString({ message: 'say why the organisation moves in the tree' })
   @IsNotEmpty({ message: 'say why the organisation moves in the tree' })
   @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  @IsReadableText()
   reason!: string;
 }
 

@@ -7,6 +7,7 @@ import {
   DissolveOrgDto,
   FormationCommands,
   FormOrgDto,
+  IsReadableText,
   MergeOrgsDto,
   PairOrgsDto,
 } from '@liangxin/contracts';
@@ -27,6 +28,7 @@ export class PutPersonDto extends AssignPersonDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason?: string;
 }
 
