@@ -40,7 +40,7 @@ import {
   planLiftAfterDissolution,
   type ProposedParent,
 } from '@liangxin/formation-domain';
-import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { assertSameCommand, EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
 import { OrganisationTreeGuard } from './organisation-tree-guard';
 import { readEnterpriseFacts } from './placement-store';
@@ -351,6 +351,7 @@ export class FormationCommandsController {
       const streamId = formationEnterpriseStreamId(payload.creditCode);
       const history = await this.store.readStream(streamId);
       const earlier = history.filter((e) => e.metadata.commandId === metadata.commandId);
+      assertSameCommand(earlier, metadata);
       if (earlier.length > 0) return { position: earlier[earlier.length - 1].globalPosition, idempotentReplay: true };
       const known = placement.enterprises.get(payload.creditCode);
       if (!known || known.registryVersion < 0) {
@@ -367,6 +368,7 @@ export class FormationCommandsController {
       const recorded: EventMetadata = {
         actor: metadata.actor,
         commandId: metadata.commandId,
+        ...(metadata.commandFingerprint && { commandFingerprint: metadata.commandFingerprint }),
         correlationId: metadata.correlationId ?? metadata.commandId,
         causationId: metadata.commandId,
         district: enterprise.district,
@@ -400,6 +402,7 @@ export class FormationCommandsController {
     const recorded: EventMetadata = {
       actor: metadata.actor,
       commandId: metadata.commandId,
+      ...(metadata.commandFingerprint && { commandFingerprint: metadata.commandFingerprint }),
       correlationId: metadata.correlationId ?? metadata.commandId,
       causationId: metadata.commandId,
       district,

@@ -35,6 +35,9 @@ export function coercedFields(sent: unknown, transformed: unknown, path = ''): D
 
 const WHOLE_NUMBER = /^-?(0|[1-9]\d*)$/;
 
+/** A whole number of zero or more written in digits and nothing else (a header or query value): " 3 ", "0x3" and "" are not numbers. */
+export const parseNonNegativeWholeNumber = (raw: string): number | undefined => (/^\d{1,16}$/.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : undefined);
+
 /**
  * The pipe every route's input goes through: unknown fields refused, not silently dropped (a typo in a field
  * name must not pass as "not given"); a body must be a JSON object and is never coerced (numbers are JSON numbers);
