@@ -27,7 +27,11 @@ export const IsReadableText = (options?: ValidationOptions): PropertyDecorator =
       name: 'isReadableText',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || unreadableTextReason(value) === undefined,
-        defaultMessage: (args) => `${args?.property ?? 'text'} ${typeof args?.value === 'string' ? unreadableTextReason(args.value) : 'must be readable text'}`,
+        defaultMessage: (args) => {
+          const texts: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const reason = texts.map((text) => (typeof text === 'string' ? unreadableTextReason(text) : undefined)).find(Boolean);
+          return `${args?.property ?? 'text'} ${reason ?? 'must be readable text'}`;
+        },
       },
     },
     options,

@@ -19,11 +19,13 @@ const jsonType = (value: unknown): string => (value === null ? 'null' : Array.is
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Where the DTO's transformation changed a value the client sent (a `@Type(() => Number)` turning "3" into 3,
- * `true` into 1, "" into 0): every such place, named. A body is validated as sent, never coerced into shape.
+ * Where the DTO's transformation changed the JSON type of a value the client sent (a `@Type(() => Number)` turning
+ * "3" into 3, `true` into 1, "" into 0): every such place, named. A body is validated as sent, never coerced into
+ * shape; a transformation within a type (trimming a string) is the DTO's own business.
  */
 export function coercedFields(sent: unknown, transformed: unknown, path = ''): Detail[] {
   if (Object.is(sent, transformed)) return [];
+  if (jsonType(sent) === jsonType(transformed) && typeof sent !== 'object') return [];
   if (Array.isArray(sent) && Array.isArray(transformed)) {
     return sent.flatMap((item, index) => coercedFields(item, transformed[index], path ? `${path}.${index}` : String(index)));
   }
@@ -86,6 +88,8 @@ export class StrictValidationPipe extends ValidationPipe {
       if (value !== 'true' && value !== 'false') throw badRequest([{ field: data, reason: 'must be true or false' }]);
       return value === 'true';
     }
+    // a repeated query parameter arrives as a list: say so instead of joining it with commas
+    if (metatype === String && typeof value !== 'string') throw badRequest([{ field: data, reason: 'must be given once, as text' }]);
     return super.transformPrimitive(value, metadata);
   }
 }
