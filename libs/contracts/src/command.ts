@@ -23,6 +23,8 @@ export interface CommandEnvelope<Payload> {
   metadata: {
     actor: string;
     commandId: string;
+    /** with an Idempotency-Key: sha256 of the pattern, target and body, so a key reused for another request is refused */
+    commandFingerprint?: string;
     correlationId?: string;
     reason?: string;
   };

@@ -15,6 +15,8 @@ export interface EventMetadata {
   actor: string;
   /** id of the command that produced the event; retrying a command with the same id appends nothing */
   commandId?: string;
+  /** sha256 of what the client asked with an Idempotency-Key: tells a retry from the key reused for another request */
+  commandFingerprint?: string;
   /** id shared by everything that follows from one user action */
   correlationId?: string;
   /** event id (or command id) that directly caused this event */

@@ -1,6 +1,7 @@
 export * from './event';
 export * from './upcasting';
 export * from './command';
+export * from './text';
 export * from './registry';
 export * from './formation';
 export * from './funding';

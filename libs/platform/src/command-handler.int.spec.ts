@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Event } from '@liangxin/contracts';
 import { DomainError, type Decider } from '@liangxin/event-sourcing';
 import { type EventStore, type ReadStreamOptions, SqliteEventStore } from '@liangxin/event-store';
+import { toWireError } from '@liangxin/transport';
 import { handleCommand } from './command-handler';
 
 // A counter that refuses to go past a limit: enough to see whether a decision saw every event.
@@ -68,6 +69,16 @@ describe('handleCommand (real SQLite store)', () => {
     expect(retry).toMatchObject({ idempotentReplay: true, position: first.position });
     expect(retry.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
     expect(await store.readStream('counter-3')).toHaveLength(2);
+  });
+
+  it('a command id sent again with another fingerprint is refused as a reused key, and nothing is appended; the same fingerprint replays', async () => {
+    const keyed = (fingerprint: string) => ({ actor: 'test', commandId: 'key-1', commandFingerprint: fingerprint });
+    const first = await handleCommand(store, 'counter-5', counter, { amount: 1 }, keyed('fp-a'));
+    await expect(handleCommand(store, 'counter-5', counter, { amount: 2 }, keyed('fp-b'))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', kind: 'unprocessable', field: 'Idempotency-Key' });
+    expect(toWireError(await handleCommand(store, 'counter-5', counter, { amount: 2 }, keyed('fp-b')).catch((error: unknown) => error))).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', kind: 'unprocessable' });
+    const replay = await handleCommand(store, 'counter-5', counter, { amount: 1 }, keyed('fp-a'));
+    expect(replay).toMatchObject({ idempotentReplay: true, position: first.position });
+    expect((await store.readStream('counter-5')).map((e) => e.data)).toEqual([{ amount: 1 }]);
   });
 
   it('a decision that appends nothing answers the position the stream had reached', async () => {

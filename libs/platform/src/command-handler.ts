@@ -1,6 +1,7 @@
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import type { Decider } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
+import type { WireError } from '@liangxin/transport';
 
 export interface CommandResult {
   streamId: string;
@@ -73,10 +74,32 @@ async function loadStream<S, E extends Event>(store: EventStore, streamId: strin
   return folded;
 }
 
+/** An Idempotency-Key sent again with another body or for another command: 422, nothing appended. */
+export class IdempotencyKeyReusedError extends Error implements WireError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly kind = 'unprocessable';
+  readonly field = 'Idempotency-Key';
+
+  constructor() {
+    super('This Idempotency-Key was already used for a different request; send a new key for a new request.');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/**
+ * A retried command id is a retry only if it asks the same thing: the events it recorded carry the fingerprint of
+ * the first request, and a different one means the key was reused. Events recorded without one are not compared.
+ */
+export function assertSameCommand(recorded: readonly RecordedEvent[], metadata: Pick<EventMetadata, 'commandFingerprint'>): void {
+  const first = recorded.find((event) => event.metadata.commandFingerprint !== undefined)?.metadata.commandFingerprint;
+  if (metadata.commandFingerprint !== undefined && first !== undefined && first !== metadata.commandFingerprint) throw new IdempotencyKeyReusedError();
+}
+
 /**
  * Load → decide → append with the version that was read (optimistic concurrency).
  * A conflict means someone else wrote first: reload and decide again on the new state.
- * A command id seen before in the stream returns the earlier outcome, so a client's retry changes nothing.
+ * A command id seen before in the stream returns the earlier outcome, so a client's retry changes nothing;
+ * seen with another fingerprint, it is refused (IdempotencyKeyReusedError).
  */
 export async function handleCommand<C, S, E extends Event>(
   store: EventStore,
@@ -91,6 +114,7 @@ export async function handleCommand<C, S, E extends Event>(
     const stream = await loadStream(store, streamId, decider as Decider<unknown, S, E>);
     if (metadata.commandId && stream.commandIds.has(metadata.commandId)) {
       const earlier = (await store.readStream<E>(streamId)).filter((e) => e.metadata.commandId === metadata.commandId);
+      assertSameCommand(earlier, metadata);
       return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
     }
     const decided = decider.decide(command, stream.state);
@@ -101,6 +125,7 @@ export async function handleCommand<C, S, E extends Event>(
     const toAppend: NewEvent[] = decided.map((event) => ({ ...event, metadata }));
     try {
       const result = await store.append(streamId, toAppend, { expected, commandId: metadata.commandId });
+      if (result.idempotentReplay) assertSameCommand(result.events, metadata);
       return { streamId, position: result.lastPosition, events: result.events, idempotentReplay: result.idempotentReplay };
     } catch (error) {
       if (isConcurrencyError(error) && attempt < maxAttempts) continue;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded mode on port 3000 with durable appends', () => {
@@ -29,5 +29,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ DURABILITY: 'maybe' })).toThrow(/DURABILITY/);
     expect(() => loadConfig({ COVERAGE_TARGET: '75' })).toThrow(/COVERAGE_TARGET/);
+  });
+
+  it('listens on loopback with generous request limits unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.limits).toEqual(DEFAULT_REQUEST_LIMITS);
+    const set = loadConfig({ HOST: '0.0.0.0', MAX_JSON_DEPTH: '8', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', SSE_CONNECTIONS_PER_TOKEN: '2', SSE_CONNECTIONS_TOTAL: '3', WRITES_PER_SECOND: '4', WRITE_BURST: '5' });
+    expect(set.host).toBe('0.0.0.0');
+    expect(set.limits).toEqual({ maxJsonDepth: 8, headersTimeoutMs: 500, requestTimeoutMs: 1000, sseConnectionsPerToken: 2, sseConnectionsTotal: 3, writesPerSecond: 4, writeBurst: 5 });
+  });
+
+  it('refuses limits that are not plain positive whole numbers, or a header timeout past the request timeout', () => {
+    expect(() => loadConfig({ MAX_JSON_DEPTH: ' 3 ' })).toThrow(/MAX_JSON_DEPTH/);
+    expect(() => loadConfig({ WRITES_PER_SECOND: '0x10' })).toThrow(/WRITES_PER_SECOND/);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS/);
   });
 });

@@ -24,7 +24,39 @@ export interface LiangxinConfig {
   coverageTarget: number;
   /** JetStream stream replicas: 3 on a three-node NATS cluster, 1 on a single server */
   streamReplicas: number;
+  /** interface the gateway listens on: loopback unless set (compose sets 0.0.0.0) */
+  host: string;
+  /** what one client may cost the gateway */
+  limits: RequestLimits;
 }
+
+/** Resource limits of the HTTP edge, each settable from the environment (README, Configuration). */
+export interface RequestLimits {
+  /** deepest nesting of arrays and objects a JSON body may have */
+  maxJsonDepth: number;
+  /** a client must have sent all request headers within this many ms, else the connection is closed */
+  headersTimeoutMs: number;
+  /** a client must have sent the whole request (headers and body) within this many ms */
+  requestTimeoutMs: number;
+  /** live-update (SSE) connections one token may hold open at once */
+  sseConnectionsPerToken: number;
+  /** live-update (SSE) connections the gateway holds open at once, all tokens together */
+  sseConnectionsTotal: number;
+  /** writes (POST, PUT, PATCH, DELETE) one token may send per second, sustained */
+  writesPerSecond: number;
+  /** writes one token may send at once before the sustained rate applies */
+  writeBurst: number;
+}
+
+export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
+  maxJsonDepth: 32,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  sseConnectionsPerToken: 20,
+  sseConnectionsTotal: 1_000,
+  writesPerSecond: 50,
+  writeBurst: 200,
+});
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
@@ -37,9 +69,24 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
   return value;
 };
+
+function loadRequestLimits(env: NodeJS.ProcessEnv): RequestLimits {
+  const limits: RequestLimits = {
+    maxJsonDepth: positiveInt(env, 'MAX_JSON_DEPTH', DEFAULT_REQUEST_LIMITS.maxJsonDepth),
+    headersTimeoutMs: positiveInt(env, 'HEADERS_TIMEOUT_MS', DEFAULT_REQUEST_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_LIMITS.requestTimeoutMs),
+    sseConnectionsPerToken: positiveInt(env, 'SSE_CONNECTIONS_PER_TOKEN', DEFAULT_REQUEST_LIMITS.sseConnectionsPerToken),
+    sseConnectionsTotal: positiveInt(env, 'SSE_CONNECTIONS_TOTAL', DEFAULT_REQUEST_LIMITS.sseConnectionsTotal),
+    writesPerSecond: positiveInt(env, 'WRITES_PER_SECOND', DEFAULT_REQUEST_LIMITS.writesPerSecond),
+    writeBurst: positiveInt(env, 'WRITE_BURST', DEFAULT_REQUEST_LIMITS.writeBurst),
+  };
+  // Node closes on the request timeout first otherwise, and the header timeout would never be what cuts a client off
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs})`);
+  return limits;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig {
   const natsUrl = env.NATS_URL || undefined;
@@ -75,5 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),
     coverageTarget,
     streamReplicas: positiveInt(env, 'EVENT_STREAM_REPLICAS', 1),
+    host: env.HOST || '127.0.0.1',
+    limits: loadRequestLimits(env),
   };
 }

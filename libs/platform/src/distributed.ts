@@ -129,7 +129,7 @@ export async function startDistributedService(options: DistributedServiceOptions
   app.enableShutdownHooks();
   await forwarder.start();
   await app.startAllMicroservices();
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   return {
     app,
     async close() {

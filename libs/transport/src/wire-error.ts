@@ -4,7 +4,8 @@ import { isDomainError } from '@liangxin/event-sourcing';
 import { isConcurrencyError } from '@liangxin/event-store';
 import { throwError, type Observable } from 'rxjs';
 
-export type WireErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'internal' | 'unavailable';
+/** `unprocessable`: well-formed, but it cannot be applied as sent (an Idempotency-Key already used for another request). */
+export type WireErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unprocessable' | 'forbidden' | 'internal' | 'unavailable';
 
 /**
  * How a failed command travels back to its caller, the same over JetStream and in-process: enough
@@ -25,7 +26,7 @@ export const INTERNAL_ERROR: Readonly<WireError> = Object.freeze({ code: 'INTERN
 
 const CONCURRENCY_CONFLICT_MESSAGE = 'Someone else changed this record at the same moment; reload it and try again';
 
-const KINDS: readonly WireErrorKind[] = ['invalid', 'not_found', 'conflict', 'forbidden', 'internal', 'unavailable'];
+const KINDS: readonly WireErrorKind[] = ['invalid', 'not_found', 'conflict', 'unprocessable', 'forbidden', 'internal', 'unavailable'];
 
 export const isWireError = (value: unknown): value is WireError =>
   typeof value === 'object' &&

@@ -17,6 +17,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { IsReadableText } from '../text';
 
 import { INSTRUCTOR_RATINGS, type InstructorRating } from './events';
 
@@ -48,6 +49,7 @@ export class RubricCriterionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsReadableText()
   label!: string;
 
   @IsNumber()
@@ -63,6 +65,7 @@ export class PublishRubricDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsReadableText()
   name!: string;
 
   @IsArray()
@@ -104,6 +107,7 @@ export class AssessmentScoresDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
   rubricVersion?: number;
 
   @IsCriterionScores()
@@ -117,6 +121,7 @@ export class CompleteAssessmentDto extends AssessmentScoresDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @IsReadableText()
   assessor?: string;
 }
 
@@ -124,6 +129,7 @@ export class CorrectAssessmentDto extends AssessmentScoresDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -132,6 +138,7 @@ export class ReviewInstructorDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsReadableText()
   name!: string;
 
   @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
@@ -148,6 +155,7 @@ export class ReviewInstructorDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
+  @IsReadableText()
   note?: string;
 }
 
@@ -158,6 +166,7 @@ export class CorrectInstructorReviewDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
+  @IsReadableText()
   reason!: string;
 }
 

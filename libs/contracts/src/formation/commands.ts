@@ -14,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsReadableText } from '../text';
 import { IsCreditCode } from '../registry/commands';
 import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
 import { IsDivisionCode, IsPlainText, IsSafeId } from './identifiers';
@@ -46,6 +47,7 @@ export class PersonDto {
   @IsString()
   @IsPlainText()
   @MaxLength(100)
+  @IsReadableText()
   name!: string;
 }
 
@@ -65,6 +67,7 @@ export class FormOrgDto {
   @IsString()
   @IsPlainText()
   @MaxLength(200)
+  @IsReadableText()
   name!: string;
 
   /** 6-digit district; defaults to the district of the first enterprise */
@@ -100,6 +103,7 @@ export class ProposeOrgDto extends FormOrgDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -107,6 +111,7 @@ export class ApproveOrgProposalDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -114,6 +119,7 @@ export class RejectOrgProposalDto {
   @IsString({ message: 'say why the proposal is rejected' })
   @IsNotEmpty({ message: 'say why the proposal is rejected' })
   @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  @IsReadableText()
   reason!: string;
 }
 
@@ -129,6 +135,7 @@ export class RemoveEnterpriseDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -144,6 +151,7 @@ export class MergeOrgsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -151,6 +159,7 @@ export class DissolveOrgDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -172,6 +181,7 @@ export class ReplacePersonDto extends AssignPersonDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -185,6 +195,7 @@ export class PairOrgsDto {
   @IsString()
   @IsPlainText()
   @MaxLength(200)
+  @IsReadableText()
   publicUnitName?: string;
 
   @IsOptional()
@@ -208,6 +219,7 @@ export class AssignWorkCoverageDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason?: string;
 }
 
@@ -221,6 +233,7 @@ export class ChangeOrgParentDto {
   @IsString({ message: 'say why the organisation moves in the tree' })
   @IsNotEmpty({ message: 'say why the organisation moves in the tree' })
   @MaxLength(500, { message: 'the reason is at most 500 characters' })
+  @IsReadableText()
   reason!: string;
 }
 

@@ -13,6 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { IsReadableText } from '../text';
 import { SUBSIDY_ITEMS, VENUE_SCALES, type SubsidyItem, type VenueScale } from './events';
 
 const DISTRICT = /^\d{6}$/;
@@ -43,6 +44,7 @@ export class AllocateBudgetDto extends BudgetAmountDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 
@@ -50,6 +52,7 @@ export class ReduceBudgetDto extends BudgetAmountDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
+  @IsReadableText()
   reason!: string;
 }
 
@@ -89,6 +92,7 @@ export class GrantSubsidyDto extends BudgetRefDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @IsReadableText()
   payee?: string;
 
   /** ids of the events that justify the payment */
@@ -101,6 +105,7 @@ export class GrantSubsidyDto extends BudgetRefDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
+  @IsReadableText()
   note?: string;
 }
 
@@ -112,6 +117,7 @@ export class ClawBackSubsidyDto extends BudgetRefDto {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
+  @IsReadableText()
   reason!: string;
 
   /** ids of the events that show the organisation was ineligible */

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -8,11 +7,13 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
   Min,
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { IsReadableText } from '../text';
 import { isValidCreditCode } from './credit-code';
 import {
   ENTERPRISE_KINDS,
@@ -35,10 +36,13 @@ export const RegistryCommands = {
 } as const;
 export type RegistryCommandPattern = (typeof RegistryCommands)[keyof typeof RegistryCommands];
 
-/** A head count (employees, full or probationary members): a whole number of zero or more. */
+/** more people than the largest employer on earth: a typing mistake */
+export const MAX_HEAD_COUNT = 10_000_000;
+
+/** A head count (employees, full or probationary members): a whole JSON number from zero to MAX_HEAD_COUNT, never coerced from text. */
 function WholeCount(): PropertyDecorator {
   return (target: object, property: string | symbol) => {
-    for (const decorate of [Type(() => Number), IsInt(), Min(0)]) decorate(target, property);
+    for (const decorate of [IsInt(), Min(0), Max(MAX_HEAD_COUNT)]) decorate(target, property);
   };
 }
 
@@ -59,16 +63,19 @@ export class OptionalLedgerFieldsDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @IsReadableText()
   industryChain?: string;
 
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @IsReadableText()
   park?: string;
 
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @IsReadableText()
   building?: string;
 
   @IsOptional()
@@ -87,6 +94,7 @@ export class RegisterEnterpriseDto extends OptionalLedgerFieldsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsReadableText()
   name!: string;
 
   @IsIn(ENTERPRISE_KINDS)
@@ -128,22 +136,26 @@ export class CorrectLedgerDto extends OptionalLedgerFieldsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsReadableText()
   name?: string;
 
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   reasonNoOrganisation?: string;
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
+  @IsReadableText({ each: true })
   developmentNeeds?: string[];
 
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsReadableText()
   note?: string;
 }
 

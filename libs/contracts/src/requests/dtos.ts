@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { IsReadableText } from '../text';
 import { IsCreditCode } from '../registry/commands';
 import { REQUEST_CATEGORIES, REQUEST_OWNER_KINDS, type RequestCategory, type RequestOwnerKind } from './events';
 
@@ -23,6 +24,7 @@ export class SubmitRequestDto {
   @IsString({ message: 'description must say what the enterprise needs' })
   @MinLength(1, { message: 'description must say what the enterprise needs' })
   @MaxLength(2000, { message: 'description must be at most 2000 characters' })
+  @IsReadableText()
   description!: string;
 }
 
@@ -39,6 +41,7 @@ export class RequestOwnerDto {
   @IsString({ message: 'owner name must be given, as the enterprise will read it' })
   @MinLength(1, { message: 'owner name must be given, as the enterprise will read it' })
   @MaxLength(100, { message: 'owner name must be at most 100 characters' })
+  @IsReadableText()
   name!: string;
 }
 
@@ -57,6 +60,7 @@ export class ResolveRequestDto {
   @IsString({ message: 'resolution must say what was done for the enterprise' })
   @MinLength(1, { message: 'resolution must say what was done for the enterprise' })
   @MaxLength(2000, { message: 'resolution must be at most 2000 characters' })
+  @IsReadableText()
   resolution!: string;
 }
 
@@ -64,6 +68,7 @@ export class ReopenRequestDto {
   @IsString({ message: 'reason must say why the resolution did not meet the need' })
   @MinLength(1, { message: 'reason must say why the resolution did not meet the need' })
   @MaxLength(1000, { message: 'reason must be at most 1000 characters' })
+  @IsReadableText()
   reason!: string;
 }
 

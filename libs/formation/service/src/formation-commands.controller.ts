@@ -43,7 +43,7 @@ import {
   planSettleReleased,
   type ProposedParent,
 } from '@liangxin/formation-domain';
-import { assertMayActIn, EVENT_STORE, handleCommand, SYSTEM_SCOPE } from '@liangxin/platform';
+import { assertMayActIn, assertSameCommand, EVENT_STORE, handleCommand, SYSTEM_SCOPE } from '@liangxin/platform';
 import { FormationEngine } from './formation-engine';
 import { OrganisationTreeGuard } from './organisation-tree-guard';
 import { readEnterpriseFacts } from './placement-store';
@@ -382,6 +382,7 @@ export class FormationCommandsController {
       const streamId = formationEnterpriseStreamId(payload.creditCode);
       const history = await this.store.readStream(streamId);
       const earlier = history.filter((e) => e.metadata.commandId === metadata.commandId);
+      assertSameCommand(earlier, metadata);
       if (earlier.length > 0) return { position: earlier[earlier.length - 1].globalPosition, idempotentReplay: true };
       const known = placement.enterprises.get(payload.creditCode);
       if (!known || known.registryVersion < 0) {
@@ -398,6 +399,7 @@ export class FormationCommandsController {
       const recorded: EventMetadata = {
         actor: metadata.actor,
         commandId: metadata.commandId,
+        ...(metadata.commandFingerprint && { commandFingerprint: metadata.commandFingerprint }),
         correlationId: metadata.correlationId ?? metadata.commandId,
         causationId: metadata.commandId,
         district: enterprise.district,
@@ -431,6 +433,7 @@ export class FormationCommandsController {
     const recorded: EventMetadata = {
       actor: metadata.actor,
       commandId: metadata.commandId,
+      ...(metadata.commandFingerprint && { commandFingerprint: metadata.commandFingerprint }),
       correlationId: metadata.correlationId ?? metadata.commandId,
       causationId: metadata.commandId,
       district,

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
@@ -106,16 +108,23 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     bodyParser: false,
     logger: options.logger,
   });
-  configureHttpApp(app);
+  configureHttpApp(app, config.limits);
+  // connectionsCheckingInterval: read by Node when the server starts listening, untyped in @types/node
+  const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
   // Longer than the usual client/proxy idle timeout (60 s), so the server never closes a kept-alive
   // connection at the moment a client reuses it.
-  app.getHttpServer().keepAliveTimeout = 65_000;
-  await app.listen(options.port ?? config.port, '0.0.0.0');
-  const { port } = app.getHttpServer().address() as { port: number };
+  server.keepAliveTimeout = 65_000;
+  // A client that trickles its headers or body is cut off (408, then closed) instead of holding a socket for ever.
+  server.headersTimeout = config.limits.headersTimeoutMs;
+  server.requestTimeout = config.limits.requestTimeoutMs;
+  // Node checks those timeouts on this interval (30 s by default): check often enough that a limit means what it says.
+  server.connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.limits.headersTimeoutMs / 4)));
+  await app.listen(options.port ?? config.port, config.host);
+  const { port } = server.address() as AddressInfo;
 
   return {
     app,
-    url: `http://localhost:${port}`,
+    url: `http://${urlHost(config.host)}:${port}`,
     tokens,
     projections,
     async close() {
@@ -125,6 +134,9 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     },
   };
 }
+
+/** How to reach a server listening on `host`: on every interface through loopback, an IPv6 address in brackets. */
+const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
 
 /** the read models stopped: /health turns down (its readModels check throws) and the log says why */
 const reportProjectionFailure = (error: unknown) =>

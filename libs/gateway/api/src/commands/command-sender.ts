@@ -5,6 +5,8 @@ import type { CommandEnvelope, CommandReply } from '@liangxin/contracts';
 import type { Request } from 'express';
 import { firstValueFrom, timeout } from 'rxjs';
 import { actorOf, type Principal, scopeOf } from '../auth/principal';
+import { asWireError } from '../http/error-body';
+import { commandFingerprint, IdempotencyKeys } from './idempotency';
 
 export const COMMAND_CLIENT = 'LIANGXIN_COMMAND_CLIENT';
 const COMMAND_TIMEOUT_MS = 10_000;
@@ -18,20 +20,33 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
  */
 @Injectable()
 export class CommandSender {
+  private readonly keys = new IdempotencyKeys();
+
   constructor(@Inject(COMMAND_CLIENT) private readonly client: ClientProxy) {}
 
   async send<R extends object = object>(pattern: string, payload: object, principal: Principal, request: Request & { id?: string }): Promise<CommandReply<R>> {
     const key = request.header(IDEMPOTENCY_HEADER);
+    // Scoped by actor so two callers choosing the same key never collide.
+    const commandId = key ? `${actorOf(principal)}:${key}` : randomUUID();
+    const fingerprint = key ? commandFingerprint(pattern, request.params, request.body) : undefined;
     const envelope: CommandEnvelope<object> = {
       payload,
       scope: scopeOf(principal),
-      metadata: {
-        actor: actorOf(principal),
-        // Scoped by actor so two callers choosing the same key never collide.
-        commandId: key ? `${actorOf(principal)}:${key}` : randomUUID(),
-        correlationId: request.id,
-      },
+      metadata: { actor: actorOf(principal), commandId, ...(fingerprint && { commandFingerprint: fingerprint }), correlationId: request.id },
     };
+    if (!fingerprint) return this.request<R>(pattern, envelope);
+    this.keys.claim(commandId, fingerprint);
+    try {
+      return await this.request<R>(pattern, envelope);
+    } catch (error) {
+      // a broken rule appended nothing: the key may carry the corrected request; after a timeout it may have applied
+      const kind = asWireError(error)?.kind;
+      if (kind !== undefined && kind !== 'unavailable' && kind !== 'internal') this.keys.release(commandId, fingerprint);
+      throw error;
+    }
+  }
+
+  private request<R extends object>(pattern: string, envelope: CommandEnvelope<object>): Promise<CommandReply<R>> {
     return firstValueFrom(this.client.send<CommandReply<R>>(pattern, envelope).pipe(timeout(COMMAND_TIMEOUT_MS)));
   }
 }

@@ -16,13 +16,27 @@ const statusByKind: Record<WireErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   forbidden: HttpStatus.FORBIDDEN,
   internal: HttpStatus.INTERNAL_SERVER_ERROR,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const reasonPhrase = (status: number): string =>
-  ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 503: 'Service Unavailable' })[status] ??
+  (
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      409: 'Conflict',
+      413: 'Payload Too Large',
+      415: 'Unsupported Media Type',
+      422: 'Unprocessable Entity',
+      429: 'Too Many Requests',
+      503: 'Service Unavailable',
+    } as Record<number, string>
+  )[status] ??
   (status >= 500 ? 'Internal Server Error' : 'Error');
 
 /** A broken rule (or an unreachable service) as the transport delivered it. */
@@ -45,6 +59,16 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (parserError?.type === 'entity.parse.failed') {
     return { statusCode: 400, error: reasonPhrase(400), message: 'Request body is not valid JSON', details: [{ field: 'body', reason: 'malformed JSON' }] };
+  }
+  if (parserError?.type === 'entity.too.deep') {
+    return { statusCode: 400, error: reasonPhrase(400), message: parserError.message ?? 'Request body is nested too deeply', details: [{ field: 'body', reason: 'nested too deeply' }] };
+  }
+  if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') {
+    return { statusCode: 415, error: reasonPhrase(415), message: parserError.message ?? 'Unsupported body encoding', details: [{ field: 'content-type', reason: 'send JSON in UTF-8' }] };
+  }
+  // anything else the body parser refused (a request aborted mid-body, a wrong length): the client's fault, said plainly
+  if (typeof parserError?.type === 'string' && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    return { statusCode: parserError.status, error: reasonPhrase(parserError.status), message: 'The request body could not be read', details: [{ field: 'body', reason: parserError.type }] };
   }
   const wire = asWireError(error);
   if (wire) {

@@ -8,6 +8,7 @@ import {
   DissolveOrgDto,
   FormationCommands,
   FormOrgDto,
+  IsReadableText,
   MergeOrgsDto,
   PairOrgsDto,
 } from '@liangxin/contracts';
@@ -28,6 +29,7 @@ export class PutPersonDto extends AssignPersonDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsReadableText()
   reason?: string;
 }
 

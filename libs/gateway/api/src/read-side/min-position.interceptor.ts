@@ -3,6 +3,7 @@ import type { ProjectionRunner } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { from, type Observable, switchMap } from 'rxjs';
 import { PROJECTION_RUNNER } from './tokens';
+import { parseNonNegativeWholeNumber } from '../http/validation';
 
 export const MIN_POSITION_HEADER = 'x-min-position';
 /** How long a read waits for the projections to reach the position the client asked for. */
@@ -21,8 +22,8 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const raw = request.method === 'GET' ? request.header(MIN_POSITION_HEADER) : undefined;
     if (raw === undefined) return next.handle();
-    const position = Number(raw);
-    if (!Number.isSafeInteger(position) || position < 0) {
+    const position = parseNonNegativeWholeNumber(raw);
+    if (position === undefined) {
       throw new BadRequestException({ message: 'X-Min-Position must be a whole number', details: [{ field: 'X-Min-Position', reason: 'must be a non-negative integer' }] });
     }
     const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();

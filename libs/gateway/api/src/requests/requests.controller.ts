@@ -29,6 +29,7 @@ import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MIN_POSITION_HEADER, MIN_POSITION_WAIT_MS, MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { PROJECTION_RUNNER, READ_MODEL_STORE } from '../read-side/tokens';
+import { parseNonNegativeWholeNumber } from '../http/validation';
 
 /** China Standard Time is UTC+8 all year: due dates are Chinese calendar dates. */
 const chinaToday = (now = Date.now()): string => new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
@@ -203,8 +204,8 @@ export class RequestsController {
   private async readYourWrites(request: Request): Promise<void> {
     const raw = request.header(MIN_POSITION_HEADER);
     if (raw === undefined) return;
-    const position = Number(raw);
-    if (!Number.isSafeInteger(position) || position < 0) {
+    const position = parseNonNegativeWholeNumber(raw);
+    if (position === undefined) {
       throw new BadRequestException({ message: 'X-Min-Position must be a whole number', details: [{ field: 'X-Min-Position', reason: 'must be a non-negative integer' }] });
     }
     if (this.projections.position >= position) return;
