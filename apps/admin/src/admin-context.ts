@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { type EventStore, KurrentDbEventStore, SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
+import { type EventStore, KurrentDbEventStore, SqliteEventStore, type VerifyReport, withUpcasting } from '@liangxin/event-store';
 import { projectionsFor } from '@liangxin/gateway-api';
 import type { LiangxinConfig } from '@liangxin/platform';
 import { MongoReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
@@ -57,7 +57,7 @@ function embeddedContext(config: LiangxinConfig): AdminContext {
   };
   const events = once(async () => {
     requireFile(DATA_FILES.events, 'event store');
-    return SqliteEventStore.open({ file: file(DATA_FILES.events), durability: config.durability });
+    return withUpcasting(SqliteEventStore.open({ file: file(DATA_FILES.events), durability: config.durability }));
   });
   const readModels = once(async () => {
     requireFile(DATA_FILES.readModels, 'read models');
@@ -91,7 +91,7 @@ function distributedContext(config: LiangxinConfig): AdminContext {
   const unreachable = (what: string, url: string) => (error: unknown) => {
     throw new AdminError(`Cannot reach ${what} at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const events = once(async () => KurrentDbEventStore.connect({ connectionString: kurrentDbUrl }));
+  const events = once(async () => withUpcasting(KurrentDbEventStore.connect({ connectionString: kurrentDbUrl })));
   const readModels = once(() => MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)));
   const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
   return {

@@ -8,3 +8,4 @@ export {
 } from './sqlite/sqlite-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, deterministicUuid } from './kurrentdb/kurrentdb-event-store';
 export { timeOrderedUuid } from './time-ordered-id';
+export { withUpcasting, withoutUpcasting } from './upcasting-event-store';

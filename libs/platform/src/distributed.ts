@@ -1,11 +1,11 @@
-import type { DynamicModule, INestApplication, LoggerService, LogLevel, Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
-import { KurrentDbEventStore } from '@liangxin/event-store';
-import { ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
+import { type EventStore, KurrentDbEventStore, withUpcasting } from '@liangxin/event-store';
+import { type CheckpointStore, ensureTopology, JetStreamServer, MongoCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
 import mongoose from 'mongoose';
 import { Gauge } from 'prom-client';
 import type { LiangxinConfig } from './config';
@@ -13,14 +13,25 @@ import { InfrastructureModule } from './infrastructure.module';
 import { createMetricsRegistry } from './ops/metrics';
 import { OpsModule } from './ops/ops.module';
 import { serviceRootModule } from './service-app';
+import { type Backoff, DEFAULT_BACKOFF, waitFor } from './wait-for';
 
 /** The servers of distributed mode, opened once per app. */
 export interface DistributedInfrastructure {
-  eventStore: KurrentDbEventStore;
-  mongo: mongoose.Connection;
+  eventStore: EventStore;
   nats: NatsConnection;
-  checkpoints: MongoCheckpointStore;
+  /** consumer and forwarder checkpoints, kept in the read-model store */
+  checkpoints: CheckpointStore;
   close(): Promise<void>;
+}
+
+/**
+ * How an app opens the stores of distributed mode. Each opener resolves once its store answered and rejects while
+ * it is unreachable (releasing what it half-opened): `openDistributedInfrastructure` retries it with backoff.
+ * The defaults follow the configuration; an adapter chosen by another variable plugs in here.
+ */
+export interface StoreOpeners {
+  eventStore: { name: string; open(): Promise<EventStore> };
+  readModelStore: { name: string; open(): Promise<{ checkpoints: CheckpointStore; close(): Promise<void> }> };
 }
 
 export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string; kurrentDbUrl: string; mongoDbUrl: string } {
@@ -29,20 +40,64 @@ export function requireDistributed(config: LiangxinConfig, app: string): asserts
   }
 }
 
-export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
+/** Closes what `open` half-opened when its probe fails, so a retry starts clean. */
+const probed = async <T>(value: T, probe: (value: T) => Promise<unknown>, close: (value: T) => Promise<unknown>): Promise<T> => {
+  try {
+    await probe(value);
+    return value;
+  } catch (error) {
+    await close(value).catch(() => undefined);
+    throw error;
+  }
+};
+
+/** KurrentDB for the events, MongoDB for the read models and checkpoints, as configured. */
+export function configuredStoreOpeners(config: LiangxinConfig, app: string): StoreOpeners {
   requireDistributed(config, app);
-  const eventStore = KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
-  const mongo = await mongoose.createConnection(config.mongoDbUrl).asPromise();
+  return {
+    eventStore: {
+      name: `the event store (KurrentDB at ${config.kurrentDbUrl})`,
+      open: () => probed(withUpcasting(KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl })), (store) => store.headPosition(), (store) => store.close()),
+    },
+    readModelStore: {
+      name: `the read-model store (MongoDB at ${config.mongoDbUrl})`,
+      open: async () => {
+        const mongo = await mongoose.createConnection(config.mongoDbUrl, { serverSelectionTimeoutMS: 5_000 }).asPromise();
+        return { checkpoints: new MongoCheckpointStore(mongo), close: () => mongo.close() };
+      },
+    },
+  };
+}
+
+/** NATS with the JetStream streams in place; rejects while the server (or JetStream on it) is not there. */
+export async function connectToNats(config: LiangxinConfig, app: string): Promise<NatsConnection> {
+  if (!config.natsUrl) throw new Error(`${app} needs NATS_URL in distributed mode`);
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
-  await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
+  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), { replicas: config.streamReplicas }), (connection) => connection.close());
+}
+
+/**
+ * Opens the event store, the read-model store and NATS, each waited for with backoff (logging what the app waits
+ * for) rather than failing the start: an app started before its servers serves once they are up.
+ */
+export async function openDistributedInfrastructure(
+  config: LiangxinConfig,
+  app: string,
+  options: { stores?: StoreOpeners; backoff?: Backoff } = {},
+): Promise<DistributedInfrastructure> {
+  const stores = options.stores ?? configuredStoreOpeners(config, app);
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const logger = new Logger(app);
+  const eventStore = withUpcasting(await waitFor(stores.eventStore.name, stores.eventStore.open, backoff, logger));
+  const readModelStore = await waitFor(stores.readModelStore.name, stores.readModelStore.open, backoff, logger);
+  const nats = await waitFor(`NATS at ${config.natsUrl}`, () => connectToNats(config, app), backoff, logger);
   return {
     eventStore,
-    mongo,
     nats,
-    checkpoints: new MongoCheckpointStore(mongo),
+    checkpoints: readModelStore.checkpoints,
     async close() {
       await nats.drain();
-      await mongo.close();
+      await readModelStore.close();
       await eventStore.close();
     },
   };
@@ -55,6 +110,9 @@ export interface DistributedServiceOptions {
   consumes: readonly ServiceName[];
   config: LiangxinConfig;
   logger?: LoggerService | LogLevel[] | false;
+  /** the stores to open (default: as configured); tests hand in others */
+  stores?: StoreOpeners;
+  backoff?: Backoff;
 }
 
 /**
@@ -63,8 +121,8 @@ export interface DistributedServiceOptions {
  */
 export async function startDistributedService(options: DistributedServiceOptions): Promise<{ app: INestApplication; close(): Promise<void> }> {
   const { name, config } = options;
-  const infra = await openDistributedInfrastructure(config, name);
-  requireDistributed(config, name);
+  const infra = await openDistributedInfrastructure(config, name, { stores: options.stores, backoff: options.backoff });
+  const natsUrl = config.natsUrl as string;
 
   const forwarder = new StoreForwarder({
     source: { name, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[name] },
@@ -72,7 +130,7 @@ export async function startDistributedService(options: DistributedServiceOptions
     checkpoints: infra.checkpoints,
   });
   const server = new JetStreamServer({
-    servers: config.natsUrl,
+    servers: natsUrl,
     service: name,
     sources: options.consumes.map((source) => ({ name: source, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[source] })),
     checkpoints: infra.checkpoints,
