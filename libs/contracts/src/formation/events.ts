@@ -1,7 +1,7 @@
 import type { Event } from '../event';
 import type { Upcaster } from '../upcasting';
 
-/** The twelve formation modes of Changsha (000) plus Zhuzhou's area-unified (001). */
+/** The twelve formation modes of Changsha plus Zhuzhou's area-unified (docs/domain.md, "Officers' decisions on organisations"). */
 export type FormationMode =
   | 'standalone' // 单独组建
   | 'joint' // 联合组建
@@ -98,9 +98,9 @@ export type OrgFormed = Event<
 >;
 
 /**
- * The lifecycle's first step (proposed → approved/formed, DOMAIN.md): an officer applies for an organisation to be
+ * The lifecycle's first step (proposed → approved/formed, docs/domain.md): an officer applies for an organisation to be
  * formed, by hand in one of the modes, and another officer approves it (批复) — the approval is the OrgFormed that
- * follows in the same stream — or rejects it. Automatic formation at registration is approved at once (000) and has
+ * follows in the same stream — or rejects it. Automatic formation at registration is approved at once (docs/domain.md, rule 1) and has
  * no proposal. `enterprises` are counted as at the proposal; the approval counts them again.
  */
 export type OrgProposed = Event<

@@ -5,7 +5,7 @@ import { evolveWithFormationEvent, initialPlacementState, type PlacementState } 
 import { DEFAULT_FORMATION_POLICY as policy } from './policy';
 import { planLiftAfterDissolution, react } from './process-manager';
 
-// The organisation tree (DOMAIN.md) when an organisation in it is dissolved: the organisations beneath it move up,
+// The organisation tree (docs/domain.md) when an organisation in it is dissolved: the organisations beneath it move up,
 // to the organisation that absorbed it or to its own parent, and never stay under a dissolved one.
 const district = '430104';
 

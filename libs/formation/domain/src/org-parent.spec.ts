@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { type ChangeOrgParent, decideOrg, evolveOrg, type OrgState, orgDecider, type ProposedParent } from './org';
 import { DEFAULT_FORMATION_POLICY } from './policy';
 
-// The organisation tree (DOMAIN.md): upper-level organisations formed over other organisations without enterprises
+// The organisation tree (docs/domain.md): upper-level organisations formed over other organisations without enterprises
 // of their own, and officers placing organisations under a parent or detaching them, never making a cycle.
 const spec = DeciderSpecification.for(orgDecider);
 const district = '430104';
