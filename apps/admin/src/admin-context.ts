@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { type EventStore, KurrentDbEventStore, PostgresEventStore, SqliteEventStore, type VerifyReport } from '@liangxin/event-store';
+import { type EventStore, KurrentDbEventStore, PostgresEventStore, SqliteEventStore, type VerifyReport, withUpcasting } from '@liangxin/event-store';
 import { projectionsFor } from '@liangxin/gateway-api';
 import type { LiangxinConfig } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
@@ -57,7 +57,7 @@ function embeddedContext(config: LiangxinConfig): AdminContext {
   };
   const events = once(async () => {
     requireFile(DATA_FILES.events, 'event store');
-    return SqliteEventStore.open({ file: file(DATA_FILES.events), durability: config.durability });
+    return withUpcasting(SqliteEventStore.open({ file: file(DATA_FILES.events), durability: config.durability }));
   });
   const readModels = once(async () => {
     requireFile(DATA_FILES.readModels, 'read models');
@@ -92,8 +92,10 @@ function distributedContext(config: LiangxinConfig): AdminContext {
     throw new AdminError(`Cannot reach ${what} at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   };
   // loadConfig makes sure of an event store and a read-model store: DATABASE_URL (PostgreSQL) stands in for either
-  const postgresEvents = kurrentDbUrl ? undefined : once(() => PostgresEventStore.connect({ connectionString: databaseUrl }).catch(unreachable('PostgreSQL', databaseUrl)));
-  const events = postgresEvents ?? once(async (): Promise<EventStore> => KurrentDbEventStore.connect({ connectionString: kurrentDbUrl as string }));
+  const postgresEvents = kurrentDbUrl
+    ? undefined
+    : once(async (): Promise<PostgresEventStore> => withUpcasting(await PostgresEventStore.connect({ connectionString: databaseUrl }).catch(unreachable('PostgreSQL', databaseUrl))));
+  const events = postgresEvents ?? once(async (): Promise<EventStore> => withUpcasting(KurrentDbEventStore.connect({ connectionString: kurrentDbUrl as string })));
   const readModels = once((): Promise<ReadModelStore> =>
     mongoDbUrl ? MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)) : PostgresReadModelStore.connect(databaseUrl).catch(unreachable('PostgreSQL', databaseUrl)),
   );

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { EvaluationServiceModule } from '@liangxin/evaluation-service';
-import { SqliteEventStore } from '@liangxin/event-store';
+import { SqliteEventStore, withUpcasting } from '@liangxin/event-store';
 import { FormationServiceModule } from '@liangxin/formation-service';
 import { FundingServiceModule } from '@liangxin/funding-service';
 import { startGatewayApp } from '@liangxin/gateway-api';
@@ -47,7 +47,7 @@ export interface EmbeddedOptions {
 export async function startEmbeddedSystem(config: LiangxinConfig, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   mkdirSync(config.dataDir, { recursive: true });
   const eventsFile = join(config.dataDir, 'events.sqlite');
-  const eventStore = SqliteEventStore.open({ file: eventsFile, durability: config.durability });
+  const eventStore = withUpcasting(SqliteEventStore.open({ file: eventsFile, durability: config.durability }));
   const consumerDb = openConsumerStateDatabase(join(config.dataDir, 'consumers.sqlite'));
   const checkpoints = new SqliteCheckpointStore({ db: consumerDb });
   const deadLetters = new SqliteDeadLetterStore({ db: consumerDb });

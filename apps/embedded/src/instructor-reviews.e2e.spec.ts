@@ -1,7 +1,7 @@
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { readYourWritesCaller, startTestSystem, type TestSystem } from './testing';
 
-// Instructors and liaison cadres (DOMAIN.md): their work is reviewed each year and tied to their own appraisal (004).
+// Instructors and liaison cadres (docs/domain.md): their work is reviewed each year and tied to their own appraisal.
 // Over HTTP: a liaison cadre covering two enterprises is reviewed for 2025 with that caseload recorded, the year
 // cannot be reviewed twice, a correction keeps what it replaced, and other districts and auditors cannot write.
 const DISTRICT = '430104';

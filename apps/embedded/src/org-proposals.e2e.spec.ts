@@ -1,6 +1,6 @@
 import { readYourWritesCaller, startTestSystem, type TestSystem } from './testing';
 
-// The lifecycle's first step over HTTP (DOMAIN.md: proposed → approved/formed): one officer proposes an
+// The lifecycle's first step over HTTP (docs/domain.md: proposed → approved/formed): one officer proposes an
 // industry-chain committee, the same officer cannot approve it, another officer of the district does and the
 // organisation exists; a second proposal is rejected with its reason; the list shows how long each waited.
 const DISTRICT_A = '430104';

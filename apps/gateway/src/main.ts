@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
-import { loadConfig, openDistributedInfrastructure, runApp } from '@liangxin/platform';
+import { loadConfig, openDistributedInfrastructure, runApp, waitFor } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
 import { JetStreamClient, JetStreamDeadLetters } from '@liangxin/transport';
 
@@ -8,9 +8,11 @@ import { JetStreamClient, JetStreamDeadLetters } from '@liangxin/transport';
 runApp('gateway', async () => {
   const config = loadConfig();
   const infra = await openDistributedInfrastructure(config, 'gateway');
-  const readModels = config.mongoDbUrl ? await MongoReadModelStore.connect(config.mongoDbUrl) : await PostgresReadModelStore.connect(config.databaseUrl as string);
+  const readModels = config.mongoDbUrl
+    ? await waitFor(`the read models (MongoDB at ${config.mongoDbUrl})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))
+    : await waitFor('the read models (PostgreSQL at DATABASE_URL)', () => PostgresReadModelStore.connect(config.databaseUrl as string));
   const commands = new JetStreamClient({ servers: config.natsUrl as string, name: 'liangxin-gateway' });
-  await commands.connect();
+  await waitFor(`NATS at ${config.natsUrl} for commands`, () => commands.connect());
   const gateway = await startGatewayApp({
     config,
     eventStore: infra.eventStore,

@@ -1,5 +1,6 @@
 export * from './event';
 export * from './upcasting';
+export * from './upcasters';
 export * from './command';
 export * from './text';
 export * from './registry';

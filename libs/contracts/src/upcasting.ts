@@ -9,7 +9,8 @@ export type Upcaster = {
 
 /**
  * Applies upcasters in a chain until the event reaches the newest schema version known.
- * Readers call this on every event they load, so deciders and projections only ever see current shapes.
+ * Applied on every read by `withUpcasting` (libs/event-store), the decorator every composition root puts over its
+ * event store, so deciders and projections only ever see current shapes. Register new upcasters in upcasters.ts.
  */
 export class UpcasterChain {
   private readonly byKey = new Map<string, Upcaster>();

@@ -10,3 +10,4 @@ export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/p
 export { DuplicateEventIdError } from './postgres/commit-group';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, deterministicUuid } from './kurrentdb/kurrentdb-event-store';
 export { timeOrderedUuid } from './time-ordered-id';
+export { withUpcasting, withoutUpcasting } from './upcasting-event-store';

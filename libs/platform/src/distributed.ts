@@ -1,10 +1,10 @@
-import type { DynamicModule, INestApplication, LoggerService, LogLevel, Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, type ServiceName } from '@liangxin/contracts';
-import { type EventStore, KurrentDbEventStore, PostgresEventStore } from '@liangxin/event-store';
+import { type EventStore, KurrentDbEventStore, PostgresEventStore, withUpcasting } from '@liangxin/event-store';
 import { type CheckpointStore, ensureTopology, JetStreamServer, MongoCheckpointStore, PostgresCheckpointStore, StoreForwarder, WireErrorFilter } from '@liangxin/transport';
 import mongoose from 'mongoose';
 import { Gauge } from 'prom-client';
@@ -13,15 +13,25 @@ import { InfrastructureModule } from './infrastructure.module';
 import { createMetricsRegistry } from './ops/metrics';
 import { OpsModule } from './ops/ops.module';
 import { serviceRootModule } from './service-app';
+import { type Backoff, DEFAULT_BACKOFF, waitFor } from './wait-for';
 
 /** The servers of distributed mode, opened once per app. */
 export interface DistributedInfrastructure {
   eventStore: EventStore;
-  /** when MONGODB_URL is set; else read models and checkpoints are on PostgreSQL (DATABASE_URL) */
-  mongo?: mongoose.Connection;
   nats: NatsConnection;
+  /** consumer and forwarder checkpoints, kept in the read-model store */
   checkpoints: CheckpointStore;
   close(): Promise<void>;
+}
+
+/**
+ * How an app opens the stores of distributed mode. Each opener resolves once its store answered and rejects while
+ * it is unreachable (releasing what it half-opened): `openDistributedInfrastructure` retries it with backoff.
+ * The defaults follow the configuration; an adapter chosen by another variable plugs in here.
+ */
+export interface StoreOpeners {
+  eventStore: { name: string; open(): Promise<EventStore> };
+  readModelStore: { name: string; open(): Promise<{ checkpoints: CheckpointStore; close(): Promise<void> }> };
 }
 
 export function requireDistributed(config: LiangxinConfig, app: string): asserts config is LiangxinConfig & { natsUrl: string } {
@@ -30,29 +40,80 @@ export function requireDistributed(config: LiangxinConfig, app: string): asserts
   }
 }
 
-/** KurrentDB when KURRENTDB_URL is set, else PostgreSQL (DATABASE_URL); loadConfig makes sure one of them is. */
-export async function openDistributedEventStore(config: LiangxinConfig, app: string): Promise<EventStore> {
-  if (config.kurrentDbUrl) return KurrentDbEventStore.connect({ connectionString: config.kurrentDbUrl });
-  if (config.databaseUrl) return PostgresEventStore.connect({ connectionString: config.databaseUrl, applicationName: `liangxin-${app}` });
-  throw new Error(`${app}: no event store configured (KURRENTDB_URL or DATABASE_URL)`);
+/** Closes what `open` half-opened when its probe fails, so a retry starts clean. */
+const probed = async <T>(value: T, probe: (value: T) => Promise<unknown>, close: (value: T) => Promise<unknown>): Promise<T> => {
+  try {
+    await probe(value);
+    return value;
+  } catch (error) {
+    await close(value).catch(() => undefined);
+    throw error;
+  }
+};
+
+/**
+ * The stores as configured: KurrentDB for the events when KURRENTDB_URL is set, else PostgreSQL (DATABASE_URL); MongoDB
+ * for the read models and checkpoints when MONGODB_URL is set, else PostgreSQL. loadConfig makes sure of one of each.
+ */
+export function configuredStoreOpeners(config: LiangxinConfig, app: string): StoreOpeners {
+  requireDistributed(config, app);
+  const { kurrentDbUrl, mongoDbUrl, databaseUrl } = config;
+  const eventStore: StoreOpeners['eventStore'] = kurrentDbUrl
+    ? {
+        name: `the event store (KurrentDB at ${kurrentDbUrl})`,
+        open: () => probed(withUpcasting(KurrentDbEventStore.connect({ connectionString: kurrentDbUrl })), (store) => store.headPosition(), (store) => store.close()),
+      }
+    : {
+        name: 'the event store (PostgreSQL at DATABASE_URL)',
+        open: async () => withUpcasting(await PostgresEventStore.connect({ connectionString: databaseUrl as string, applicationName: `liangxin-${app}` })),
+      };
+  const readModelStore: StoreOpeners['readModelStore'] = mongoDbUrl
+    ? {
+        name: `the read-model store (MongoDB at ${mongoDbUrl})`,
+        open: async () => {
+          const mongo = await mongoose.createConnection(mongoDbUrl, { serverSelectionTimeoutMS: 5_000 }).asPromise();
+          return { checkpoints: new MongoCheckpointStore(mongo), close: () => mongo.close() };
+        },
+      }
+    : {
+        name: 'the checkpoint store (PostgreSQL at DATABASE_URL)',
+        open: async () => {
+          const checkpoints = await PostgresCheckpointStore.open({ connectionString: databaseUrl as string });
+          return { checkpoints, close: () => checkpoints.close() };
+        },
+      };
+  return { eventStore, readModelStore };
 }
 
-export async function openDistributedInfrastructure(config: LiangxinConfig, app: string): Promise<DistributedInfrastructure> {
-  requireDistributed(config, app);
-  const eventStore = await openDistributedEventStore(config, app);
-  const mongo = config.mongoDbUrl ? await mongoose.createConnection(config.mongoDbUrl).asPromise() : undefined;
-  const checkpoints = mongo ? new MongoCheckpointStore(mongo) : await PostgresCheckpointStore.open({ connectionString: config.databaseUrl as string });
+/** NATS with the JetStream streams in place; rejects while the server (or JetStream on it) is not there. */
+export async function connectToNats(config: LiangxinConfig, app: string): Promise<NatsConnection> {
+  if (!config.natsUrl) throw new Error(`${app} needs NATS_URL in distributed mode`);
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
-  await ensureTopology(await jetstreamManager(nats), { replicas: config.streamReplicas });
+  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), { replicas: config.streamReplicas }), (connection) => connection.close());
+}
+
+/**
+ * Opens the event store, the read-model store and NATS, each waited for with backoff (logging what the app waits
+ * for) rather than failing the start: an app started before its servers serves once they are up.
+ */
+export async function openDistributedInfrastructure(
+  config: LiangxinConfig,
+  app: string,
+  options: { stores?: StoreOpeners; backoff?: Backoff } = {},
+): Promise<DistributedInfrastructure> {
+  const stores = options.stores ?? configuredStoreOpeners(config, app);
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const logger = new Logger(app);
+  const eventStore = withUpcasting(await waitFor(stores.eventStore.name, stores.eventStore.open, backoff, logger));
+  const readModelStore = await waitFor(stores.readModelStore.name, stores.readModelStore.open, backoff, logger);
+  const nats = await waitFor(`NATS at ${config.natsUrl}`, () => connectToNats(config, app), backoff, logger);
   return {
     eventStore,
-    mongo,
     nats,
-    checkpoints,
+    checkpoints: readModelStore.checkpoints,
     async close() {
       await nats.drain();
-      await mongo?.close();
-      if (checkpoints instanceof PostgresCheckpointStore) await checkpoints.close();
+      await readModelStore.close();
       await eventStore.close();
     },
   };
@@ -65,6 +126,9 @@ export interface DistributedServiceOptions {
   consumes: readonly ServiceName[];
   config: LiangxinConfig;
   logger?: LoggerService | LogLevel[] | false;
+  /** the stores to open (default: as configured); tests hand in others */
+  stores?: StoreOpeners;
+  backoff?: Backoff;
 }
 
 /**
@@ -73,8 +137,8 @@ export interface DistributedServiceOptions {
  */
 export async function startDistributedService(options: DistributedServiceOptions): Promise<{ app: INestApplication; close(): Promise<void> }> {
   const { name, config } = options;
-  const infra = await openDistributedInfrastructure(config, name);
-  requireDistributed(config, name);
+  const infra = await openDistributedInfrastructure(config, name, { stores: options.stores, backoff: options.backoff });
+  const natsUrl = config.natsUrl as string;
 
   const forwarder = new StoreForwarder({
     source: { name, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[name] },
@@ -82,7 +146,7 @@ export async function startDistributedService(options: DistributedServiceOptions
     checkpoints: infra.checkpoints,
   });
   const server = new JetStreamServer({
-    servers: config.natsUrl,
+    servers: natsUrl,
     service: name,
     sources: options.consumes.map((source) => ({ name: source, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[source] })),
     checkpoints: infra.checkpoints,

@@ -10,3 +10,4 @@ export * from './ops/metrics';
 export * from './ops/ops.module';
 export * from './distributed';
 export * from './run-app';
+export * from './wait-for';

@@ -1,6 +1,7 @@
 import type { Event } from '../event';
+import type { Upcaster } from '../upcasting';
 
-/** The twelve formation modes of Changsha (000) plus Zhuzhou's area-unified (001). */
+/** The twelve formation modes of Changsha plus Zhuzhou's area-unified (docs/domain.md, "Officers' decisions on organisations"). */
 export type FormationMode =
   | 'standalone' // 单独组建
   | 'joint' // 联合组建
@@ -103,9 +104,9 @@ export type OrgFormed = Event<
 >;
 
 /**
- * The lifecycle's first step (proposed → approved/formed, DOMAIN.md): an officer applies for an organisation to be
+ * The lifecycle's first step (proposed → approved/formed, docs/domain.md): an officer applies for an organisation to be
  * formed, by hand in one of the modes, and another officer approves it (批复) — the approval is the OrgFormed that
- * follows in the same stream — or rejects it. Automatic formation at registration is approved at once (000) and has
+ * follows in the same stream — or rejects it. Automatic formation at registration is approved at once (docs/domain.md, rule 1) and has
  * no proposal. `enterprises` are counted as at the proposal; the approval counts them again.
  */
 export type OrgProposed = Event<
@@ -210,12 +211,18 @@ export type OrgLevelChanged = Event<
  * The organisation tree: an officer placed the organisation under another (`parentOrgId`) or detached it (null), or,
  * automatically (reason 'parent-dissolved'), it moved up when the organisation above it was dissolved or merged away, or
  * (reason 'concurrent-placement-cycle') an officer's move that closed a cycle with another officer's move of the same instant was undone.
- * `automatic`/`policyVersion` are absent on events recorded before automatic moves existed: those are all an officer's.
+ * Schema version 2; version 1 is upcast on read (see FORMATION_UPCASTERS).
  */
 export type OrgParentChanged = Event<
   'OrgParentChanged',
-  OrgRef & Partial<Decision> & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }
+  OrgRef & Decision & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string }
 >;
+
+/**
+ * OrgParentChanged version 1, as stored before automatic moves existed: no `automatic`, because every move was an
+ * officer's. (Later version-1 events may carry `automatic`/`policyVersion`: those were written before the bump.)
+ */
+export type OrgParentChangedV1Data = OrgRef & Partial<Decision> & { parentOrgId: string | null; previousParentOrgId: string | null; reason: string };
 
 /** Reasons of an OrgParentChanged the formation rules append, not an officer. */
 export const PARENT_DISSOLVED = 'parent-dissolved';
@@ -320,7 +327,7 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
   OrgDissolutionPending: 1,
   OrgDissolutionCancelled: 1,
   OrgLevelChanged: 1,
-  OrgParentChanged: 1,
+  OrgParentChanged: 2,
   SecretaryAssigned: 1,
   SecretaryReplaced: 1,
   InstructorAssigned: 1,
@@ -334,3 +341,15 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
 export const FORMATION_EVENT_TYPES = Object.keys(FORMATION_SCHEMA_VERSIONS) as FormationEventType[];
 
 export const isFormationEvent = (event: { type: string }): event is FormationEvent => event.type in FORMATION_SCHEMA_VERSIONS;
+
+/** How older stored formation events become the shapes above (applied on every read by the event store decorator). */
+export const FORMATION_UPCASTERS: readonly Upcaster[] = [
+  {
+    type: 'OrgParentChanged',
+    fromVersion: 1,
+    upcast: (data) => {
+      const v1 = data as OrgParentChangedV1Data;
+      return { ...v1, automatic: v1.automatic ?? false } satisfies OrgParentChanged['data'];
+    },
+  },
+];

@@ -1,14 +1,14 @@
 import type { Event } from '../event';
 
-/** The subsidy items district budgets pay (003: "10 余项"; 002; 004). */
+/** The subsidy items district budgets pay (docs/domain.md, "Funding"). */
 export const SUBSIDY_ITEMS = [
-  'formation', // 组建补助, once per organisation, when formed (003)
-  'venue_construction', // 阵地建设补助, 30 000–80 000 yuan by site scale (003)
-  'secretary_post', // 书记岗位补助, only after a passed annual review (004)
-  'operating_funds', // 工作经费 (002)
-  'member_activity', // 党员活动经费 (002)
-  'party_worker_allowance', // 党务工作者津贴 (002)
-  'party_dues_returned', // 党费全额返还 (004)
+  'formation', // 组建补助, once per organisation, when formed
+  'venue_construction', // 阵地建设补助, 30 000–80 000 yuan by site scale
+  'secretary_post', // 书记岗位补助, only after a passed annual review
+  'operating_funds', // 工作经费
+  'member_activity', // 党员活动经费
+  'party_worker_allowance', // 党务工作者津贴
+  'party_dues_returned', // 党费全额返还
 ] as const;
 export type SubsidyItem = (typeof SUBSIDY_ITEMS)[number];
 

@@ -14,7 +14,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Still waiting for the district: these can be overdue. A resolved request waits for the enterprise instead. */
 export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['received', 'accepted', 'in_progress', 'reopened'];
 
-/** Who works on a request: one of the district's service groups (Shangrao has 35) or an instructor. */
+/** Who works on a request: one of the district's service groups (Shangrao has 35: docs/domain.md, "Service requests") or an instructor. */
 export const REQUEST_OWNER_KINDS = ['service-group', 'instructor'] as const;
 export type RequestOwnerKind = (typeof REQUEST_OWNER_KINDS)[number];
 export type RequestOwner = { kind: RequestOwnerKind; id: string; name: string };

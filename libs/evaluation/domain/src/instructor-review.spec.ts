@@ -3,7 +3,7 @@ import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
 import fc from 'fast-check';
 import { type InstructorReviewCommand, type InstructorReviewEvent, instructorReviewDecider } from './instructor-review';
 
-// Instructors and liaison cadres (DOMAIN.md): their work is reviewed each year and tied to their own appraisal (004).
+// Instructors and liaison cadres (docs/domain.md): their work is reviewed each year and tied to their own appraisal.
 const spec = DeciderSpecification.for(instructorReviewDecider);
 const review = (year = 2025, rating: InstructorRating = 'competent', enterprisesCovered = 12): InstructorReviewCommand => ({
   type: 'ReviewInstructor',

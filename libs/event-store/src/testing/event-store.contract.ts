@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, RecordedEvent } from '@liangxin/contracts';
+import type { NewEvent, OrgParentChanged, OrgParentChangedV1Data, RecordedEvent } from '@liangxin/contracts';
 import { ConcurrencyError, isConcurrencyError, type EventStore } from '../port';
+import { withoutUpcasting, withUpcasting } from '../upcasting-event-store';
 
 /** A small event, as a producer would hand it to the store. */
 export const anEvent = (type = 'Happened', data: Record<string, unknown> = {}): NewEvent => ({
@@ -308,6 +309,65 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         release();
         await stopping;
         expect(finished).toBe(true);
+      });
+    });
+    describe('schema evolution: version-1 events stored, the current version read through the upcasting decorator', () => {
+      const moveV1 = (orgId: string, data: Partial<OrgParentChangedV1Data> = {}): NewEvent => ({
+        type: 'OrgParentChanged',
+        schemaVersion: 1,
+        data: { orgId, district: '430102', parentOrgId: 'committee-1', previousParentOrgId: null, reason: 'industry chain', ...data },
+        metadata: { actor: 'officer-1' },
+      });
+      const asV2 = (event: RecordedEvent) => {
+        const move = event as unknown as RecordedEvent<OrgParentChanged>;
+        return [move.type, move.schemaVersion, move.data.automatic, move.data.orgId];
+      };
+
+      it('readStream, readAll, readEvent and subscribeToAll hand back version 2; the store keeps version 1', async () => {
+        const upcasting = withUpcasting(store);
+        const stored = withoutUpcasting(store);
+        const id = stream('org-evolved');
+        const start = await store.headPosition();
+        const { events: appended } = await store.append(id, [moveV1('o-1'), moveV1('o-1', { automatic: true, policyVersion: 'p-1', reason: 'parent-dissolved' })], { expected: 'no_stream' });
+        const expected = [
+          ['OrgParentChanged', 2, false, 'o-1'],
+          ['OrgParentChanged', 2, true, 'o-1'],
+        ];
+
+        expect((await upcasting.readStream(id)).map(asV2)).toEqual(expected);
+        expect((await upcasting.readAll({ after: start, streamPrefixes: [prefix] })).map(asV2)).toEqual(expected);
+        const byId = await upcasting.readEvent(appended[0].eventId);
+        expect(byId && asV2(byId)).toEqual(expected[0]);
+
+        const seen: RecordedEvent[] = [];
+        const subscription = upcasting.subscribeToAll({ after: start, streamPrefixes: [prefix] }, (event) => {
+          seen.push(event);
+        });
+        await eventually(() => seen.length === 2, 'the two stored version-1 events');
+        await store.append(id, [moveV1('o-1', { parentOrgId: null, previousParentOrgId: 'committee-1' })], { expected: 1 });
+        await eventually(() => seen.length === 3, 'the version-1 event appended live');
+        await subscription.stop();
+        expect(seen.map(asV2)).toEqual([...expected, ['OrgParentChanged', 2, false, 'o-1']]);
+
+        const retry = await upcasting.append(id, [moveV1('o-2')], { expected: 'any', commandId: 'cmd-evolved' });
+        const replay = await upcasting.append(id, [moveV1('o-2')], { expected: 'any', commandId: 'cmd-evolved' });
+        expect(retry.events.map((e) => e.schemaVersion)).toEqual([1]);
+        expect(replay.events.map(asV2)).toEqual([['OrgParentChanged', 2, false, 'o-2']]);
+
+        expect((await stored.readStream(id)).map((e) => [e.schemaVersion, 'automatic' in e.data])).toEqual([
+          [1, false],
+          [1, true],
+          [1, false],
+          [1, false],
+        ]);
+      });
+
+      it('leaves the adapter reachable: head position and close go to the store underneath', async () => {
+        const upcasting = withUpcasting(store);
+        await store.append(stream('head'), [anEvent()], { expected: 'no_stream' });
+        expect(await upcasting.headPosition()).toBe(await store.headPosition());
+        expect(withUpcasting(upcasting)).toBe(upcasting);
+        expect(withoutUpcasting(withoutUpcasting(upcasting))).toBe(withoutUpcasting(store));
       });
     });
   });

@@ -5,7 +5,7 @@ import { evolveWithFormationEvent, initialPlacementState, type PlacementState } 
 import { DEFAULT_FORMATION_POLICY as policy } from './policy';
 import { planLiftAfterDissolution, react } from './process-manager';
 
-// The organisation tree (DOMAIN.md) when an organisation in it is dissolved: the organisations beneath it move up,
+// The organisation tree (docs/domain.md) when an organisation in it is dissolved: the organisations beneath it move up,
 // to the organisation that absorbed it or to its own parent, and never stay under a dissolved one.
 const district = '430104';
 
@@ -34,7 +34,7 @@ const dissolved = (orgId: string, mergedInto?: string): FormationEvent => ({
 });
 const placed = (orgId: string, parentOrgId: string | null): FormationEvent => ({
   type: 'OrgParentChanged',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: { orgId, district, parentOrgId, previousParentOrgId: null, reason: '统一管理', automatic: false },
 });
 
@@ -63,7 +63,7 @@ describe('an organisation beneath a dissolved one moves up (planLiftAfterDissolu
         events: [
           {
             type: 'OrgParentChanged',
-            schemaVersion: 1,
+            schemaVersion: 2,
             data: { orgId: 'b1', district, parentOrgId: 'county', previousParentOrgId: 'park', reason: PARENT_DISSOLVED, automatic: true, policyVersion: policy.version },
           },
         ],

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { type ChangeOrgParent, decideOrg, evolveOrg, type OrgState, orgDecider, type ProposedParent } from './org';
 import { DEFAULT_FORMATION_POLICY } from './policy';
 
-// The organisation tree (DOMAIN.md): upper-level organisations formed over other organisations without enterprises
+// The organisation tree (docs/domain.md): upper-level organisations formed over other organisations without enterprises
 // of their own, and officers placing organisations under a parent or detaching them, never making a cycle.
 const spec = DeciderSpecification.for(orgDecider);
 const district = '430104';
@@ -110,7 +110,7 @@ describe('placing an organisation in the tree (changeOrgParent)', () => {
     spec
       .given([formed('o1')])
       .when(place('o1', parentOf('c1')))
-      .then([{ type: 'OrgParentChanged', schemaVersion: 1, data: { orgId: 'o1', district, parentOrgId: 'c1', previousParentOrgId: null, reason: '产业链党委统一管理', automatic: false } }]));
+      .then([{ type: 'OrgParentChanged', schemaVersion: 2, data: { orgId: 'o1', district, parentOrgId: 'c1', previousParentOrgId: null, reason: '产业链党委统一管理', automatic: false } }]));
 
   it('moves it to another parent and detaches it', () => {
     spec
@@ -146,7 +146,7 @@ describe('placing an organisation in the tree (changeOrgParent)', () => {
   });
 
   it('evolves the parent: set, then removed', () => {
-    const change = (parentOrgId: string | null): OrgEvent => ({ type: 'OrgParentChanged', schemaVersion: 1, data: { orgId: 'o1', district, parentOrgId, previousParentOrgId: null, reason: 'x' } });
+    const change = (parentOrgId: string | null): OrgEvent => ({ type: 'OrgParentChanged', schemaVersion: 2, data: { orgId: 'o1', district, parentOrgId, previousParentOrgId: null, reason: 'x', automatic: false } });
     const placed = [formed('o1'), change('c1')].reduce<OrgState>(evolveOrg, { exists: false });
     expect(placed).toMatchObject({ parentOrgId: 'c1' });
     const detached = evolveOrg(placed, change(null));

@@ -5,7 +5,7 @@ import { type ApproveOrgProposal, type CandidateEnterprise, type FormOrg, orgDec
 import { evolveWithFormationEvent, initialPlacementState } from './placement';
 import { DEFAULT_FORMATION_POLICY as policy } from './policy';
 
-// The lifecycle's first step (DOMAIN.md "proposed → approved/formed"): an officer proposes an organisation, another
+// The lifecycle's first step (docs/domain.md "proposed → approved/formed"): an officer proposes an organisation, another
 // approves it (批复) on the facts of the day, or rejects it with a reason.
 const spec = DeciderSpecification.for(orgDecider);
 const district = '430104';

@@ -180,7 +180,7 @@ const assertFormedUnder = (data: FormOrg['data'], level: OrgLevel) => {
 };
 
 /**
- * The organisation tree (DOMAIN.md): an upper-level organisation an officer forms over other organisations — a
+ * The organisation tree (docs/domain.md): an upper-level organisation an officer forms over other organisations — a
  * committee per industry chain (产业链党委), a district-wide comprehensive committee (两新综合党委), a platform's
  * general branch (党总支) — holds no enterprises of its own and may have no members; its level is the officer's.
  * A plain branch always needs enterprises (and three full members).

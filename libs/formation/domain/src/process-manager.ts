@@ -465,7 +465,7 @@ const settle = (step: Step, e: PlacedEnterprise) => {
 
 /**
  * The formation process manager: folds a registry event into the district's placement state and applies
- * DOMAIN.md rules 1–4 and 6 by itself. Returns the appends to make, each with its expected stream version,
+ * formation rules 1–4 and 6 of docs/domain.md by itself. Returns the appends to make, each with its expected stream version,
  * and leaves the state advanced past them. Deterministic (same events, same organisations and ids); an event
  * delivered twice (same stream version) returns nothing. When an append fails on a version conflict, rebuild
  * the state from the store and react again.

@@ -26,7 +26,7 @@ const sameAssignment = (e: PlacedEnterprise, command: AssignWorkCoverage) =>
   e.workCoverage.assignee.name === command.assignee.name;
 
 /**
- * DOMAIN.md "Instructors and liaison cadres": work coverage means a named person is assigned, and a caseload
+ * docs/domain.md "Instructors and liaison cadres": work coverage means a named person is assigned, and a caseload
  * limit (policy data) keeps it honest. Decides on the placement state, which knows every enterprise's
  * organisation and every person's caseload; the events go to the enterprise's coverage stream.
  * Assigning the person already assigned changes nothing; assigning another replaces them.

@@ -468,7 +468,7 @@ describe('formation service as a Nest microservice over the in-process transport
             [
               {
                 type: 'OrgParentChanged',
-                schemaVersion: 1,
+                schemaVersion: 2,
                 data: { orgId: other.orgId, district: DISTRICT, parentOrgId: other.parentOrgId, previousParentOrgId: null, reason: '另一名组织员同时调整', automatic: false },
                 metadata: { actor: 'officer:li', commandId: 'crosswise-move' },
               },
@@ -535,7 +535,7 @@ describe('formation service as a Nest microservice over the in-process transport
             [
               {
                 type: 'OrgParentChanged',
-                schemaVersion: 1,
+                schemaVersion: 2,
                 data: { orgId, district: DISTRICT, parentOrgId, previousParentOrgId: null, reason: '两名组织员同时调整', automatic: false },
                 metadata: { actor: 'officer:li', commandId, correlationId: commandId },
               },

@@ -8,7 +8,7 @@ import { yuanToFen, type Fen, type VenueScale } from '@liangxin/contracts';
 export type FundingPolicy = {
   version: string;
   formationSubsidyFen: Fen;
-  /** 30 000–80 000 yuan per site, by scale (003) */
+  /** 30 000–80 000 yuan per site, by scale (docs/domain.md, "Funding") */
   venueSubsidyFen: Record<VenueScale, Fen>;
   secretaryPostSubsidyFen: Fen;
 };

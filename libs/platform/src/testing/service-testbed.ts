@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import type { ActorScope, CommandEnvelope, CommandReply } from '@liangxin/contracts';
-import { SqliteEventStore } from '@liangxin/event-store';
+import { SqliteEventStore, withUpcasting } from '@liangxin/event-store';
 import { InProcessBus, InProcessClient, InProcessServer, type InProcessServerOptions, RemoteCommandError, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { firstValueFrom } from 'rxjs';
 import { SYSTEM_SCOPE } from '../actor-scope';
@@ -39,7 +39,7 @@ export class ServiceTestbed {
 
   private constructor(private readonly options: ServiceTestbedOptions) {
     this.dir = mkdtempSync(join(tmpdir(), `liangxin-${options.name}-`));
-    this.store = SqliteEventStore.open({ file: join(this.dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 });
+    this.store = withUpcasting(SqliteEventStore.open({ file: join(this.dir, 'events.sqlite'), durability: 'os', pollIntervalMs: 10 }));
     this.checkpoints = new SqliteCheckpointStore({ file: join(this.dir, 'consumers.sqlite') });
     this.deadLetters = new SqliteDeadLetterStore({ file: join(this.dir, 'consumers.sqlite') });
   }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '@liangxin/event-store';
+import { SqliteEventStore, withUpcasting } from '@liangxin/event-store';
 import type { Projection } from '../projection';
 import { allProjections } from '../projections';
 import { rebuildProjections } from '../rebuild/rebuild';
@@ -22,7 +22,7 @@ export function runProjectionWorker(): void {
   if (!port) throw new Error('runProjectionWorker runs in a worker thread');
   const data = workerData as ProjectionWorkerData;
   const post = (message: FromProjectionWorker) => port.postMessage(message);
-  const events = SqliteEventStore.openReader({ file: data.eventsFile });
+  const events = withUpcasting(SqliteEventStore.openReader({ file: data.eventsFile }));
   const store = SqliteReadModelStore.open(data.readModels.dataDir, data.readModels.fileName, { pageCacheMb: data.readModels.pageCacheMb });
   const closeStores = async () => {
     await store.close();

@@ -39,7 +39,7 @@ const histories = fc
   .tuple(fc.option(fc.constant(submit), { freq: 5 }), fc.array(command, { minLength: 1, maxLength: 60, size: 'medium' }))
   .map(([first, rest]) => (first ? [first, ...rest] : rest));
 
-/** Which status may follow which: the lifecycle of DOMAIN.md, and nothing else. */
+/** Which status may follow which: the lifecycle of docs/domain.md "Service requests", and nothing else. */
 const NEXT: Record<RequestStatus | 'none', readonly RequestStatus[]> = {
   none: ['received'],
   received: ['accepted'],

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@liangxin/contracts';
+import { currentEventUpcasters, type RecordedEvent } from '@liangxin/contracts';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import {
   AckPolicy,
@@ -29,6 +29,9 @@ import {
   TransportHeaders,
 } from './subjects';
 import { ensureTopology, type TopologyOptions } from './topology';
+
+/** Messages published before an event type's schema changed still carry the old shape: handlers see the current one. */
+const upcasters = currentEventUpcasters();
 
 export interface JetStreamServerOptions extends TopologyOptions {
   servers: string | string[];
@@ -310,7 +313,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
             return;
           }
         }
-        const outcome = await this.applyNext(state, { event: msg.json<RecordedEvent>(), sequence }, msg.subject);
+        const outcome = await this.applyNext(state, { event: upcasters.upcast(msg.json<RecordedEvent>()), sequence }, msg.subject);
         if (outcome === 'dead-lettered') msg.term('dead-lettered');
         else msg.ack();
       } catch (error) {
@@ -381,7 +384,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
 
   /** A dead letter an admin republished: applied once more for this service only, outside the sequence gate. */
   private async applyRetriedDeadLetter(state: SourceState, msg: JsMsg, sequence: number): Promise<void> {
-    const event = msg.json<RecordedEvent>();
+    const event = upcasters.upcast(msg.json<RecordedEvent>());
     const key = `retry:${event.eventId}`;
     const failure = this.failures.get(key);
     try {

@@ -1,5 +1,5 @@
 /**
- * The organisation tree and its roll-up (DOMAIN.md, "The organisation tree"): coverage, ratings and funding
+ * The organisation tree and its roll-up (docs/domain.md, "The organisation tree"): coverage, ratings and funding
  * of an organisation add up over the organisations beneath it. Framework-free and pure: the controller reads
  * the read models and hands the organisations in.
  */

@@ -46,7 +46,7 @@ export class WorkCoverageController {
   }
 
   /**
-   * The annual review of an instructor or liaison cadre (DOMAIN.md: reviewed each year and tied to their own
+   * The annual review of an instructor or liaison cadre (docs/domain.md, "Instructors and liaison cadres": reviewed each year and tied to their own
    * appraisal): the grade, and the caseload they carry now as the work-coverage read model counts it.
    */
   @Post('instructors/:personId/reviews')

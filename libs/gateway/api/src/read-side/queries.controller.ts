@@ -241,7 +241,7 @@ export class QueriesController {
 
   /**
    * Reading an organisation: an officer of its district, or of the district of an organisation above it (an officer of
-   * a committee sees the organisations beneath it, DOMAIN.md), whatever district those are in. Acting on it stays
+   * a committee sees the organisations beneath it, docs/domain.md "The organisation tree"), whatever district those are in. Acting on it stays
    * with its own district.
    */
   private async assertCanReadOrg(principal: Principal, org: OrganisationStatus, parentOf: (id: string) => Promise<OrganisationStatus | undefined>): Promise<void> {

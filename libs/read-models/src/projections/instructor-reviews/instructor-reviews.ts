@@ -22,7 +22,7 @@ export interface InstructorYearReview {
   corrections: InstructorReviewCorrection[];
 }
 
-/** An instructor's or liaison cadre's reviews, year by year (DOMAIN.md: reviewed each year, tied to their own appraisal). */
+/** An instructor's or liaison cadre's reviews, year by year (docs/domain.md, "Instructors and liaison cadres": reviewed each year, tied to their own appraisal). */
 export interface InstructorReviews {
   personId: string;
   name: string;

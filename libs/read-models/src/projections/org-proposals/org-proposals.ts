@@ -1,7 +1,7 @@
 import type { OrgEnterprise, OrgProposalRejected, OrgProposed, RecordedEvent } from '@liangxin/contracts';
 import { evolveDocument, type Projection } from '../../projection';
 
-/** A proposal to form an organisation and what became of it (DOMAIN.md: proposed → approved/formed). */
+/** A proposal to form an organisation and what became of it (docs/domain.md, "Officers' decisions on organisations": proposed → approved/formed). */
 export interface OrgProposalView {
   orgId: string;
   district: string;
@@ -20,7 +20,7 @@ export interface OrgProposalView {
   decidedBy: string | null;
   decidedAt: string | null;
   rejectionReason: string | null;
-  /** whole days from proposal to decision: Changsha brought approval under three days from weeks (000) */
+  /** whole days from proposal to decision: Changsha brought approval under three days from weeks (docs/domain.md, rule 1) */
   daysToDecision: number | null;
 }
 

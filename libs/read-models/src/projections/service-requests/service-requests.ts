@@ -43,7 +43,7 @@ export interface ServiceRequestView {
 
 export type RequestStatusCounts = Record<RequestStatus, number>;
 
-/** A district's requests by status (Shangrao 004: 204 requests, 128 closed, 76 open). */
+/** A district's requests by status (docs/domain.md, "Service requests": Shangrao counts 204 requests, 128 closed, 76 open). */
 export interface DistrictRequestCounts {
   district: string;
   /** every request ever submitted */

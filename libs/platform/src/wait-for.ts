@@ -1,0 +1,47 @@
+import { Logger } from '@nestjs/common';
+
+/** How long to wait between attempts: doubling from `initialDelayMs` up to `maxDelayMs`, for at most `timeoutMs` overall. */
+export interface Backoff {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** give up after this long; unset: wait as long as it takes (an orchestrator restarts or stops the app) */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialDelayMs: 500, maxDelayMs: 15_000 };
+
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: string,
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super(`${dependency} still unreachable after ${attempts} attempts: ${describe(lastError)}`);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Opens a dependency the app cannot serve without (the event store, the read-model store, NATS), retrying with
+ * backoff while it is unreachable and logging what it waits for, so an app started before its servers comes up
+ * once they do instead of exiting. `open` must reject while the dependency is down and release whatever it
+ * half-opened; the value it resolves with is returned.
+ */
+export async function waitFor<T>(dependency: string, open: () => Promise<T>, backoff: Backoff = DEFAULT_BACKOFF, logger = new Logger('startup')): Promise<T> {
+  const started = Date.now();
+  let delay = backoff.initialDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await open();
+      if (attempt > 1) logger.log(`${dependency} is up after ${attempt} attempts (${Math.round((Date.now() - started) / 1000)} s)`);
+      return value;
+    } catch (error) {
+      if (backoff.timeoutMs !== undefined && Date.now() - started + delay > backoff.timeoutMs) throw new DependencyUnavailableError(dependency, attempt, error);
+      logger.warn(`waiting for ${dependency}: ${describe(error)}; next attempt in ${(delay / 1000).toFixed(1)} s`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, backoff.maxDelayMs);
+    }
+  }
+}
