@@ -70,6 +70,7 @@ describe('funding process manager', () => {
           grantId: 'formation-org-a',
           orgId: 'org-a',
           orgFormedOn: '2024-05-20T02:00:00.000Z',
+          enterprises: ['91350100M000100Y43'],
           justifiedBy: ['evt-formed-1'],
         },
         metadata: { actor: FUNDING_ACTOR, causationId: 'evt-formed-1', correlationId: 'corr-registration-1', district: '430104', policyVersion: defaultFundingPolicy.version },

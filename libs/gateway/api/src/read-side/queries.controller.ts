@@ -26,6 +26,7 @@ import {
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { assertSeesWholeArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -270,9 +271,7 @@ export class QueriesController {
     if (scope !== 'park' && scope !== 'industry-chain') {
       throw new BadRequestException({ message: 'scope must be park or industry-chain', details: [{ field: 'scope', reason: 'must be "park" or "industry-chain"' }] });
     }
-    if (principal.role === 'officer' && principal.districts) {
-      throw new BadRequestException({ message: 'Parks and industry chains span districts: ask an admin or auditor', details: [{ field: 'scope', reason: 'district officers see district coverage' }] });
-    }
+    await assertSeesWholeArea(this.readModels, principal, scope === 'park' ? 'park' : 'industryChain', key);
     const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
     if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
     return found.body;
