@@ -1,11 +1,11 @@
 import type { InstructorRating } from '@liangxin/contracts';
 import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
 import fc from 'fast-check';
-import { type InstructorReviewCommand, type InstructorReviewEvent, instructorReviewDecider } from './instructor-review';
+import { type InstructorReviewCommand, type InstructorReviewEvent, instructorReviewDecider, type ReviewInstructor } from './instructor-review';
 
 // Instructors and liaison cadres (DOMAIN.md): their work is reviewed each year and tied to their own appraisal (004).
 const spec = DeciderSpecification.for(instructorReviewDecider);
-const review = (year = 2025, rating: InstructorRating = 'competent', enterprisesCovered = 12): InstructorReviewCommand => ({
+const review = (year = 2025, rating: InstructorRating = 'competent', enterprisesCovered = 12): ReviewInstructor => ({
   type: 'ReviewInstructor',
   personId: 'p-li',
   name: ' 李指导员 ',

@@ -157,7 +157,7 @@ describe('district budget: GrantSubsidy', () => {
       spec.given([allocated(1_000_000)]).when(grant({}, { organisation: { ...orgA, endedAt: '2024-11-01T00:00:00+08:00' } })).thenMatches((events) => expect(events).toHaveLength(1)));
 
     it('refuses justifying events the store does not hold', () =>
-      spec.given([allocated(1_000_000)]).when(grant({ justifiedBy: ['evt-request-1', 'made-up'] })).thenThrows('JUSTIFYING_EVENT_NOT_FOUND', 'justifiedBy'));
+      spec.given([allocated(1_000_000)]).when(grant({ justifiedBy: ['evt-request-1', 'made-up'] }, { justifying: [{ eventId: 'evt-request-1', type: 'OrgFormed', orgId: 'org-a' }] })).thenThrows('JUSTIFYING_EVENT_NOT_FOUND', 'justifiedBy'));
 
     it('refuses a justifying event of a kind the item does not accept', () =>
       spec
