@@ -131,14 +131,20 @@ describe('funding service as a Nest microservice over the in-process transport a
     const first = await send<{ grantId: string }>(FundingPatterns.grantSubsidy, grant, 'officer-retry-1');
     const retried = await send<{ grantId: string }>(FundingPatterns.grantSubsidy, grant, 'officer-retry-1');
     expect(retried).toEqual({ ...first, idempotentReplay: true });
-    expect((await budgetEvents()).filter((e) => e.type === 'SubsidyGranted')).toHaveLength(1);
+    expect((await budgetEvents()).filter((e) => e.type === 'SubsidyGranted' && e.data['item'] === 'venue_construction')).toHaveLength(1);
 
     const grantId = first.result?.grantId as string;
     await send(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'site never built', justifiedBy: ['inspection-9'] });
     expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'again', justifiedBy: ['x'] })).toBe(
       'GRANT_ALREADY_CLAWED_BACK',
     );
-    expect((await budgetEvents()).map((e) => e.type)).toEqual(['BudgetAllocated', 'SubsidyGranted', 'SubsidyClawedBack']);
+    // the formation subsidy org-3 was paid when formed, then the venue grant and its claw-back
+    expect((await budgetEvents()).map((e) => [e.type, e.data['item']])).toEqual([
+      ['BudgetAllocated', undefined],
+      ['SubsidyGranted', 'formation'],
+      ['SubsidyGranted', 'venue_construction'],
+      ['SubsidyClawedBack', 'venue_construction'],
+    ]);
   });
 
   it('makes the secretary post subsidy payable once the annual review is passed, and takes it back when a correction fails it', async () => {
