@@ -30,7 +30,7 @@ export type JustifyingEvent = { eventId: string; type: string; orgId?: string };
  * Earlier formation subsidies of the district within the policy's period (other budget years, and grants of
  * this year recorded before grants named their enterprises): credit code → the organisation paid for it.
  */
-export type EarlierFormationSubsidies = ReadonlyMap<string, string>;
+export type EarlierFormationSubsidies = Pick<ReadonlyMap<string, string>, 'get'>;
 
 /** What the service loaded from the store for a grant: the decider takes the record's word, never the caller's. */
 export type GrantFacts = {

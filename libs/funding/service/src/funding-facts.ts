@@ -19,6 +19,7 @@ import { EVENT_STORE } from '@liangxin/platform';
 @Injectable()
 export class FundingFacts {
   readonly policy: FundingPolicy = defaultFundingPolicy;
+  private readonly formationSubsidiesByBudget = new Map<string, { version: number; paid: Map<string, string> }>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -46,15 +47,29 @@ export class FundingFacts {
    * `year`. A grant recorded before grants named their enterprises is traced through its organisation's stream.
    */
   async earlierFormationSubsidies(district: string, year: number): Promise<EarlierFormationSubsidies> {
-    const paid = new Map<string, string>();
+    const budgets: ReadonlyMap<string, string>[] = [];
     for (let budgetYear = year - this.policy.formationSubsidyPeriodYears + 1; budgetYear <= year; budgetYear++) {
-      const events = await this.store.readStream<FundingEvent>(fundingBudgetStreamId(district, budgetYear));
-      for (const event of events) {
-        if (event.type !== 'SubsidyGranted' || event.data.item !== 'formation') continue;
-        const enterprises = event.data.enterprises ?? (await this.organisation(event.data.orgId)).enterprises;
-        for (const creditCode of enterprises) if (!paid.has(creditCode)) paid.set(creditCode, event.data.orgId);
-      }
+      budgets.push(await this.formationSubsidiesOf(fundingBudgetStreamId(district, budgetYear)));
     }
-    return paid;
+    // a view over the budgets, not a merged copy: a district forming thousands of branches asks once per branch
+    return { get: (creditCode) => budgets.map((paid) => paid.get(creditCode)).find((orgId) => orgId !== undefined) };
+  }
+
+  /**
+   * One budget's formation subsidies by enterprise, kept per stream and read on from where it stopped (every OrgFormed
+   * asks). Entries are only ever added, so two callers reading the same new events at once add the same ones.
+   */
+  private async formationSubsidiesOf(streamId: string): Promise<ReadonlyMap<string, string>> {
+    let known = this.formationSubsidiesByBudget.get(streamId);
+    if (!known) this.formationSubsidiesByBudget.set(streamId, (known = { version: -1, paid: new Map() }));
+    const newer = await this.store.readStream<FundingEvent>(streamId, { fromVersion: known.version + 1 });
+    for (const event of newer) {
+      if (event.type === 'SubsidyGranted' && event.data.item === 'formation') {
+        const enterprises = event.data.enterprises ?? (await this.organisation(event.data.orgId)).enterprises;
+        for (const creditCode of enterprises) if (!known.paid.has(creditCode)) known.paid.set(creditCode, event.data.orgId);
+      }
+      known.version = Math.max(known.version, event.streamVersion);
+    }
+    return known.paid;
   }
 }
