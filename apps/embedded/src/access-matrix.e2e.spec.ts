@@ -143,7 +143,7 @@ describe('access matrix: role × route × district over HTTP (embedded system)',
     tokens.admin = system.adminToken;
     tokens.officerA = await issue({ subject: 'officer-a', role: 'officer', districts: [DISTRICT_A] });
     tokens.officerB = await issue({ subject: 'officer-b', role: 'officer', districts: [DISTRICT_B] });
-    tokens.auditor = await issue({ subject: 'auditor', role: 'auditor' });
+    tokens.auditor = await issue({ subject: 'auditor', role: 'auditor', districts: [DISTRICT_A, DISTRICT_B] });
     tokens.enterprise = await issue({ subject: 'own-enterprise', role: 'enterprise', creditCode: OWN });
     tokens.anonymous = null;
 

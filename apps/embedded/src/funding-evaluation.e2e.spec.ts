@@ -33,6 +33,8 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
   let admin: string;
   let events: TestSystem['eventStore'];
   let bus: TestSystem['bus'];
+  /** the OrgFormed of org-1: what justifies paying it */
+  let formedEventId: string;
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -60,6 +62,7 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
     expect(allocated).toEqual({ status: 201, body: { position: expect.any(Number) } });
 
     const formed = await events.append(orgStreamId('org-1'), [orgFormed('org-1')], { expected: 'no_stream' });
+    formedEventId = formed.events[0].eventId;
     await bus.waitUntilApplied(FUNDING_CONSUMER, formed.lastPosition, 5_000);
     const head = await events.headPosition();
 
@@ -71,7 +74,7 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
   });
 
   it('refuses a grant beyond what is left with 409 BUDGET_EXCEEDED, and a district outside the officer’s with 403', async () => {
-    const grant = { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'venue_construction', venueScale: 'large', justifiedBy: ['inspection-1'] };
+    const grant = { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'venue_construction', venueScale: 'large', justifiedBy: [formedEventId] };
     const refused = await call('POST', '/api/funding/grants', officer, grant);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: 'BUDGET_EXCEEDED', details: [{ field: 'amountFen' }] });
@@ -81,7 +84,7 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
   });
 
   it('claws back a grant named in the path, returning the money to the budget', async () => {
-    const paid = await call('POST', '/api/funding/grants', officer, { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'member_activity', amountFen: 500_00, justifiedBy: ['activity-plan-3'] });
+    const paid = await call('POST', '/api/funding/grants', officer, { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId] });
     expect(paid.status).toBe(201);
     const clawed = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { district: DISTRICT, year: 2024, reason: 'activity cancelled', justifiedBy: ['cancellation-1'] });
     expect(clawed.status).toBe(200);

@@ -20,7 +20,7 @@ describe('instructor reviews over HTTP (embedded system)', () => {
     const issue = async (principal: object) => (await system.call('/api/admin/tokens', { method: 'POST', json: principal })).body.token as string;
     tokens.officer = await issue({ subject: 'review-officer', role: 'officer', districts: [DISTRICT] });
     tokens.officerB = await issue({ subject: 'review-officer-b', role: 'officer', districts: [OTHER_DISTRICT] });
-    tokens.auditor = await issue({ subject: 'review-auditor', role: 'auditor' });
+    tokens.auditor = await issue({ subject: 'review-auditor', role: 'auditor', districts: [DISTRICT, OTHER_DISTRICT] });
     for (const serial of [1, 2]) {
       const creditCode = generateCreditCode(DISTRICT, 300 + serial);
       const created = await call('POST', '/api/enterprises', tokens.officer, { creditCode, name: `挂点企业${serial}`, kind: 'enterprise', employees: 8, fullMembers: 0, probationaryMembers: 0 });

@@ -44,7 +44,7 @@ describe('POST /api/orgs/{id}/parent: the organisation tree by hand (embedded sy
     const issue = async (principal: object) => (await system.call('/api/admin/tokens', { method: 'POST', json: principal })).body.token as string;
     officerA = await issue({ subject: 'parent-officer-a', role: 'officer', districts: [DISTRICT_A] });
     officerB = await issue({ subject: 'parent-officer-b', role: 'officer', districts: [DISTRICT_B] });
-    auditor = await issue({ subject: 'parent-auditor', role: 'auditor' });
+    auditor = await issue({ subject: 'parent-auditor', role: 'auditor', districts: [DISTRICT_A, DISTRICT_B] });
     // two enterprises with 3+ full members: each gets its standalone branch at registration (rule 1)
     const codes = [generateCreditCode(DISTRICT_A, 11), generateCreditCode(DISTRICT_A, 12)];
     for (const [i, creditCode] of codes.entries()) {

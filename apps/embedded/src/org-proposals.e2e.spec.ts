@@ -20,7 +20,7 @@ describe('POST /api/org-proposals: proposing, approving and rejecting organisati
     tokens.li = await issue({ subject: 'li', role: 'officer', districts: [DISTRICT_A] });
     tokens.wang = await issue({ subject: 'wang', role: 'officer', districts: [DISTRICT_A] });
     tokens.officerB = await issue({ subject: 'officer-b', role: 'officer', districts: [DISTRICT_B] });
-    tokens.auditor = await issue({ subject: 'proposal-auditor', role: 'auditor' });
+    tokens.auditor = await issue({ subject: 'proposal-auditor', role: 'auditor', districts: [DISTRICT_A, DISTRICT_B] });
   });
 
   afterAll(async () => {

@@ -69,7 +69,7 @@ describe('GET /api/orgs/{id}/tree (embedded system)', () => {
     const issue = async (principal: object) => (await system.call('/api/admin/tokens', { method: 'POST', json: principal })).body.token as string;
     officerA = await issue({ subject: 'tree-officer-a', role: 'officer', districts: [DISTRICT_A] });
     officerB = await issue({ subject: 'tree-officer-b', role: 'officer', districts: [DISTRICT_B] });
-    auditor = await issue({ subject: 'tree-auditor', role: 'auditor' });
+    auditor = await issue({ subject: 'tree-auditor', role: 'auditor', districts: [DISTRICT_A, DISTRICT_B] });
     enterprise = await issue({ subject: 'tree-enterprise', role: 'enterprise', creditCode: generateCreditCode(DISTRICT_A, 1) });
     // district A's budget pays the formation subsidy of its two organisations; district B has none
     const budget = await call('POST', '/api/funding/budgets', officerA, { district: DISTRICT_A, year: 2024, amountFen: 100_000_00 });

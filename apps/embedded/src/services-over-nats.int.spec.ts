@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { EVENT_SOURCES, RegistryCommands } from '@liangxin/contracts';
 import { SqliteEventStore } from '@liangxin/event-store';
 import { FormationServiceModule } from '@liangxin/formation-service';
-import { loadConfig, startServiceApp } from '@liangxin/platform';
+import { loadConfig, startServiceApp, SYSTEM_SCOPE } from '@liangxin/platform';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { RegistryServiceModule } from '@liangxin/registry-service';
 import { JetStreamClient, JetStreamServer, RemoteCommandError, type SourceLog, SqliteCheckpointStore, StoreForwarder } from '@liangxin/transport';
@@ -70,6 +70,7 @@ describe('registry → formation over a real nats-server (JetStream)', () => {
     const creditCode = generateCreditCode(DISTRICT, serial);
     const envelope = {
       payload: { creditCode, name: `企业${serial}`, kind: 'enterprise', employees: 20, fullMembers: 3, probationaryMembers: 0 },
+      scope: SYSTEM_SCOPE,
       metadata: { actor: 'officer:test', commandId: `register-${serial}` },
     };
     for (let attempt = 1; ; attempt++) {
@@ -121,7 +122,7 @@ describe('registry → formation over a real nats-server (JetStream)', () => {
 
   it('answers a broken rule over NATS with its code and field, and appends nothing', async () => {
     const head = await store.headPosition();
-    const envelope = { payload: { creditCode: '91350100M000100Y44', name: 'x', kind: 'enterprise', employees: 1, fullMembers: 0, probationaryMembers: 0 }, metadata: { actor: 'officer:test', commandId: 'bad-1' } };
+    const envelope = { payload: { creditCode: '91350100M000100Y44', name: 'x', kind: 'enterprise', employees: 1, fullMembers: 0, probationaryMembers: 0 }, scope: SYSTEM_SCOPE, metadata: { actor: 'officer:test', commandId: 'bad-1' } };
     const error = await firstValueFrom(client.send(RegistryCommands.RegisterEnterprise, envelope)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect((error as RemoteCommandError).getError()).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'creditCode', kind: 'invalid' });

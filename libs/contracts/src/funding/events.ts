@@ -41,6 +41,8 @@ export type SubsidyGranted = Event<
     payee?: string;
     venueScale?: VenueScale;
     note?: string;
+    /** formation subsidy: the organisation's enterprises when paid (one formation subsidy per enterprise within the policy's period) */
+    enterprises?: string[];
   }
 >;
 
@@ -54,7 +56,8 @@ export type SubsidyRefused = Event<
     item: SubsidyItem;
     requestedFen: Fen;
     remainingFen: Fen;
-    reason: 'budget_not_allocated' | 'budget_exhausted';
+    /** `enterprise_already_subsidised`: an organisation of the same enterprises had its formation subsidy within the policy's period */
+    reason: 'budget_not_allocated' | 'budget_exhausted' | 'enterprise_already_subsidised';
     justifiedBy: string[];
   }
 >;

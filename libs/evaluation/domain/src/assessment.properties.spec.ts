@@ -10,7 +10,16 @@ const score = fc.integer({ min: 0, max: 100 });
 const scores = fc.tuple(...defaultRubric.criteria.map(() => score)).map((values) => Object.fromEntries(defaultRubric.criteria.map((c, i) => [c.id, values[i]])));
 
 const command: fc.Arbitrary<AssessmentCommand> = fc.oneof(
-  fc.record({ year, scores }).map(({ year, scores }): AssessmentCommand => ({ type: 'CompleteAssessment', orgId: 'org-a', district: '330482', year, rubric: defaultRubric, scores })),
+  fc.record({ year, scores }).map(({ year, scores }): AssessmentCommand => ({
+    type: 'CompleteAssessment',
+    orgId: 'org-a',
+    district: '330482',
+    year,
+    rubric: defaultRubric,
+    scores,
+    organisation: { formed: true, district: '330482', formedAt: '2020-05-01T00:00:00+08:00' },
+    currentYear: 2026,
+  })),
   fc.record({ year, scores, reason: fc.constantFrom('re-audit', '') }).map(({ year, scores, reason }): AssessmentCommand => ({ type: 'CorrectAssessment', orgId: 'org-a', year, rubric: defaultRubric, scores, reason })),
 );
 

@@ -24,6 +24,8 @@ const complete = (overrides: Partial<CompleteAssessment> = {}): CompleteAssessme
   year: 2024,
   rubric,
   scores: { 'organisation-life': 90, 'role-played': 70 },
+  organisation: { formed: true, district: '330482', formedAt: '2023-04-01T09:00:00+08:00' },
+  currentYear: 2026,
   ...overrides,
 });
 
@@ -56,6 +58,24 @@ const completed2024: AssessmentCompleted = {
 
 describe('annual assessment: CompleteAssessment', () => {
   it('scores the organisation against the rubric: weighted score, stars, pass', () => spec.given([]).when(complete()).then([completed2024]));
+
+  describe('against the record of the organisation', () => {
+    it('refuses an organisation never formed (six stars for a ghost)', () =>
+      spec.given([]).when(complete({ orgId: 'ghost-org', organisation: { formed: false } })).thenThrows('ORG_NOT_FOUND', 'orgId'));
+
+    it('refuses an organisation of another district', () =>
+      spec.given([]).when(complete({ organisation: { formed: true, district: '430105', formedAt: '2023-04-01T09:00:00+08:00' } })).thenThrows('ORG_NOT_IN_DISTRICT', 'district'));
+
+    it('refuses a year still to come', () => spec.given([]).when(complete({ year: 2031 })).thenThrows('YEAR_IN_FUTURE', 'year'));
+
+    it('refuses a year the organisation was not active in: dissolved before it, or formed after it', () => {
+      spec
+        .given([])
+        .when(complete({ organisation: { formed: true, district: '330482', formedAt: '2020-01-01T00:00:00+08:00', endedAt: '2023-02-01T00:00:00+08:00' } }))
+        .thenThrows('ORG_NOT_ACTIVE', 'orgId');
+      spec.given([]).when(complete({ organisation: { formed: true, district: '330482', formedAt: '2025-01-01T09:00:00+08:00' } })).thenThrows('ORG_NOT_ACTIVE', 'orgId');
+    });
+  });
 
   it('records the assessor when named', () =>
     spec.given([]).when(complete({ assessor: 'officer-7' })).thenMatches(([event]) => expect(event.data).toMatchObject({ assessor: 'officer-7' })));

@@ -7,6 +7,7 @@ import {
   type Rubric,
 } from '@liangxin/contracts';
 import { DomainError, type Decider } from '@liangxin/event-sourcing';
+import { type AssessedOrganisation, wasActiveIn } from './organisation';
 import { rate } from './scoring';
 
 /** The service loads the rubric version (the newest unless one is named) and hands it in: the decider stays pure. */
@@ -18,6 +19,10 @@ export type CompleteAssessment = {
   rubric: Rubric;
   scores: CriterionScores;
   assessor?: string;
+  /** the organisation as formation's stream records it, loaded by the service */
+  organisation: AssessedOrganisation;
+  /** the year now, in China (deciders read no clock) */
+  currentYear: number;
 };
 
 export type CorrectAssessment = {
@@ -55,6 +60,16 @@ const requireSameOrg = (state: AssessmentState, orgId: string): void => {
   if (state.orgId !== undefined && state.orgId !== orgId) throw new DomainError('WRONG_ORG', `This history belongs to ${state.orgId}`, 'orgId');
 };
 
+/** The organisation exists, is of the district named, and was active in the year under review, which is over or under way. */
+const requireRatableOrganisation = ({ organisation, orgId, district, year, currentYear }: CompleteAssessment): void => {
+  if (!organisation.formed) throw new DomainError('ORG_NOT_FOUND', `No party organisation ${orgId} has been formed`, 'orgId', 'not_found');
+  if (organisation.district !== district) throw new DomainError('ORG_NOT_IN_DISTRICT', `Organisation ${orgId} belongs to district ${organisation.district}, not ${district}`, 'district');
+  if (year > currentYear) throw new DomainError('YEAR_IN_FUTURE', `The ${year} review cannot be made yet: it is ${currentYear}`, 'year');
+  if (!wasActiveIn(organisation, year)) {
+    throw new DomainError('ORG_NOT_ACTIVE', `Organisation ${orgId} was not active in ${year} (formed ${organisation.formedAt}${organisation.endedAt ? `, ended ${organisation.endedAt}` : ''})`, 'orgId', 'conflict');
+  }
+};
+
 const sameScores = (a: CriterionScores, b: CriterionScores): boolean => {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
@@ -67,6 +82,7 @@ export const decideAssessment = (command: AssessmentCommand, state: AssessmentSt
   switch (command.type) {
     case 'CompleteAssessment': {
       if (!/^\d{6}$/.test(command.district)) throw new DomainError('INVALID_DISTRICT', 'The district must be a 6-digit administrative division code', 'district');
+      requireRatableOrganisation(command);
       if (state.byYear.has(command.year)) {
         throw new DomainError(
           'ASSESSMENT_ALREADY_COMPLETED',

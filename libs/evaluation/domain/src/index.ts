@@ -3,3 +3,4 @@ export * from './rubric';
 export * from './assessment';
 export * from './statistics';
 export * from './instructor-review';
+export * from './organisation';

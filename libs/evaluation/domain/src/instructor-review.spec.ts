@@ -1,11 +1,11 @@
 import type { InstructorRating } from '@liangxin/contracts';
 import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
 import fc from 'fast-check';
-import { type InstructorReviewCommand, type InstructorReviewEvent, instructorReviewDecider } from './instructor-review';
+import { type InstructorReviewCommand, type InstructorReviewEvent, instructorReviewDecider, type ReviewInstructor } from './instructor-review';
 
 // Instructors and liaison cadres (docs/domain.md): their work is reviewed each year and tied to their own appraisal.
 const spec = DeciderSpecification.for(instructorReviewDecider);
-const review = (year = 2025, rating: InstructorRating = 'competent', enterprisesCovered = 12): InstructorReviewCommand => ({
+const review = (year = 2025, rating: InstructorRating = 'competent', enterprisesCovered = 12): ReviewInstructor => ({
   type: 'ReviewInstructor',
   personId: 'p-li',
   name: ' 李指导员 ',
@@ -14,6 +14,7 @@ const review = (year = 2025, rating: InstructorRating = 'competent', enterprises
   rating,
   enterprisesCovered,
   note: ' 联系企业走访到位 ',
+  currentYear: 2026,
 });
 const reviewed = (year = 2025, rating: InstructorRating = 'competent'): InstructorReviewEvent => ({
   type: 'InstructorReviewed',
@@ -29,6 +30,12 @@ describe('instructor reviews', () => {
     spec.given([reviewed()]).when(review(2025, 'excellent')).thenThrows('REVIEW_EXISTS', 'year');
     spec.given([reviewed()]).when(review(2026)).thenMatches((events) => expect(events[0].data).toMatchObject({ year: 2026 }));
     spec.given([]).when(review(2025, 'competent', -1)).thenThrows('INVALID_CASELOAD', 'enterprisesCovered');
+  });
+
+  it('reviews a person only in the district the record shows them working for, and no year still to come', () => {
+    spec.given([]).when({ ...review(), instructorDistrict: '430105' }).thenThrows('INSTRUCTOR_NOT_IN_DISTRICT', 'district');
+    spec.given([]).when({ ...review(), instructorDistrict: '430104' }).thenMatches((events) => expect(events).toHaveLength(1));
+    spec.given([]).when(review(2027)).thenThrows('YEAR_IN_FUTURE', 'year');
   });
 
   it('corrects a review, saying what it replaced and why; never one that does not exist or to the same rating', () => {

@@ -14,6 +14,10 @@ export type ReviewInstructor = {
   rating: InstructorRating;
   enterprisesCovered: number;
   note?: string;
+  /** the district the person works for, as the record first shows it (reviews, assignments); absent for someone new */
+  instructorDistrict?: string;
+  /** the year now, in China (deciders read no clock) */
+  currentYear: number;
 };
 export type CorrectInstructorReview = { type: 'CorrectInstructorReview'; personId: string; year: number; rating: InstructorRating; reason: string };
 export type InstructorReviewCommand = ReviewInstructor | CorrectInstructorReview;
@@ -31,6 +35,9 @@ export const evolveInstructorReview = (state: InstructorReviewState, event: Inst
 export const decideInstructorReview = (command: InstructorReviewCommand, state: InstructorReviewState): InstructorReviewEvent[] => {
   const reviewed = state.byYear.get(command.year);
   if (command.type === 'ReviewInstructor') {
+    if (command.instructorDistrict !== undefined && command.instructorDistrict !== command.district)
+      throw new DomainError('INSTRUCTOR_NOT_IN_DISTRICT', `${command.personId} works for district ${command.instructorDistrict}: that district reviews them.`, 'district');
+    if (command.year > command.currentYear) throw new DomainError('YEAR_IN_FUTURE', `The ${command.year} review cannot be made yet: it is ${command.currentYear}.`, 'year');
     if (reviewed)
       throw new DomainError('REVIEW_EXISTS', `${command.name} was already reviewed for ${command.year} (${reviewed.rating}); correct that review instead.`, 'year', 'conflict');
     if (!Number.isInteger(command.enterprisesCovered) || command.enterprisesCovered < 0)

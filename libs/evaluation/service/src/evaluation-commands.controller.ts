@@ -24,6 +24,7 @@ import {
   assessmentHistory,
   type InstructorReviewCommand,
   instructorReviewDecider,
+  type InstructorReviewEvent,
   type Rating,
   rubricDecider,
   type RubricState,
@@ -31,7 +32,8 @@ import {
 } from '@liangxin/evaluation-domain';
 import { DomainError, fold } from '@liangxin/event-sourcing';
 import type { EventStore } from '@liangxin/event-store';
-import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { assertMayActIn, EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { EvaluationFacts } from './evaluation-facts';
 
 type CommandMetadata = CommandEnvelope<unknown>['metadata'];
 
@@ -52,7 +54,10 @@ const ratingOf = (events: readonly RecordedEvent[], fallback: AssessmentOutcome 
  */
 @Controller()
 export class EvaluationCommandsController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly facts: EvaluationFacts,
+  ) {}
 
   @MessagePattern(EvaluationPatterns.publishRubric)
   async publishRubric(@Payload() { payload, metadata }: CommandEnvelope<PublishRubricDto>): Promise<CommandReply<{ rubricId: string; version: number }>> {
@@ -64,7 +69,10 @@ export class EvaluationCommandsController {
   }
 
   @MessagePattern(EvaluationPatterns.completeAssessment)
-  async completeAssessment(@Payload() { payload, metadata }: CommandEnvelope<CompleteAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+  async completeAssessment(@Payload() { payload, scope, metadata }: CommandEnvelope<CompleteAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+    // tenancy by the record: the organisation's district as formation recorded it, not the body's
+    const organisation = await this.facts.organisation(payload.orgId);
+    assertMayActIn(scope, organisation.district ?? payload.district, organisation.district ? 'orgId' : 'district');
     const rubric = await this.rubric(payload.rubricId, payload.rubricVersion);
     const command: AssessmentCommand = {
       type: 'CompleteAssessment',
@@ -74,12 +82,17 @@ export class EvaluationCommandsController {
       rubric,
       scores: payload.scores,
       ...(payload.assessor !== undefined && { assessor: payload.assessor }),
+      organisation,
+      currentYear: this.facts.currentYear(),
     };
     return this.assess(command, { ...metadata, district: payload.district });
   }
 
   @MessagePattern(EvaluationPatterns.correctAssessment)
-  async correctAssessment(@Payload() { payload, metadata }: CommandEnvelope<CorrectAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+  async correctAssessment(@Payload() { payload, scope, metadata }: CommandEnvelope<CorrectAssessmentDto>): Promise<CommandReply<AssessmentResult>> {
+    const assessed = fold(assessmentDecider, await this.store.readStream<AssessmentEvent>(evaluationOrgStreamId(payload.orgId)));
+    const district = assessed.byYear.get(payload.year)?.district ?? assessed.district;
+    if (district !== undefined) assertMayActIn(scope, district, 'orgId');
     const rubric = await this.rubric(payload.rubricId, payload.rubricVersion);
     const command: AssessmentCommand = { type: 'CorrectAssessment', orgId: payload.orgId, year: payload.year, rubric, scores: payload.scores, reason: payload.reason };
     return this.assess(command, { ...metadata, reason: payload.reason });
@@ -87,7 +100,10 @@ export class EvaluationCommandsController {
 
   /** An instructor's or liaison cadre's review for a year, with the caseload they carried (stream per person). */
   @MessagePattern(EvaluationPatterns.reviewInstructor)
-  async reviewInstructor(@Payload() { payload, metadata }: CommandEnvelope<ReviewInstructorMessage>): Promise<CommandReply> {
+  async reviewInstructor(@Payload() { payload, scope, metadata }: CommandEnvelope<ReviewInstructorMessage>): Promise<CommandReply> {
+    // the person's district as the record first shows it; only someone new is reviewed where the body says
+    const instructorDistrict = await this.facts.instructorDistrict(payload.personId);
+    assertMayActIn(scope, instructorDistrict ?? payload.district, instructorDistrict ? 'personId' : 'district');
     const command: InstructorReviewCommand = {
       type: 'ReviewInstructor',
       personId: payload.personId,
@@ -97,13 +113,18 @@ export class EvaluationCommandsController {
       rating: payload.rating,
       enterprisesCovered: payload.enterprisesCovered,
       ...(payload.note !== undefined && { note: payload.note }),
+      ...(instructorDistrict !== undefined && { instructorDistrict }),
+      currentYear: this.facts.currentYear(),
     };
     const result = await handleCommand(this.store, evaluationInstructorStreamId(payload.personId), instructorReviewDecider, command, { ...metadata, district: payload.district });
     return { position: result.position, idempotentReplay: result.idempotentReplay };
   }
 
   @MessagePattern(EvaluationPatterns.correctInstructorReview)
-  async correctInstructorReview(@Payload() { payload, metadata }: CommandEnvelope<CorrectInstructorReviewMessage>): Promise<CommandReply> {
+  async correctInstructorReview(@Payload() { payload, scope, metadata }: CommandEnvelope<CorrectInstructorReviewMessage>): Promise<CommandReply> {
+    const reviews = fold(instructorReviewDecider, await this.store.readStream<InstructorReviewEvent>(evaluationInstructorStreamId(payload.personId)));
+    const reviewed = reviews.byYear.get(payload.year);
+    if (reviewed) assertMayActIn(scope, reviewed.district, 'personId');
     const command: InstructorReviewCommand = { type: 'CorrectInstructorReview', personId: payload.personId, year: payload.year, rating: payload.rating, reason: payload.reason };
     const result = await handleCommand(this.store, evaluationInstructorStreamId(payload.personId), instructorReviewDecider, command, { ...metadata, reason: payload.reason });
     return { position: result.position, idempotentReplay: result.idempotentReplay };

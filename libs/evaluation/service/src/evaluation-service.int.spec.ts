@@ -4,6 +4,7 @@ import {
   evaluationOrgStreamId,
   EvaluationPatterns,
   evaluationRubricStreamId,
+  orgStreamId,
   type PublishRubricDto,
   type Rubric,
 } from '@liangxin/contracts';
@@ -37,6 +38,21 @@ describe('evaluation service as a Nest microservice over the in-process transpor
 
   const send = <R extends object = object>(pattern: string, payload: object, commandId?: string) => testbed.send<R>(pattern, payload, commandId);
   const refusal = (pattern: string, payload: object) => testbed.refusalCode(pattern, payload);
+  /** An organisation formation recorded, as formation appends it (district 330482, formed in 2022). */
+  const formed = (orgId: string) =>
+    store.append(
+      orgStreamId(orgId),
+      [
+        {
+          type: 'OrgFormed',
+          schemaVersion: 1,
+          occurredAt: '2022-05-01T02:00:00.000Z',
+          data: { orgId, district: '330482', automatic: false, name: `${orgId} 党支部`, mode: 'standalone', level: 'branch', committeeSize: 0, enterprises: [], fullMembers: 3, probationaryMembers: 0 },
+          metadata: { actor: 'officer:wang', district: '330482' },
+        },
+      ],
+      { expected: 'no_stream' },
+    );
 
   it('publishes rubric versions: the same definition again is a retry, a changed one the next version', async () => {
     expect((await send(EvaluationPatterns.publishRubric, rubric)).result).toEqual({ rubricId: 'five-standards', version: 1 });
@@ -52,6 +68,8 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     await send(EvaluationPatterns.publishRubric, rubric);
     await send(EvaluationPatterns.publishRubric, { ...rubric, passScore: 70 });
     const scores = { 'organisation-life': 60, 'role-played': 68 }; // weighted 66: passes v1 (60), fails v2 (70)
+    await formed('org-a');
+    await formed('org-b');
 
     const newest = await send<AssessmentResult>(EvaluationPatterns.completeAssessment, { orgId: 'org-a', district: '330482', year: 2024, rubricId: 'five-standards', scores });
     const older = await send<AssessmentResult>(EvaluationPatterns.completeAssessment, { orgId: 'org-b', district: '330482', year: 2024, rubricId: 'five-standards', rubricVersion: 1, scores });
@@ -71,8 +89,27 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     expect(await store.headPosition()).toBe(0);
   });
 
+  it('refuses to rate an organisation that was never formed, or one of another district, appending nothing', async () => {
+    await send(EvaluationPatterns.publishRubric, rubric);
+    await formed('org-e');
+    const assessment = { year: 2024, rubricId: 'five-standards', scores: { 'organisation-life': 90, 'role-played': 90 } };
+    expect(await refusal(EvaluationPatterns.completeAssessment, { ...assessment, orgId: 'ghost-org', district: '330482' })).toBe('ORG_NOT_FOUND');
+    expect(await refusal(EvaluationPatterns.completeAssessment, { ...assessment, orgId: 'org-e', district: '430104' })).toBe('ORG_NOT_IN_DISTRICT');
+    expect(await store.readStream(evaluationOrgStreamId('ghost-org'))).toEqual([]);
+    expect(await store.readStream(evaluationOrgStreamId('org-e'))).toEqual([]);
+  });
+
+  it('reviews a person only in the district whose review first recorded them', async () => {
+    await send(EvaluationPatterns.reviewInstructor, { personId: 'p-zhao', name: '赵指导员', district: '430105', year: 2024, rating: 'competent', enterprisesCovered: 3 });
+    expect(await refusal(EvaluationPatterns.reviewInstructor, { personId: 'p-zhao', name: '改名', district: '430104', year: 2025, rating: 'excellent', enterprisesCovered: 0 })).toBe(
+      'INSTRUCTOR_NOT_IN_DISTRICT',
+    );
+    expect(await store.readStream(evaluationInstructorStreamId('p-zhao'))).toHaveLength(1);
+  });
+
   it('corrects an assessment, keeping what it replaced, and answers history as corrected', async () => {
     await send(EvaluationPatterns.publishRubric, rubric);
+    await formed('org-d');
     await send(EvaluationPatterns.completeAssessment, { orgId: 'org-d', district: '330482', year: 2023, rubricId: 'five-standards', scores: { 'organisation-life': 90, 'role-played': 90 } });
     const correction = { orgId: 'org-d', year: 2023, rubricId: 'five-standards', scores: { 'organisation-life': 40, 'role-played': 40 }, reason: 'minutes missing' };
 

@@ -1,13 +1,22 @@
 import { SUBSIDY_ITEMS, VENUE_SCALES, type FundingEvent } from '@liangxin/contracts';
 import { isDomainError } from '@liangxin/event-sourcing';
 import fc from 'fast-check';
-import { budgetDecider, budgetSummary, remainingFen, type BudgetCommand, type BudgetState } from './budget';
+import { budgetDecider, budgetSummary, type GrantFacts, JUSTIFYING_EVENT_TYPES, remainingFen, type BudgetCommand, type BudgetState } from './budget';
 
 const budget = { district: '430104', year: 2024 };
 const orgIds = ['org-a', 'org-b', 'org-c', 'org-d'];
 const grantIds = ['g-1', 'g-2', 'g-3', 'g-4', 'g-5', 'g-6', 'formation-org-a', 'formation-org-b'];
 
 const org = fc.constantFrom(...orgIds);
+/** org-b was formed again for org-a's enterprise: one formation subsidy between them */
+const enterprisesOf: Record<string, string[]> = { 'org-a': ['E1'], 'org-b': ['E1', 'E2'], 'org-c': ['E3'], 'org-d': [] };
+/** As the service loads them: each organisation formed in the budget's district, with a secretary; each justifying id an event the item accepts. */
+const factsFor = (orgId: string, item: (typeof SUBSIDY_ITEMS)[number], justifiedBy: readonly string[], formedAt: string): GrantFacts => ({
+  organisation: { orgId, formed: true, district: budget.district, formedAt, publicUnit: false, secretary: { personId: 'p', name: '书记' }, enterprises: enterprisesOf[orgId] },
+  justifying: justifiedBy.map((eventId) => ({ eventId, type: JUSTIFYING_EVENT_TYPES[item][0], orgId })),
+  currentYear: 2026,
+  earlierFormationSubsidies: new Map(),
+});
 const grantId = fc.constantFrom(...grantIds);
 const fen = fc.integer({ min: 1, max: 3_000_000 });
 const allocation = fc.integer({ min: 1, max: 20_000_000 });
@@ -26,9 +35,9 @@ const command: fc.Arbitrary<BudgetCommand> = fc.oneof(
       ...budget,
       ...rest,
       item,
-      ...(item === 'formation' && { orgFormedOn }),
       ...(item === 'venue_construction' && { venueScale }),
       ...(!['formation', 'venue_construction', 'secretary_post'].includes(item) && { amountFen }),
+      facts: factsFor(rest.orgId, item, rest.justifiedBy, orgFormedOn),
     })) },
   // and arbitrary ones, most of which the decider must refuse
   fc.record({
@@ -42,7 +51,7 @@ const command: fc.Arbitrary<BudgetCommand> = fc.oneof(
     venueScale: fc.option(fc.constantFrom(...VENUE_SCALES), { nil: undefined }),
     orgFormedOn: fc.option(formedOn, { nil: undefined }),
     justifiedBy,
-  }),
+  }).map((c): BudgetCommand => ({ ...c, facts: factsFor(c.orgId, c.item, c.justifiedBy, c.orgFormedOn ?? '2024-06-01T00:00:00+08:00') })),
   fc.record({
     type: fc.constant('RequestFormationSubsidy' as const),
     district: fc.constant(budget.district),
@@ -50,7 +59,7 @@ const command: fc.Arbitrary<BudgetCommand> = fc.oneof(
     orgId: org,
     orgFormedOn: formedOn,
     justifiedBy,
-  }).map((c) => ({ ...c, grantId: `formation-${c.orgId}` })),
+  }).map((c) => ({ ...c, grantId: `formation-${c.orgId}`, enterprises: enterprisesOf[c.orgId] })),
   { weight: 2, arbitrary: fc.record({ type: fc.constant('ClawBackSubsidy' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), grantId, reason: fc.constantFrom('ineligible', ''), justifiedBy }) },
   fc.record({ type: fc.constant('ConfirmSecretaryPostEligibility' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), orgId: org, stars: fc.integer({ min: 1, max: 6 }), justifiedBy }),
   fc.record({ type: fc.constant('RevokeSecretaryPostEligibility' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), orgId: org, reason: fc.constant('corrected'), justifiedBy }),
@@ -121,6 +130,18 @@ describe('district budget properties', () => {
         run(cs, (history) => {
           const formationGrants = history.flatMap((e) => (e.type === 'SubsidyGranted' && e.data.item === 'formation' ? [e.data.orgId] : []));
           expect(new Set(formationGrants).size).toBe(formationGrants.length);
+        }),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('pays at most one formation subsidy per enterprise, whichever organisation it was formed into', () => {
+    fc.assert(
+      fc.property(commands, (cs) =>
+        run(cs, (history) => {
+          const subsidised = history.flatMap((e) => (e.type === 'SubsidyGranted' && e.data.item === 'formation' ? enterprisesOf[e.data.orgId] : []));
+          expect(new Set(subsidised).size).toBe(subsidised.length);
         }),
       ),
       { numRuns: 200 },

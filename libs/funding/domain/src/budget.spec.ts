@@ -1,7 +1,8 @@
 import type { FundingEvent, SubsidyGranted } from '@liangxin/contracts';
 import { DeciderSpecification } from '@liangxin/event-sourcing/testing';
 import { fold } from '@liangxin/event-sourcing';
-import { budgetDecider, budgetSummary, createBudgetDecider, remainingFen, type GrantSubsidy } from './budget';
+import { budgetDecider, budgetSummary, createBudgetDecider, type GrantFacts, JUSTIFYING_EVENT_TYPES, remainingFen, type GrantSubsidy } from './budget';
+import type { OrganisationRecord } from './organisation';
 import { budgetYearOf } from './calendar';
 import { defaultFundingPolicy, type FundingPolicy } from './policy';
 
@@ -31,16 +32,23 @@ const eligible = (orgId: string): FundingEvent => ({
   data: { ...budget, orgId, stars: 4, justifiedBy: [`evt-assessment-${orgId}`] },
 });
 
-const grant = (overrides: Partial<GrantSubsidy> = {}): GrantSubsidy => ({
-  type: 'GrantSubsidy',
-  ...budget,
-  grantId: 'g-1',
+/** org-a as formation's stream records it: formed in March 2024 in the budget's district, one enterprise, a secretary */
+const orgA: OrganisationRecord = {
   orgId: 'org-a',
-  item: 'operating_funds',
-  amountFen: 200_000,
-  justifiedBy: ['evt-request-1'],
-  ...overrides,
-});
+  formed: true,
+  district,
+  formedAt: '2024-03-05T10:00:00+08:00',
+  publicUnit: false,
+  secretary: { personId: 'p-li', name: '李书记' },
+  enterprises: ['91430104MA4L000001'],
+};
+
+/** The facts the service loads: by default every id in justifiedBy is an event of the first kind the item accepts, about the organisation. */
+const grant = (overrides: Partial<Omit<GrantSubsidy, 'facts'>> = {}, facts: Partial<GrantFacts> = {}): GrantSubsidy => {
+  const command = { type: 'GrantSubsidy' as const, ...budget, grantId: 'g-1', orgId: 'org-a', item: 'operating_funds' as const, amountFen: 200_000, justifiedBy: ['evt-request-1'], ...overrides };
+  const justifying = command.justifiedBy.map((eventId) => ({ eventId, type: JUSTIFYING_EVENT_TYPES[command.item][0], orgId: command.orgId }));
+  return { ...command, facts: { organisation: orgA, justifying, currentYear: 2026, earlierFormationSubsidies: new Map(), ...facts } };
+};
 
 describe('district budget: AllocateBudget', () => {
   it('allocates money to an empty budget', () =>
@@ -121,13 +129,45 @@ describe('district budget: GrantSubsidy', () => {
       .then([granted('g-1', 'org-a', 'party_dues_returned', 12_345, { justifiedBy: ['evt-request-1'] })]));
 
   it('refuses an item nobody has heard of', () =>
-    spec.given([allocated(1_000_000)]).when(grant({ item: 'bonus' as GrantSubsidy['item'] })).thenThrows('UNKNOWN_ITEM', 'item'));
+    spec.given([allocated(1_000_000)]).when({ ...grant(), item: 'bonus' as GrantSubsidy['item'] }).thenThrows('UNKNOWN_ITEM', 'item'));
 
   it('records a site scale only on a venue grant', () =>
     spec.given([allocated(1_000_000)]).when(grant({ venueScale: 'large' })).thenMatches(([event]) => expect(event.data).not.toHaveProperty('venueScale')));
 
   it('refuses fractions of a fen', () =>
     spec.given([allocated(1_000_000)]).when(grant({ item: 'party_worker_allowance', amountFen: 10.5 })).thenThrows('INVALID_AMOUNT', 'amountFen'));
+
+  describe('against the record', () => {
+    it('refuses an organisation that was never formed', () =>
+      spec.given([allocated(1_000_000)]).when(grant({ orgId: 'ghost-org' }, { organisation: { orgId: 'ghost-org', formed: false, publicUnit: false, enterprises: [] } })).thenThrows('ORG_NOT_FOUND', 'orgId'));
+
+    it("refuses an organisation of another district's budget", () =>
+      spec.given([allocated(1_000_000)]).when(grant({}, { organisation: { ...orgA, district: '430105' } })).thenThrows('ORG_NOT_IN_DISTRICT', 'district'));
+
+    it('refuses a budget year still to come', () =>
+      spec.given([]).when({ ...grant(), year: 2031 }).thenThrows('YEAR_IN_FUTURE', 'year'));
+
+    it('refuses an organisation dissolved before the budget year', () =>
+      spec.given([allocated(1_000_000)]).when(grant({}, { organisation: { ...orgA, formedAt: '2022-01-01T00:00:00+08:00', endedAt: '2023-06-01T00:00:00+08:00' } })).thenThrows('ORG_NOT_ACTIVE', 'orgId'));
+
+    it('refuses an organisation formed after the budget year', () =>
+      spec.given([allocated(1_000_000)]).when(grant({}, { organisation: { ...orgA, formedAt: '2025-02-01T00:00:00+08:00' } })).thenThrows('ORG_NOT_ACTIVE', 'orgId'));
+
+    it('pays an organisation dissolved during the budget year', () =>
+      spec.given([allocated(1_000_000)]).when(grant({}, { organisation: { ...orgA, endedAt: '2024-11-01T00:00:00+08:00' } })).thenMatches((events) => expect(events).toHaveLength(1)));
+
+    it('refuses justifying events the store does not hold', () =>
+      spec.given([allocated(1_000_000)]).when(grant({ justifiedBy: ['evt-request-1', 'made-up'] }, { justifying: [{ eventId: 'evt-request-1', type: 'OrgFormed', orgId: 'org-a' }] })).thenThrows('JUSTIFYING_EVENT_NOT_FOUND', 'justifiedBy'));
+
+    it('refuses a justifying event of a kind the item does not accept', () =>
+      spec
+        .given([allocated(1_000_000)])
+        .when(grant({ item: 'formation', amountFen: undefined, justifiedBy: ['evt-1'] }, { justifying: [{ eventId: 'evt-1', type: 'SecretaryAssigned', orgId: 'org-a' }] }))
+        .thenThrows('JUSTIFICATION_NOT_ACCEPTED', 'justifiedBy'));
+
+    it('refuses a justifying event about another organisation', () =>
+      spec.given([allocated(1_000_000)]).when(grant({ justifiedBy: ['evt-1'] }, { justifying: [{ eventId: 'evt-1', type: 'OrgFormed', orgId: 'org-b' }] })).thenThrows('JUSTIFICATION_NOT_ACCEPTED', 'justifiedBy'));
+  });
 
   describe('venue construction', () => {
     it.each([
@@ -150,8 +190,23 @@ describe('district budget: GrantSubsidy', () => {
   describe('formation subsidy', () => {
     const formation = grant({ item: 'formation', amountFen: undefined, orgFormedOn: '2024-03-05T10:00:00+08:00' });
 
-    it('pays the policy amount to an organisation formed in the budget year', () =>
-      spec.given([allocated(1_000_000)]).when(formation).then([granted('g-1', 'org-a', 'formation', policy.formationSubsidyFen, { justifiedBy: ['evt-request-1'] })]));
+    it('pays the policy amount to an organisation formed in the budget year, naming its enterprises', () =>
+      spec
+        .given([allocated(1_000_000)])
+        .when(formation)
+        .then([granted('g-1', 'org-a', 'formation', policy.formationSubsidyFen, { justifiedBy: ['evt-request-1'], enterprises: orgA.enterprises })]));
+
+    it('pays no second formation subsidy for an enterprise whose earlier organisation had one this year (a branch formed again)', () =>
+      spec
+        .given([allocated(1_000_000), granted('g-0', 'org-a-1', 'formation', policy.formationSubsidyFen, { enterprises: orgA.enterprises })])
+        .when(formation)
+        .thenThrows('FORMATION_SUBSIDY_ALREADY_GRANTED', 'orgId'));
+
+    it('pays no second formation subsidy for an enterprise paid in an earlier year of the policy period', () =>
+      spec
+        .given([allocated(1_000_000)])
+        .when(grant({ item: 'formation', amountFen: undefined }, { earlierFormationSubsidies: new Map([[orgA.enterprises[0], 'org-a-1']]) }))
+        .thenThrows('FORMATION_SUBSIDY_ALREADY_GRANTED', 'orgId'));
 
     it('pays one formation subsidy per organisation', () =>
       spec.given([allocated(1_000_000), granted('g-0', 'org-a', 'formation', policy.formationSubsidyFen)]).when(formation).thenThrows('FORMATION_SUBSIDY_ALREADY_GRANTED', 'orgId'));
@@ -162,14 +217,14 @@ describe('district budget: GrantSubsidy', () => {
         .when(formation)
         .thenThrows('FORMATION_SUBSIDY_ALREADY_GRANTED'));
 
-    it('is paid from the budget of the year of formation', () =>
-      spec.given([allocated(1_000_000)]).when({ ...formation, orgFormedOn: '2023-12-31T12:00:00+08:00' }).thenThrows('FORMATION_YEAR_MISMATCH', 'year'));
+    it('is paid from the budget of the year of formation, as the record dates it', () =>
+      spec
+        .given([allocated(1_000_000)])
+        .when(grant({ item: 'formation', amountFen: undefined, orgFormedOn: '2024-03-05T10:00:00+08:00' }, { organisation: { ...orgA, formedAt: '2023-12-31T12:00:00+08:00' } }))
+        .thenThrows('FORMATION_YEAR_MISMATCH', 'year'));
 
-    it('needs the formation date', () =>
-      spec.given([allocated(1_000_000)]).when({ ...formation, orgFormedOn: undefined }).thenThrows('FORMATION_DATE_REQUIRED', 'orgFormedOn'));
-
-    it('refuses a formation date that is not a date', () =>
-      spec.given([allocated(1_000_000)]).when({ ...formation, orgFormedOn: 'spring' }).thenThrows('INVALID_DATE', 'orgFormedOn'));
+    it("takes the formation date from the record, not the caller's", () =>
+      spec.given([allocated(1_000_000)]).when({ ...formation, orgFormedOn: 'spring' }).thenMatches((events) => expect(events.map((e) => e.type)).toEqual(['SubsidyGranted'])));
   });
 
   describe('secretary post subsidy', () => {
@@ -182,6 +237,12 @@ describe('district budget: GrantSubsidy', () => {
         .then([granted('g-1', 'org-a', 'secretary_post', policy.secretaryPostSubsidyFen, { justifiedBy: ['evt-request-1'], payee: 'secretary Li' })]));
 
     it('is refused without a passed review', () => spec.given([allocated(1_000_000)]).when(post).thenThrows('SECRETARY_POST_NOT_ELIGIBLE', 'orgId'));
+
+    it('is refused when the organisation has no secretary', () =>
+      spec
+        .given([allocated(1_000_000), eligible('org-a')])
+        .when(grant({ item: 'secretary_post', amountFen: undefined }, { organisation: { ...orgA, secretary: undefined } }))
+        .thenThrows('SECRETARY_NOT_ASSIGNED', 'orgId'));
 
     it('is refused once eligibility was revoked', () =>
       spec
@@ -208,11 +269,30 @@ describe('district budget: RequestFormationSubsidy (automatic, after OrgFormed)'
     grantId: 'formation-org-a',
     orgId: 'org-a',
     orgFormedOn: '2024-06-01T02:00:00.000Z',
+    enterprises: ['91430104MA4L000001'],
     justifiedBy: ['evt-org-formed'],
   };
 
   it('grants the subsidy while budget remains', () =>
-    spec.given([allocated(1_000_000)]).when(request).then([granted('formation-org-a', 'org-a', 'formation', policy.formationSubsidyFen, { justifiedBy: ['evt-org-formed'] })]));
+    spec
+      .given([allocated(1_000_000)])
+      .when(request)
+      .then([granted('formation-org-a', 'org-a', 'formation', policy.formationSubsidyFen, { justifiedBy: ['evt-org-formed'], enterprises: request.enterprises })]));
+
+  it('records a refusal for a branch formed again for an enterprise already subsidised, whatever the budget', () =>
+    spec
+      .given([allocated(10_000_000), granted('formation-org-a-1', 'org-a-1', 'formation', policy.formationSubsidyFen, { enterprises: request.enterprises })])
+      .when({ ...request, orgId: 'org-a-2', grantId: 'formation-org-a-2' })
+      .thenMatches(([refusal, ...rest]) => {
+        expect(rest).toEqual([]);
+        expect(refusal).toMatchObject({ type: 'SubsidyRefused', data: { orgId: 'org-a-2', reason: 'enterprise_already_subsidised' } });
+      }));
+
+  it('records the same refusal when the earlier subsidy came from an earlier budget of the period', () =>
+    spec
+      .given([allocated(10_000_000)])
+      .when({ ...request, earlierFormationSubsidies: new Map([[request.enterprises[0], 'org-a-1']]) })
+      .thenMatches(([refusal]) => expect(refusal).toMatchObject({ type: 'SubsidyRefused', data: { reason: 'enterprise_already_subsidised' } })));
 
   it('records a refusal when the budget is exhausted', () =>
     spec.given([allocated(policy.formationSubsidyFen - 1)]).when(request).then([
@@ -313,11 +393,15 @@ describe('funding policy', () => {
     expect(() => createBudgetDecider({ ...policy, formationSubsidyFen: 0.5 })).toThrow(/positive whole number/);
   });
 
+  it('wants a formation subsidy period of whole years', () => {
+    expect(() => createBudgetDecider({ ...policy, formationSubsidyPeriodYears: 0 })).toThrow(/formation subsidy period/);
+  });
+
   it('pays the amounts of the policy it was built with', () => {
     const generous = createBudgetDecider({ ...policy, formationSubsidyFen: 2_000_000 });
     DeciderSpecification.for(generous)
       .given([allocated(5_000_000)])
-      .when({ type: 'RequestFormationSubsidy', ...budget, grantId: 'f', orgId: 'org-a', orgFormedOn: '2024-02-01', justifiedBy: ['e'] })
+      .when({ type: 'RequestFormationSubsidy', ...budget, grantId: 'f', orgId: 'org-a', orgFormedOn: '2024-02-01', enterprises: [], justifiedBy: ['e'] })
       .thenMatches(([event]) => expect(event.data).toMatchObject({ amountFen: 2_000_000 }));
   });
 });

@@ -6,10 +6,12 @@ import {
   type SubsidyClawedBack,
   type SubsidyGranted,
   type SubsidyItem,
+  type SubsidyRefused,
   type VenueScale,
 } from '@liangxin/contracts';
 import { DomainError, type Decider } from '@liangxin/event-sourcing';
 import { budgetYearOf } from './calendar';
+import { type OrganisationRecord, wasActiveIn } from './organisation';
 import { assertValidFundingPolicy, defaultFundingPolicy, type FundingPolicy } from './policy';
 
 // ---------------------------------------------------------------- commands
@@ -21,6 +23,26 @@ export type AllocateBudget = BudgetRef & { type: 'AllocateBudget'; amountFen: Fe
 
 export type ReduceBudget = BudgetRef & { type: 'ReduceBudget'; amountFen: Fen; reason: string };
 
+/** An event a grant names in `justifiedBy`, as the store holds it. */
+export type JustifyingEvent = { eventId: string; type: string; orgId?: string };
+
+/**
+ * Earlier formation subsidies of the district within the policy's period (other budget years, and grants of
+ * this year recorded before grants named their enterprises): credit code → the organisation paid for it.
+ */
+export type EarlierFormationSubsidies = Pick<ReadonlyMap<string, string>, 'get'>;
+
+/** What the service loaded from the store for a grant: the decider takes the record's word, never the caller's. */
+export type GrantFacts = {
+  /** the organisation as formation's stream records it */
+  organisation: OrganisationRecord;
+  /** the events `justifiedBy` names that exist in the store (missing ones are absent) */
+  justifying: readonly JustifyingEvent[];
+  /** the budget year now, in China (deciders read no clock) */
+  currentYear: number;
+  earlierFormationSubsidies: EarlierFormationSubsidies;
+};
+
 /** An officer pays a subsidy item to an organisation. */
 export type GrantSubsidy = BudgetRef & {
   type: 'GrantSubsidy';
@@ -30,11 +52,12 @@ export type GrantSubsidy = BudgetRef & {
   /** required for items whose amount policy does not set; when given for the others it must match policy */
   amountFen?: Fen;
   venueScale?: VenueScale;
-  /** formation subsidy only: when the organisation was formed (ISO-8601) */
+  /** formation subsidy: when the caller says the organisation was formed; the record's date decides */
   orgFormedOn?: string;
   payee?: string;
   justifiedBy: readonly string[];
   note?: string;
+  facts: GrantFacts;
 };
 
 /** The automatic formation subsidy after OrgFormed: granted when the budget allows, otherwise a recorded refusal. */
@@ -43,7 +66,11 @@ export type RequestFormationSubsidy = BudgetRef & {
   grantId: string;
   orgId: string;
   orgFormedOn: string;
+  /** the enterprises the organisation was formed with */
+  enterprises: readonly string[];
   justifiedBy: readonly string[];
+  /** loaded by the service; none when absent */
+  earlierFormationSubsidies?: EarlierFormationSubsidies;
 };
 
 export type ClawBackSubsidy = BudgetRef & { type: 'ClawBackSubsidy'; grantId: string; reason: string; justifiedBy: readonly string[] };
@@ -88,6 +115,8 @@ export type BudgetState = {
   grants: Map<string, GrantRecord>;
   /** organisations that ever received the formation subsidy from this budget, claw-backs included: one per organisation, ever */
   formationSubsidised: Set<string>;
+  /** enterprise → organisation whose formation subsidy this budget paid for it (grants that name their enterprises) */
+  formationSubsidisedEnterprises: Map<string, string>;
   secretaryPostEligible: Set<string>;
   /** organisation → grant id of its post subsidy this year, while not clawed back */
   secretaryPostPaid: Map<string, string>;
@@ -101,6 +130,7 @@ export const initialBudgetState = (): BudgetState => ({
   committedFen: 0,
   grants: new Map(),
   formationSubsidised: new Set(),
+  formationSubsidisedEnterprises: new Map(),
   secretaryPostEligible: new Set(),
   secretaryPostPaid: new Map(),
 });
@@ -139,7 +169,10 @@ export const evolveBudget = (state: BudgetState, event: FundingEvent): BudgetSta
     case 'SubsidyGranted': {
       const { grantId, orgId, item, amountFen } = event.data;
       state.grants.set(grantId, { grantId, orgId, item, amountFen, clawedBack: false });
-      if (item === 'formation') state.formationSubsidised.add(orgId);
+      if (item === 'formation') {
+        state.formationSubsidised.add(orgId);
+        for (const creditCode of event.data.enterprises ?? []) state.formationSubsidisedEnterprises.set(creditCode, orgId);
+      }
       if (item === 'secretary_post') state.secretaryPostPaid.set(orgId, grantId);
       return { ...located, committedFen: state.committedFen + amountFen };
     }
@@ -240,6 +273,7 @@ const grantedEvent = (
   command: BudgetRef & { grantId: string; orgId: string; item: SubsidyItem; payee?: string; venueScale?: VenueScale; note?: string },
   amountFen: Fen,
   justifiedBy: string[],
+  enterprises?: readonly string[],
 ): SubsidyGranted => ({
   type: 'SubsidyGranted',
   schemaVersion: v.SubsidyGranted,
@@ -254,6 +288,7 @@ const grantedEvent = (
     ...(command.payee !== undefined && { payee: command.payee }),
     ...(command.venueScale !== undefined && { venueScale: command.venueScale }),
     ...(command.note !== undefined && { note: command.note }),
+    ...(enterprises !== undefined && { enterprises: [...enterprises] }),
   },
 });
 
@@ -277,20 +312,107 @@ const requireNewGrantId = (state: BudgetState, grantId: string): void => {
   if (state.grants.has(grantId)) throw new DomainError('GRANT_ID_TAKEN', `Grant ${grantId} already exists`, 'grantId', 'conflict');
 };
 
+/** The events about an organisation's life that may justify paying it: what happened to it, not what someone typed. */
+const ORGANISATION_LIFE = [
+  'OrgFormed',
+  'EnterpriseJoinedOrg',
+  'OrgMembersRecounted',
+  'OrgsMerged',
+  'OrgLevelChanged',
+  'OrgsPaired',
+  'SecretaryAssigned',
+  'SecretaryReplaced',
+  'InstructorAssigned',
+  'InstructorReplaced',
+  'AssessmentCompleted',
+  'AssessmentCorrected',
+] as const;
+
+/** Which events may justify each item; each must also be about the organisation paid. */
+export const JUSTIFYING_EVENT_TYPES: Readonly<Record<SubsidyItem, readonly string[]>> = {
+  formation: ['OrgFormed'],
+  venue_construction: ['OrgFormed', 'OrgsMerged', 'OrgLevelChanged', 'OrgsPaired'],
+  secretary_post: ['SecretaryAssigned', 'SecretaryReplaced', 'AssessmentCompleted', 'AssessmentCorrected'],
+  operating_funds: ORGANISATION_LIFE,
+  member_activity: ORGANISATION_LIFE,
+  party_worker_allowance: ORGANISATION_LIFE,
+  party_dues_returned: ORGANISATION_LIFE,
+};
+
+/** The organisation exists, is of the budget's district and was active in the budget's year, which is not in the future. */
+const requireEligibleOrganisation = (command: GrantSubsidy): OrganisationRecord => {
+  const { organisation, currentYear } = command.facts;
+  if (!organisation.formed) throw new DomainError('ORG_NOT_FOUND', `No party organisation ${command.orgId} has been formed`, 'orgId', 'not_found');
+  if (organisation.district !== command.district) {
+    throw new DomainError('ORG_NOT_IN_DISTRICT', `Organisation ${command.orgId} belongs to district ${organisation.district}, not to the budget of ${command.district}`, 'district');
+  }
+  if (command.year > currentYear) throw new DomainError('YEAR_IN_FUTURE', `The ${command.year} budget cannot pay yet: it is ${currentYear}`, 'year');
+  if (!wasActiveIn(organisation, command.year)) {
+    throw new DomainError('ORG_NOT_ACTIVE', `Organisation ${command.orgId} was not active in ${command.year} (formed ${organisation.formedAt}${organisation.endedAt ? `, ended ${organisation.endedAt}` : ''})`, 'orgId', 'conflict');
+  }
+  return organisation;
+};
+
+/** Every id names an event in the store, about this organisation, of a kind that justifies the item. */
+const requireRecordedJustification = (command: GrantSubsidy, ids: readonly string[]): void => {
+  const found = new Map(command.facts.justifying.map((event) => [event.eventId, event]));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) throw new DomainError('JUSTIFYING_EVENT_NOT_FOUND', `No recorded event ${missing.join(', ')}: a payment is justified by events in the record`, 'justifiedBy');
+  const accepted = JUSTIFYING_EVENT_TYPES[command.item];
+  for (const id of ids) {
+    const event = found.get(id) as JustifyingEvent;
+    if (!accepted.includes(event.type) || event.orgId !== command.orgId) {
+      throw new DomainError(
+        'JUSTIFICATION_NOT_ACCEPTED',
+        `Event ${id} (${event.type}${event.orgId ? ` of ${event.orgId}` : ''}) does not justify a ${command.item} subsidy to ${command.orgId}: name ${accepted.join(', ')} of that organisation`,
+        'justifiedBy',
+      );
+    }
+  }
+};
+
+/** One formation subsidy per enterprise within the policy's period, whichever organisation it was formed into. */
+const requireNoEarlierFormationSubsidy = (
+  state: BudgetState,
+  orgId: string,
+  enterprises: readonly string[],
+  earlier: EarlierFormationSubsidies,
+): { creditCode: string; paidTo: string } | undefined => {
+  for (const creditCode of enterprises) {
+    const paidTo = state.formationSubsidisedEnterprises.get(creditCode) ?? earlier.get(creditCode);
+    if (paidTo !== undefined && paidTo !== orgId) return { creditCode, paidTo };
+  }
+  return undefined;
+};
+
 const decideGrant = (command: GrantSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {
   requireText(command.orgId, 'ORG_REQUIRED', 'A grant is paid to an organisation', 'orgId');
   if (!SUBSIDY_ITEMS.includes(command.item)) throw new DomainError('UNKNOWN_ITEM', `There is no subsidy item ${command.item}`, 'item');
+  const organisation = requireEligibleOrganisation(command);
   const amountFen = policyAmount(command, policy);
   const justifiedBy = requireJustification(command.justifiedBy);
+  requireRecordedJustification(command, justifiedBy);
   requireAllocated(state);
   requireNewGrantId(state, command.grantId);
   if (command.item === 'formation') {
-    requireFormationYear(command.orgFormedOn, command.year);
+    requireFormationYear(organisation.formedAt, command.year);
     if (state.formationSubsidised.has(command.orgId)) {
       throw new DomainError('FORMATION_SUBSIDY_ALREADY_GRANTED', `Organisation ${command.orgId} has already had its formation subsidy`, 'orgId', 'conflict');
     }
+    const earlier = requireNoEarlierFormationSubsidy(state, command.orgId, organisation.enterprises, command.facts.earlierFormationSubsidies);
+    if (earlier) {
+      throw new DomainError(
+        'FORMATION_SUBSIDY_ALREADY_GRANTED',
+        `Enterprise ${earlier.creditCode} of ${command.orgId} had a formation subsidy through ${earlier.paidTo} within the last ${policy.formationSubsidyPeriodYears} years`,
+        'orgId',
+        'conflict',
+      );
+    }
   }
   if (command.item === 'secretary_post') {
+    if (organisation.secretary === undefined) {
+      throw new DomainError('SECRETARY_NOT_ASSIGNED', `Organisation ${command.orgId} has no secretary: the post subsidy is paid to an assigned secretary`, 'orgId', 'conflict');
+    }
     if (!state.secretaryPostEligible.has(command.orgId)) {
       throw new DomainError(
         'SECRETARY_POST_NOT_ELIGIBLE',
@@ -305,8 +427,14 @@ const decideGrant = (command: GrantSubsidy, state: BudgetState, policy: FundingP
   }
   requireWithinBudget(state, amountFen);
   const venueScale = command.item === 'venue_construction' ? command.venueScale : undefined;
-  return [grantedEvent({ ...command, venueScale }, amountFen, justifiedBy)];
+  return [grantedEvent({ ...command, venueScale }, amountFen, justifiedBy, command.item === 'formation' ? organisation.enterprises : undefined)];
 };
+
+const refusal = (command: RequestFormationSubsidy, state: BudgetState, requestedFen: Fen, reason: SubsidyRefused['data']['reason'], justifiedBy: string[]): FundingEvent => ({
+  type: 'SubsidyRefused',
+  schemaVersion: v.SubsidyRefused,
+  data: { district: command.district, year: command.year, orgId: command.orgId, item: 'formation', requestedFen, remainingFen: remainingFen(state), reason, justifiedBy },
+});
 
 const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetState, policy: FundingPolicy): FundingEvent[] => {
   requireFormationYear(command.orgFormedOn, command.year);
@@ -314,26 +442,14 @@ const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetS
   // at-least-once delivery: a repeated OrgFormed changes nothing once the subsidy is paid
   if (state.formationSubsidised.has(command.orgId)) return [];
   const requestedFen = policy.formationSubsidyFen;
+  if (requireNoEarlierFormationSubsidy(state, command.orgId, command.enterprises, command.earlierFormationSubsidies ?? new Map())) {
+    return [refusal(command, state, requestedFen, 'enterprise_already_subsidised', justifiedBy)];
+  }
   if (!state.allocated || requestedFen > remainingFen(state)) {
-    return [
-      {
-        type: 'SubsidyRefused',
-        schemaVersion: v.SubsidyRefused,
-        data: {
-          district: command.district,
-          year: command.year,
-          orgId: command.orgId,
-          item: 'formation',
-          requestedFen,
-          remainingFen: remainingFen(state),
-          reason: state.allocated ? 'budget_exhausted' : 'budget_not_allocated',
-          justifiedBy,
-        },
-      },
-    ];
+    return [refusal(command, state, requestedFen, state.allocated ? 'budget_exhausted' : 'budget_not_allocated', justifiedBy)];
   }
   requireNewGrantId(state, command.grantId);
-  return [grantedEvent({ ...command, item: 'formation' }, requestedFen, justifiedBy)];
+  return [grantedEvent({ ...command, item: 'formation' }, requestedFen, justifiedBy, command.enterprises)];
 };
 
 const decideClawBack = (command: ClawBackSubsidy, state: BudgetState): FundingEvent[] => {

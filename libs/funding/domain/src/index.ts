@@ -2,3 +2,4 @@ export * from './policy';
 export * from './calendar';
 export * from './budget';
 export * from './reactions';
+export * from './organisation';

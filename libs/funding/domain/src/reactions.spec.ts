@@ -70,6 +70,7 @@ describe('funding process manager', () => {
           grantId: 'formation-org-a',
           orgId: 'org-a',
           orgFormedOn: '2024-05-20T02:00:00.000Z',
+          enterprises: ['91350100M000100Y43'],
           justifiedBy: ['evt-formed-1'],
         },
         metadata: { actor: FUNDING_ACTOR, causationId: 'evt-formed-1', correlationId: 'corr-registration-1', district: '430104', policyVersion: defaultFundingPolicy.version },
@@ -124,7 +125,22 @@ describe('funding process manager', () => {
         return events;
       };
       apply(eligibility.command);
-      apply({ type: 'GrantSubsidy', district: '430104', year: 2024, grantId: 'post-1', orgId: 'org-a', item: 'secretary_post', payee: 'Li', justifiedBy: ['evt-assessed-1'] });
+      apply({
+        type: 'GrantSubsidy',
+        district: '430104',
+        year: 2024,
+        grantId: 'post-1',
+        orgId: 'org-a',
+        item: 'secretary_post',
+        payee: 'Li',
+        justifiedBy: ['evt-assessed-1'],
+        facts: {
+          organisation: { orgId: 'org-a', formed: true, district: '430104', formedAt: '2023-05-01T00:00:00Z', publicUnit: false, secretary: { personId: 'p-li', name: 'Li' }, enterprises: [] },
+          justifying: [{ eventId: 'evt-assessed-1', type: 'AssessmentCompleted', orgId: 'org-a' }],
+          currentYear: 2026,
+          earlierFormationSubsidies: new Map(),
+        },
+      });
       expect(apply(reaction.command).map((e) => e.type)).toEqual(['SecretaryPostEligibilityRevoked', 'SubsidyClawedBack']);
       expect(state.committedFen).toBe(0);
     });

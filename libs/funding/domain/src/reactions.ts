@@ -40,7 +40,7 @@ const metadataFor = (event: RecordedEvent, district: string, policy: FundingPoli
 });
 
 const onOrgFormed = (event: RecordedEvent<OrgFormed>, policy: FundingPolicy): FundingReaction[] => {
-  const { orgId, district, publicUnit } = event.data;
+  const { orgId, district, publicUnit, enterprises } = event.data;
   // public units are funded by their own budgets; the two-new budget pays two-new organisations
   if (publicUnit) return [];
   const year = budgetYearOf(event.occurredAt);
@@ -56,6 +56,7 @@ const onOrgFormed = (event: RecordedEvent<OrgFormed>, policy: FundingPolicy): Fu
         grantId: formationGrantId(orgId),
         orgId,
         orgFormedOn: event.occurredAt,
+        enterprises: enterprises.map((enterprise) => enterprise.creditCode),
         justifiedBy: [event.eventId],
       },
       metadata: metadataFor(event, district, policy),

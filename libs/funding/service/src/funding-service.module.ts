@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FUNDING_STREAM_PREFIX } from '@liangxin/contracts';
 import { FUNDING_TRIGGER_EVENT_TYPES } from '@liangxin/funding-domain';
 import { FundingCommandsController } from './funding-commands.controller';
+import { FundingFacts } from './funding-facts';
 import { FundingReactionsController } from './funding-reactions.controller';
 
 /**
@@ -9,7 +10,7 @@ import { FundingReactionsController } from './funding-reactions.controller';
  * to formation (formation subsidy) and evaluation (secretary post eligibility).
  * Needs EVENT_STORE from the platform's InfrastructureModule.
  */
-@Module({ controllers: [FundingCommandsController, FundingReactionsController] })
+@Module({ controllers: [FundingCommandsController, FundingReactionsController], providers: [FundingFacts] })
 export class FundingServiceModule {}
 
 /** Stream prefix whose events this service owns (and forwards to other services). */

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  type ActorScope,
   type ChangeEmployeeCountDto,
   type ChangeMemberCountDto,
   type ChangeOperatingStatusDto,
@@ -11,9 +12,11 @@ import {
   enterpriseStreamId,
   type RegisterEnterpriseDto,
   RegistryCommands,
+  type RegistryEvent,
 } from '@liangxin/contracts';
+import { fold } from '@liangxin/event-sourcing';
 import type { EventStore } from '@liangxin/event-store';
-import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { assertMayActIn, EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { type EnterpriseCommand, enterpriseDecider } from '@liangxin/registry-domain';
 
 type ForEnterprise<T> = T & { creditCode: string };
@@ -24,34 +27,41 @@ export class RegistryCommandsController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @MessagePattern(RegistryCommands.RegisterEnterprise)
-  async register(@Payload() { payload, metadata }: CommandEnvelope<RegisterEnterpriseDto>): Promise<CommandReply<{ creditCode: string; district: string }>> {
-    const reply = await this.execute({ type: 'RegisterEnterprise', data: payload }, payload.creditCode, metadata);
+  async register(@Payload() { payload, scope, metadata }: CommandEnvelope<RegisterEnterpriseDto>): Promise<CommandReply<{ creditCode: string; district: string }>> {
+    const reply = await this.execute({ type: 'RegisterEnterprise', data: payload }, payload.creditCode, scope, metadata);
     return { ...reply, result: { creditCode: payload.creditCode, district: districtOfCreditCode(payload.creditCode) } };
   }
 
   @MessagePattern(RegistryCommands.ChangeMemberCount)
-  changeMemberCount(@Payload() { payload, metadata }: CommandEnvelope<ForEnterprise<ChangeMemberCountDto>>): Promise<CommandReply> {
-    return this.execute({ type: 'ChangeMemberCount', data: payload }, payload.creditCode, metadata);
+  changeMemberCount(@Payload() { payload, scope, metadata }: CommandEnvelope<ForEnterprise<ChangeMemberCountDto>>): Promise<CommandReply> {
+    return this.execute({ type: 'ChangeMemberCount', data: payload }, payload.creditCode, scope, metadata);
   }
 
   @MessagePattern(RegistryCommands.ChangeEmployeeCount)
-  changeEmployeeCount(@Payload() { payload, metadata }: CommandEnvelope<ForEnterprise<ChangeEmployeeCountDto>>): Promise<CommandReply> {
-    return this.execute({ type: 'ChangeEmployeeCount', data: payload }, payload.creditCode, metadata);
+  changeEmployeeCount(@Payload() { payload, scope, metadata }: CommandEnvelope<ForEnterprise<ChangeEmployeeCountDto>>): Promise<CommandReply> {
+    return this.execute({ type: 'ChangeEmployeeCount', data: payload }, payload.creditCode, scope, metadata);
   }
 
   @MessagePattern(RegistryCommands.ChangeOperatingStatus)
-  changeOperatingStatus(@Payload() { payload, metadata }: CommandEnvelope<ForEnterprise<ChangeOperatingStatusDto>>): Promise<CommandReply> {
-    return this.execute({ type: 'ChangeOperatingStatus', data: payload }, payload.creditCode, metadata);
+  changeOperatingStatus(@Payload() { payload, scope, metadata }: CommandEnvelope<ForEnterprise<ChangeOperatingStatusDto>>): Promise<CommandReply> {
+    return this.execute({ type: 'ChangeOperatingStatus', data: payload }, payload.creditCode, scope, metadata);
   }
 
   @MessagePattern(RegistryCommands.CorrectLedger)
-  correctLedger(@Payload() { payload, metadata }: CommandEnvelope<ForEnterprise<CorrectLedgerDto & { note?: string }>>): Promise<CommandReply> {
-    return this.execute({ type: 'CorrectLedger', data: payload }, payload.creditCode, metadata);
+  correctLedger(@Payload() { payload, scope, metadata }: CommandEnvelope<ForEnterprise<CorrectLedgerDto & { note?: string }>>): Promise<CommandReply> {
+    return this.execute({ type: 'CorrectLedger', data: payload }, payload.creditCode, scope, metadata);
   }
 
-  private async execute(command: EnterpriseCommand, creditCode: string, metadata: CommandEnvelope<unknown>['metadata']): Promise<CommandReply> {
-    const district = typeof creditCode === 'string' ? districtOfCreditCode(creditCode) : undefined;
+  private async execute(command: EnterpriseCommand, creditCode: string, scope: ActorScope, metadata: CommandEnvelope<unknown>['metadata']): Promise<CommandReply> {
+    const district = typeof creditCode === 'string' ? await this.districtOf(creditCode) : undefined;
+    if (district !== undefined) assertMayActIn(scope, district, 'creditCode');
     const result = await handleCommand(this.store, enterpriseStreamId(String(creditCode)), enterpriseDecider, command, { ...metadata, district });
     return { position: result.position, idempotentReplay: result.idempotentReplay };
+  }
+
+  /** The enterprise's district as its ledger records it; for one not registered (yet), the district its code names. */
+  private async districtOf(creditCode: string): Promise<string> {
+    const ledger = fold(enterpriseDecider, await this.store.readStream<RegistryEvent>(enterpriseStreamId(creditCode)));
+    return ledger.registered ? ledger.district : districtOfCreditCode(creditCode);
   }
 }

@@ -3,6 +3,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   type AcceptRequestMessage,
+  type ActorScope,
+  districtOfCreditCode,
+  type EnterpriseRegistered,
+  enterpriseStreamId,
   type CommandEnvelope,
   type CommandReply,
   type ReopenRequestMessage,
@@ -13,10 +17,10 @@ import {
   serviceRequestStreamId,
   type SubmitRequestMessage,
 } from '@liangxin/contracts';
-import { fold } from '@liangxin/event-sourcing';
+import { DomainError, fold } from '@liangxin/event-sourcing';
 import type { EventStore } from '@liangxin/event-store';
-import { type ServiceRequestCommand, serviceRequestDecider } from '@liangxin/requests-domain';
-import { EVENT_STORE, handleCommand } from '@liangxin/platform';
+import { type ServiceRequestCommand, serviceRequestDecider, type ServiceRequestState } from '@liangxin/requests-domain';
+import { assertMayActIn, EVENT_STORE, handleCommand } from '@liangxin/platform';
 
 type CommandMetadata = CommandEnvelope<unknown>['metadata'];
 
@@ -32,57 +36,82 @@ export class RequestsCommandsController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @MessagePattern(RequestPatterns.submit)
-  async submit(@Payload() { payload, metadata }: CommandEnvelope<SubmitRequestMessage>): Promise<CommandReply<{ requestId: string }>> {
+  async submit(@Payload() { payload, scope, metadata }: CommandEnvelope<SubmitRequestMessage>): Promise<CommandReply<{ requestId: string }>> {
     const requestId = requestIdFor(metadata.commandId);
+    const district = await this.registeredDistrictFor(payload.creditCode, scope);
     const command: ServiceRequestCommand = {
       type: 'SubmitRequest',
       requestId,
-      district: payload.district,
+      district,
       creditCode: payload.creditCode,
       category: payload.category,
       description: payload.description,
       submittedBy: metadata.actor,
       submittedAt: new Date().toISOString(),
     };
-    const reply = await this.execute(command, metadata);
+    const reply = await this.execute(command, scope, metadata);
     return { ...reply, result: { requestId } };
   }
 
   @MessagePattern(RequestPatterns.accept)
-  accept(@Payload() { payload, metadata }: CommandEnvelope<AcceptRequestMessage>): Promise<CommandReply> {
-    return this.execute({ type: 'AcceptRequest', requestId: payload.requestId, owner: payload.owner, dueDate: payload.dueDate }, metadata);
+  accept(@Payload() { payload, scope, metadata }: CommandEnvelope<AcceptRequestMessage>): Promise<CommandReply> {
+    return this.execute({ type: 'AcceptRequest', requestId: payload.requestId, owner: payload.owner, dueDate: payload.dueDate }, scope, metadata);
   }
 
   @MessagePattern(RequestPatterns.startWork)
-  startWork(@Payload() { payload, metadata }: CommandEnvelope<RequestRefMessage>): Promise<CommandReply> {
-    return this.execute({ type: 'StartWork', requestId: payload.requestId }, metadata);
+  startWork(@Payload() { payload, scope, metadata }: CommandEnvelope<RequestRefMessage>): Promise<CommandReply> {
+    return this.execute({ type: 'StartWork', requestId: payload.requestId }, scope, metadata);
   }
 
   @MessagePattern(RequestPatterns.resolve)
-  resolve(@Payload() { payload, metadata }: CommandEnvelope<ResolveRequestMessage>): Promise<CommandReply> {
-    return this.execute({ type: 'ResolveRequest', requestId: payload.requestId, resolution: payload.resolution }, metadata);
+  resolve(@Payload() { payload, scope, metadata }: CommandEnvelope<ResolveRequestMessage>): Promise<CommandReply> {
+    return this.execute({ type: 'ResolveRequest', requestId: payload.requestId, resolution: payload.resolution }, scope, metadata);
   }
 
   @MessagePattern(RequestPatterns.confirm)
-  confirm(@Payload() { payload, metadata }: CommandEnvelope<RequestRefMessage>): Promise<CommandReply> {
-    return this.execute({ type: 'ConfirmResolution', requestId: payload.requestId }, metadata);
+  confirm(@Payload() { payload, scope, metadata }: CommandEnvelope<RequestRefMessage>): Promise<CommandReply> {
+    return this.execute({ type: 'ConfirmResolution', requestId: payload.requestId }, scope, metadata);
   }
 
   @MessagePattern(RequestPatterns.reopen)
-  reopen(@Payload() { payload, metadata }: CommandEnvelope<ReopenRequestMessage>): Promise<CommandReply> {
-    return this.execute({ type: 'ReopenRequest', requestId: payload.requestId, reason: payload.reason }, { ...metadata, reason: payload.reason });
+  reopen(@Payload() { payload, scope, metadata }: CommandEnvelope<ReopenRequestMessage>): Promise<CommandReply> {
+    return this.execute({ type: 'ReopenRequest', requestId: payload.requestId, reason: payload.reason }, scope, { ...metadata, reason: payload.reason });
   }
 
-  private async execute(command: ServiceRequestCommand, metadata: CommandMetadata): Promise<CommandReply> {
+  private async execute(command: ServiceRequestCommand, scope: ActorScope, metadata: CommandMetadata): Promise<CommandReply> {
     const streamId = serviceRequestStreamId(command.requestId);
-    const result = await handleCommand(this.store, streamId, serviceRequestDecider, command, { ...metadata, district: await this.districtOf(command, streamId) });
+    const district = command.type === 'SubmitRequest' ? command.district : this.assertMayActOn(await this.requestState(streamId), scope);
+    const result = await handleCommand(this.store, streamId, serviceRequestDecider, command, { ...metadata, district });
     return { position: result.position, idempotentReplay: result.idempotentReplay };
   }
 
-  /** The district every event's metadata names for tenancy: the submission's, or the one the request was submitted in (a stream of a few events). */
-  private async districtOf(command: ServiceRequestCommand, streamId: string): Promise<string | undefined> {
-    if (command.type === 'SubmitRequest') return command.district;
-    const state = fold(serviceRequestDecider, await this.store.readStream<ServiceRequestEvent>(streamId));
-    return state.status === 'none' ? undefined : state.district;
+  private async requestState(streamId: string): Promise<ServiceRequestState> {
+    return fold(serviceRequestDecider, await this.store.readStream<ServiceRequestEvent>(streamId));
   }
+
+  /** Tenancy by the record: the request's own enterprise, or an officer of the district it was submitted in. Gives that district. */
+  private assertMayActOn(request: ServiceRequestState, scope: ActorScope): string | undefined {
+    if (request.status === 'none') return undefined;
+    if (scope.role === 'enterprise') assertOwnEnterprise(scope, request.creditCode, 'requestId');
+    else assertMayActIn(scope, request.district, 'requestId');
+    return request.district;
+  }
+
+  /** The enterprise's district as its ledger records it, once the caller may act for it; a code not registered is refused. */
+  private async registeredDistrictFor(creditCode: string, scope: ActorScope): Promise<string> {
+    if (scope.role === 'enterprise') assertOwnEnterprise(scope, creditCode, 'creditCode');
+    // an officer learns nothing about enterprises outside its districts, not even whether they are registered
+    else assertMayActIn(scope, districtOfCreditCode(creditCode), 'creditCode');
+    const [registered] = await this.store.readStream<EnterpriseRegistered>(enterpriseStreamId(creditCode));
+    if (registered?.type !== 'EnterpriseRegistered') {
+      throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered`, 'creditCode', 'not_found');
+    }
+    if (scope.role !== 'enterprise') assertMayActIn(scope, registered.data.district, 'creditCode');
+    return registered.data.district;
+  }
+}
+
+/** An enterprise account acts only for itself. */
+function assertOwnEnterprise(scope: ActorScope, creditCode: string, field: string): void {
+  if (scope.creditCode !== creditCode) throw new DomainError('NOT_YOUR_ENTERPRISE', 'An enterprise account acts only for its own enterprise', field, 'forbidden');
 }

@@ -1,4 +1,4 @@
-import { RequestPatterns, serviceRequestStreamId } from '@liangxin/contracts';
+import { enterpriseStreamId, RequestPatterns, serviceRequestStreamId } from '@liangxin/contracts';
 import { ServiceTestbed } from '@liangxin/platform/testing';
 import { requestIdFor } from './requests-commands.controller';
 import { REQUESTS_CONSUMER, RequestsServiceModule } from './requests-service.module';
@@ -13,6 +13,19 @@ describe('requests service as a Nest microservice over the in-process transport 
 
   beforeEach(async () => {
     testbed = await ServiceTestbed.start({ name: REQUESTS_CONSUMER, module: RequestsServiceModule, actor: 'enterprise:own' });
+    // the registry's record of the enterprise: the service takes its district from there
+    await testbed.store.append(
+      enterpriseStreamId(CREDIT_CODE),
+      [
+        {
+          type: 'EnterpriseRegistered',
+          schemaVersion: 1,
+          data: { creditCode: CREDIT_CODE, district: DISTRICT, name: '长沙某科技有限公司', kind: 'enterprise', employees: 40, fullMembers: 1, probationaryMembers: 0 },
+          metadata: { actor: 'officer:li', district: DISTRICT },
+        },
+      ],
+      { expected: 'no_stream' },
+    );
   });
 
   afterEach(async () => {
@@ -54,5 +67,11 @@ describe('requests service as a Nest microservice over the in-process transport 
     expect(await testbed.refusalCode(RequestPatterns.accept, { requestId, owner, dueDate: '2000-01-01' })).toBe('DUE_DATE_BEFORE_SUBMISSION');
     expect(await testbed.refusalCode(RequestPatterns.startWork, { requestId: 'req-nobody' })).toBe('REQUEST_NOT_FOUND');
     expect((await eventsOf(requestId)).map((e) => e.type)).toEqual(['RequestSubmitted']);
+  });
+
+  it('refuses a request for an enterprise the registry does not know, appending nothing', async () => {
+    const before = await testbed.store.headPosition();
+    expect(await testbed.refusalCode(RequestPatterns.submit, { ...submission, creditCode: '91430104MA4L000999' })).toBe('ENTERPRISE_NOT_REGISTERED');
+    expect(await testbed.store.headPosition()).toBe(before);
   });
 });

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsCreditCode } from '@liangxin/contracts';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { actorOf, type Principal, ROLES, type Role } from '../auth/principal';
 import { TokenService } from '../auth/tokens';
@@ -10,22 +12,30 @@ import type { Request } from 'express';
 import { AdminAudit } from './admin-audit';
 import { JobsService } from './jobs.service';
 
+/** Roles bound to districts: a token of theirs names at least one, or it would see nothing. */
+const DISTRICT_BOUND: readonly Role[] = ['officer', 'auditor'];
+
 export class IssueTokenDto {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
+  @MinLength(1, { message: 'subject must not be blank' })
   @MaxLength(100)
   subject!: string;
 
   @IsIn(ROLES)
   role!: Role;
 
-  @IsOptional()
-  @IsArray()
+  /** required (non-empty) for officers and auditors */
+  @ValidateIf((token: IssueTokenDto) => DISTRICT_BOUND.includes(token.role) || token.districts !== undefined)
+  @IsArray({ message: 'districts must be a list of 6-digit division codes (at least one for an officer or auditor)' })
+  @ArrayMinSize(1, { message: 'districts must name at least one district for an officer or auditor' })
   @ArrayMaxSize(200)
   @Matches(/^\d{6}$/, { each: true, message: 'each district must be a 6-digit division code' })
   districts?: string[];
 
-  @IsOptional()
-  @IsString()
+  /** required for an enterprise account: the enterprise it is */
+  @ValidateIf((token: IssueTokenDto) => token.role === 'enterprise' || token.creditCode !== undefined)
+  @IsCreditCode()
   creditCode?: string;
 
   @IsOptional()

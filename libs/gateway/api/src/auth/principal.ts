@@ -8,17 +8,17 @@ export const ROLES: readonly Role[] = ['admin', 'officer', 'auditor', 'enterpris
 export interface Principal {
   subject: string;
   role: Role;
-  /** districts an officer (or a district-bound auditor) may act in; absent = all */
+  /** districts an officer acts in and an auditor reads; absent or empty for anyone but an admin means none */
   districts?: string[];
   /** the enterprise an enterprise user is */
   creditCode?: string;
 }
 
-/** District tenancy: an officer acts only inside its districts. */
+/** District tenancy: an officer or auditor sees only its districts; a token naming none (issued before districts were required) sees nothing. */
 export function canSeeDistrict(principal: Principal, district: string): boolean {
   if (principal.role === 'admin') return true;
   if (principal.role === 'enterprise') return false;
-  return !principal.districts || principal.districts.includes(district);
+  return (principal.districts ?? []).includes(district);
 }
 
 export function assertDistrict(principal: Principal, district: string): void {

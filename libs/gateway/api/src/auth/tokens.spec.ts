@@ -1,4 +1,4 @@
-import { assertEnterpriseAccess, canSeeDistrict } from './principal';
+import { assertEnterpriseAccess, canSeeDistrict, type Principal } from './principal';
 import { TokenService } from './tokens';
 
 describe('TokenService', () => {
@@ -33,6 +33,18 @@ describe('district tenancy', () => {
     expect(canSeeDistrict({ subject: 'a', role: 'officer', districts: ['430104'] }, '430104')).toBe(true);
     expect(canSeeDistrict({ subject: 'a', role: 'officer', districts: ['430104'] }, '350100')).toBe(false);
     expect(canSeeDistrict({ subject: 'root', role: 'admin' }, '350100')).toBe(true);
+  });
+
+  it('lets an officer or auditor with no districts see nothing, never everything', () => {
+    expect(canSeeDistrict({ subject: 'a', role: 'officer' }, '430104')).toBe(false);
+    expect(canSeeDistrict({ subject: 'a', role: 'auditor', districts: [] }, '430104')).toBe(false);
+  });
+
+  it('reads a token issued without districts (before they were required) as naming none', () => {
+    const service = new TokenService({ jwtSecret: 'secret-for-tests' });
+    const legacy = service.issue({ subject: 'old', role: 'auditor' });
+    expect(service.verify(legacy)).toMatchObject({ role: 'auditor', districts: [] });
+    expect(canSeeDistrict(service.verify(legacy) as Principal, '430104')).toBe(false);
   });
 
   it('lets an enterprise see only itself', () => {

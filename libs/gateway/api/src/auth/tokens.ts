@@ -34,7 +34,8 @@ export class TokenService {
       return {
         subject: claims.sub,
         role,
-        districts: Array.isArray(claims.districts) ? claims.districts.map(String) : undefined,
+        // a token without districts (issued before they were required) names none, never all
+        districts: role === 'admin' ? undefined : Array.isArray(claims.districts) ? claims.districts.map(String) : [],
         creditCode: typeof claims.creditCode === 'string' ? claims.creditCode : undefined,
       };
     } catch {

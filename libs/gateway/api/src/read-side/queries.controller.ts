@@ -33,6 +33,7 @@ import {
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
+import { assertSeesWholeArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -364,9 +365,7 @@ export class QueriesController {
     if (!scope) {
       throw new BadRequestException({ message: `scope must be one of: ${SCOPES.join(', ')}`, details: [{ field: 'scope', reason: `must be ${SCOPES.map((s) => `"${s}"`).join(', ')}` }] });
     }
-    if (principal.role === 'officer' && principal.districts) {
-      throw new BadRequestException({ message: 'Parks and industry chains span districts: ask an admin or auditor', details: [{ field: 'scope', reason: 'district officers see district coverage' }] });
-    }
+    await assertSeesWholeArea(this.readModels, principal, scope === 'park' ? 'park' : 'industryChain', key);
     const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
     if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
     return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
