@@ -29,6 +29,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
+import { SETTLED_READ_HEADER } from './settled/settled-read-headers';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
 import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
@@ -93,6 +94,7 @@ const parseDepth = (value: string | undefined): number | undefined => {
 @ApiTags('read models')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api')
 export class QueriesController {
