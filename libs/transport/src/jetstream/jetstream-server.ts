@@ -492,9 +492,9 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
         void Promise.resolve()
           .then(() => this.appliedThrough(askedPosition(msg)))
           .then(
-          (through) => msg.respond(JSON.stringify({ through } satisfies AppliedPositionReply)),
-          (failure: unknown) => this.logger.error?.(`${this.options.service}: applied position not answered: ${describeError(failure)}`),
-        );
+            (through) => msg.respond(JSON.stringify({ through } satisfies AppliedPositionReply)),
+            (failure: unknown) => this.logger.error?.(`${this.options.service}: applied position not answered: ${describeError(failure)}`),
+          );
       },
     });
     this.commandSubscriptions.push(subscription);
