@@ -38,6 +38,8 @@ export class NotSettled extends Error {
 export class SettledPositions {
   /** the highest position whose cascade is known to be in the read models */
   private settledThrough = 0;
+  /** a position the read models had reached when they included that cascade */
+  private settledTarget = 0;
 
   constructor(
     private readonly events: Pick<EventStore, 'readAll' | 'readEvent' | 'headPosition'>,
@@ -45,9 +47,12 @@ export class SettledPositions {
     private readonly projections: Pick<LiveProjections, 'position' | 'waitForPosition'>,
   ) {}
 
-  /** Resolves with the position of the last event `position` caused (itself when none) once it is projected; rejects with NotSettled. */
+  /**
+   * Resolves, once what `position` caused is projected, with a position by which it all is: the last event it
+   * caused (itself when none), or a later one when a wait for a later position covered it. Rejects with NotSettled.
+   */
   async waitUntilSettled(position: number, timeoutMs: number): Promise<number> {
-    if (position <= this.settledThrough) return position;
+    if (position <= this.settledThrough) return Math.max(position, this.settledTarget);
     const deadline = Date.now() + timeoutMs;
     const left = () => Math.max(1, deadline - Date.now());
     const caused = new Set<string>();
@@ -82,6 +87,7 @@ export class SettledPositions {
       });
     }
     this.settledThrough = Math.max(this.settledThrough, position);
+    this.settledTarget = Math.max(this.settledTarget, target);
     return target;
   }
 
