@@ -15,7 +15,7 @@ import { SqliteReadModelStore } from '@liangxin/read-models';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { RegistryServiceModule } from '@liangxin/registry-service';
 import { RequestsServiceModule } from '@liangxin/requests-service';
-import { JetStreamClient, JetStreamDeadLetters, JetStreamServer, SqliteCheckpointStore, StoreForwarder } from '@liangxin/transport';
+import { JetStreamClient, JetStreamConsumerProgress, JetStreamDeadLetters, JetStreamServer, SqliteCheckpointStore, StoreForwarder } from '@liangxin/transport';
 import { NatsServerProcess } from '@liangxin/transport/testing';
 import { FIVE_STANDARDS_RUBRIC } from './testing';
 
@@ -75,6 +75,7 @@ describe('the five services and the gateway as separate apps over a real nats-se
       readModels,
       commands,
       deadLetters: new JetStreamDeadLetters(connection),
+      consumerProgress: new JetStreamConsumerProgress(connection),
       transportHealth: { name: 'transport', check: async () => ({ nats: connection.isClosed() ? 'closed' : 'connected' }) },
       port: 0,
       logger: false,
@@ -98,10 +99,10 @@ describe('the five services and the gateway as separate apps over a real nats-se
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, token: string, json?: object): Promise<{ status: number; body: Record<string, unknown> & { position?: number } }> {
+  async function call(method: string, path: string, token: string, json?: object, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> & { position?: number } }> {
     const response = await fetch(`${gateway.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(json && { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(json && { 'content-type': 'application/json' }), ...extraHeaders },
       body: json && JSON.stringify(json),
     });
     const text = await response.text();
@@ -140,6 +141,18 @@ describe('the five services and the gateway as separate apps over a real nats-se
     expect(await store.readAll({ types: ['SubsidyGranted'] })).toEqual([expect.objectContaining({ data: expect.objectContaining({ orgId, item: 'formation' }) })]);
   });
 
+  it('shows, in the read that follows a registration with X-Consistency: settled, the branch formation formed and the subsidy funding paid over JetStream', async () => {
+    const settledCode = generateCreditCode(DISTRICT, 502);
+    const registered = await call('POST', '/api/enterprises', tokens.officer, { creditCode: settledCode, name: '长沙结算装备有限公司', kind: 'enterprise', employees: 60, fullMembers: 4, probationaryMembers: 0 });
+    expect(registered.status).toBe(201);
+    const settled = { 'X-Min-Position': String(registered.body.position), 'X-Consistency': 'settled' };
+
+    const enterprise = await call('GET', `/api/enterprises/${settledCode}`, tokens.officer, undefined, settled);
+    expect(enterprise).toMatchObject({ status: 200, body: { coverage: 'organisational', orgMode: 'standalone', orgId: expect.any(String) } });
+    const funding = await call('GET', `/api/funding/orgs/${String(enterprise.body['orgId'])}`, tokens.officer, undefined, settled);
+    expect(funding).toMatchObject({ status: 200, body: { grants: [expect.objectContaining({ item: 'formation', status: 'paid' })] } });
+  });
+
   it('rates the organisation in the evaluation service, and funding learns over JetStream that its secretary may be paid', async () => {
     const orgId = (await call('GET', `/api/enterprises/${code}`, tokens.officer)).body['orgId'] as string;
     expect((await call('PUT', '/api/evaluation/rubric', tokens.admin, rubric)).status).toBe(200);
@@ -170,4 +183,15 @@ describe('the five services and the gateway as separate apps over a real nats-se
     expect((bad.body['details'] as { field: string }[]).map((d) => d.field)).toEqual(expect.arrayContaining(['name', 'employees']));
     expect(await store.headPosition()).toBe(head);
   });
+
+  it('answers a settled read with 503 while a service that follows events is down: nobody can say what it would still append', async () => {
+    const funding = services.splice(SERVICES.findIndex((service) => service.name === 'funding'), 1)[0];
+    await funding.close();
+    const downCode = generateCreditCode(DISTRICT, 503);
+    const registered = await call('POST', '/api/enterprises', tokens.officer, { creditCode: downCode, name: '长沙停机装备有限公司', kind: 'enterprise', employees: 60, fullMembers: 4, probationaryMembers: 0 });
+    expect(registered.status).toBe(201);
+    const read = await call('GET', `/api/enterprises/${downCode}`, tokens.officer, undefined, { 'X-Min-Position': String(registered.body.position), 'X-Consistency': 'settled' });
+    expect(read.status).toBe(503);
+    expect(read.body).toMatchObject({ message: expect.stringContaining('"funding"'), details: [{ field: 'X-Consistency' }] });
+  }, 30_000);
 });

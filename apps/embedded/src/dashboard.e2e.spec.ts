@@ -81,7 +81,10 @@ describeInBrowser(hasChromium ? 'dashboard in headless Chromium (embedded system
     await page.locator(testId('reg-industryChain')).fill('engineering-machinery');
     await page.locator(testId('register-submit')).click();
     await page.locator(testId('register-result')).waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
-    expect(await page.locator(`${testId('register-result')} .success-text`).innerText()).toContain(code);
+    const registered = await page.locator(`${testId('register-result')} .success-text`).innerText();
+    expect(registered).toContain(code);
+    // the registration's answer already says what it caused (a settled read): 4 full members, a standalone branch
+    expect(registered).toContain('单独组建：党组织已批复');
 
     await waitForText(page, 'coverage-enterprises', '2');
     expect(await textOf(page, 'coverage-with-members')).toBe('1');

@@ -10,7 +10,7 @@ import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '@liangxin/read-models';
 import { RegistryServiceModule } from '@liangxin/registry-service';
 import { RequestsServiceModule } from '@liangxin/requests-service';
-import { InProcessBus, InProcessClient, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
+import { InProcessBus, InProcessClient, InProcessConsumerProgress, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { Gauge } from 'prom-client';
 
 /** The services of the embedded default; each runs as its own Nest app, as it would in its own process. */
@@ -66,6 +66,7 @@ export async function startEmbeddedSystem(config: LiangxinConfig, options: Embed
     readModels,
     commands: new InProcessClient(bus),
     deadLetters: new InProcessDeadLetters({ bus, deadLetters }),
+    consumerProgress: new InProcessConsumerProgress(bus),
     port: options.port,
     logger: options.logger,
     sqliteFiles: { eventsFile, readModels: { dataDir: config.dataDir, fileName: READ_MODELS_FILE } },

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
 import { loadConfig, openDistributedInfrastructure, runApp, waitFor } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
-import { JetStreamClient, JetStreamDeadLetters } from '@liangxin/transport';
+import { JetStreamClient, JetStreamConsumerProgress, JetStreamDeadLetters } from '@liangxin/transport';
 
 /** The gateway alone (distributed mode): projections from the event store into MongoDB or PostgreSQL, commands over NATS. */
 runApp('gateway', async () => {
@@ -19,6 +19,7 @@ runApp('gateway', async () => {
     readModels,
     commands,
     deadLetters: new JetStreamDeadLetters(infra.nats),
+    consumerProgress: new JetStreamConsumerProgress(infra.nats),
     transportHealth: { name: 'transport', check: async () => ({ nats: infra.nats.isClosed() ? 'closed' : 'connected', server: infra.nats.getServer() }) },
   });
   return {

@@ -4,3 +4,4 @@ export * from './checkpoints';
 export * from './in-process';
 export * from './forwarding';
 export * from './jetstream';
+export * from './progress';

@@ -22,7 +22,8 @@ import { LiveUpdatesController } from './ops/live-updates.controller';
 import { DeclaredQueryInterceptor } from './read-side/declared-query.interceptor';
 import { QueriesController } from './read-side/queries.controller';
 import type { ProjectionRebuilder } from './read-side/projections';
-import { AUDIT_TRAIL, PROJECTION_REBUILDER, PROJECTION_RUNNER, READ_MODEL_STORE, TIME_TRAVEL } from './read-side/tokens';
+import type { SettledPositions } from './read-side/settled/settled-position';
+import { AUDIT_TRAIL, PROJECTION_REBUILDER, PROJECTION_RUNNER, READ_MODEL_STORE, SETTLED_POSITIONS, TIME_TRAVEL } from './read-side/tokens';
 
 /** What the app opens (by mode) and hands to the gateway. */
 export interface GatewayDependencies {
@@ -32,6 +33,8 @@ export interface GatewayDependencies {
   commands: ClientProxy;
   readModels: ReadModelStore;
   projections: LiveProjections;
+  /** settled reads (X-Consistency: settled); without it they answer 503 */
+  settledPositions?: SettledPositions;
   rebuildProjections: ProjectionRebuilder;
   timeTravel: TimeTravel;
   audit: AuditTrail;
@@ -54,6 +57,7 @@ export class GatewayApiModule {
         { provide: COMMAND_CLIENT, useValue: deps.commands },
         { provide: READ_MODEL_STORE, useValue: deps.readModels },
         { provide: PROJECTION_RUNNER, useValue: deps.projections },
+        ...(deps.settledPositions ? [{ provide: SETTLED_POSITIONS, useValue: deps.settledPositions }] : []),
         { provide: PROJECTION_REBUILDER, useValue: deps.rebuildProjections },
         { provide: TIME_TRAVEL, useValue: deps.timeTravel },
         { provide: AUDIT_TRAIL, useValue: deps.audit },

@@ -6,12 +6,13 @@ import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
 import { createMetricsRegistry, type HealthProbe, InfrastructureModule, type LiangxinConfig, serviceRootModule } from '@liangxin/platform';
 import { AuditTrail, type LiveProjections, ProjectionRunner, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
-import type { DeadLetterAdmin } from '@liangxin/transport';
+import type { ConsumerProgress, DeadLetterAdmin } from '@liangxin/transport';
 import { Gauge, type Registry } from 'prom-client';
 import { TokenService } from './auth/tokens';
 import { GatewayApiModule } from './gateway-api.module';
 import { configureHttpApp } from './http/configure';
 import { type ProjectionRebuilder, projectionsFor } from './read-side/projections';
+import { SettledPositions } from './read-side/settled/settled-position';
 
 export interface GatewayAppOptions {
   config: LiangxinConfig;
@@ -21,6 +22,8 @@ export interface GatewayAppOptions {
   commands: ClientProxy;
   /** dead letters of every consumer, for the admin routes */
   deadLetters: DeadLetterAdmin;
+  /** how far the services' event consumers have got: settled reads wait on it (without it they answer 503) */
+  consumerProgress?: ConsumerProgress;
   /** the transport's own health (consumers running, broker reachable) */
   transportHealth: HealthProbe;
   /** adds the mode's own gauges (consumer positions, lag) */
@@ -97,6 +100,7 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
     commands: options.commands,
     readModels,
     projections,
+    settledPositions: options.consumerProgress && new SettledPositions(eventStore, options.consumerProgress, projections),
     rebuildProjections: rebuild,
     timeTravel: new TimeTravel(eventStore, readModels),
     audit: new AuditTrail(eventStore, readModels),

@@ -3,3 +3,4 @@ export * from './in-process-client';
 export * from './in-process-context';
 export * from './in-process-dead-letters';
 export * from './in-process-server';
+export * from './in-process-consumer-progress';

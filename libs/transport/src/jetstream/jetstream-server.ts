@@ -16,10 +16,12 @@ import { lastValueFrom } from 'rxjs';
 import type { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { readSourceLog, START_OF_SOURCE, type SequencedEvent, type SourceLog, type SourcePosition } from '../forwarding/source-log';
 import { SerialQueue } from '../serial-queue';
+import type { AppliedPositionReply } from '../progress/consumer-progress';
 import { describeError, toWireError, type CommandReply } from '../wire-error';
 import type { DeadLetterRecord } from './dead-letter-record';
 import { JetStreamContext } from './jetstream-context';
 import {
+  appliedPositionSubject,
   commandSubject,
   deadLetterSubject,
   EVENTS_STREAM,
@@ -96,6 +98,12 @@ class RetryLater extends Error {
     super('waiting for a retry delay');
   }
 }
+
+/** The position a settled read asks about (0 when the request names none). */
+const askedPosition = (msg: Msg): number => {
+  const asked = msg.data.length > 0 ? Number((msg.json() as { position?: unknown } | null)?.position) : 0;
+  return Number.isSafeInteger(asked) && asked > 0 ? asked : 0;
+};
 
 /** A failing event stops a catch-up; NATS redelivery or the next lag check tries it again later. */
 const ignoreRetryLater = (error: unknown): void => {
@@ -216,6 +224,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     }
 
     this.serveCommands(nc);
+    this.serveAppliedPosition(nc);
     await this.ensureConsumer(jsm);
     const consumer = await this.js.consumers.get(EVENTS_STREAM, this.options.service);
     this.messages = await consumer.consume({
@@ -475,6 +484,44 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
       });
       this.commandSubscriptions.push(subscription);
     }
+  }
+
+  /** Settled reads ask each service how far it has handled what it follows (JetStreamConsumerProgress). */
+  private serveAppliedPosition(nc: NatsConnection): void {
+    const subscription = nc.subscribe(appliedPositionSubject(this.options.service), {
+      queue: this.options.service,
+      callback: (error: Error | null, msg: Msg) => {
+        if (error) return;
+        void Promise.resolve()
+          .then(() => this.appliedThrough(askedPosition(msg)))
+          .then(
+            (through) => msg.respond(JSON.stringify({ through } satisfies AppliedPositionReply)),
+            (failure: unknown) => this.logger.error?.(`${this.options.service}: applied position not answered: ${describeError(failure)}`),
+          );
+      },
+    });
+    this.commandSubscriptions.push(subscription);
+  }
+
+  /**
+   * A position up to which every event of every source is handled (reactions appended), at least `asked`
+   * when it is so. A source's position is that of its last event only, so a source behind `asked` is looked
+   * up in the store: if its next event comes later than `asked` (or it has none), nothing of it is pending.
+   */
+  async appliedThrough(asked: number): Promise<number> {
+    let through = Number.POSITIVE_INFINITY;
+    for (const state of this.sourceStates.values()) {
+      const applied = state.applied;
+      if (applied.position >= asked) {
+        through = Math.min(through, applied.position);
+        continue;
+      }
+      // the head first: any event of the source at or before it is either applied or read just below
+      const head = await state.log.store.headPosition();
+      const [next] = await readSourceLog(state.log, applied, 1);
+      through = Math.min(through, next ? next.event.globalPosition - 1 : Math.max(head, applied.position));
+    }
+    return Number.isFinite(through) ? through : asked;
   }
 
   private async answerCommand(handler: MessageHandler, msg: Msg): Promise<void> {

@@ -6,6 +6,8 @@ export const DEAD_LETTERS_STREAM = 'LIANGXIN_DEAD_LETTERS';
 export const DEAD_LETTERS_SUBJECT_ROOT = 'liangxin.dead-letters';
 /** Commands are request/reply on core NATS: they need an answer now, not durability. */
 export const COMMANDS_SUBJECT_ROOT = 'liangxin.cmd';
+/** A consumer answers "how far have you handled the events you follow?" on `liangxin.applied.<service>` (settled reads). */
+export const APPLIED_SUBJECT_ROOT = 'liangxin.applied';
 
 export const TransportHeaders = {
   /** name of the service whose event store recorded the event */
@@ -29,6 +31,8 @@ export const eventSubject = (source: string, eventType: string): string =>
   `${EVENTS_SUBJECT_ROOT}.${token('source', source)}.${token('event type', eventType)}`;
 
 export const sourceEventsFilter = (source: string): string => `${EVENTS_SUBJECT_ROOT}.${token('source', source)}.>`;
+
+export const appliedPositionSubject = (service: string): string => `${APPLIED_SUBJECT_ROOT}.${token('service', service)}`;
 
 export const deadLetterSubject = (consumer: string): string => `${DEAD_LETTERS_SUBJECT_ROOT}.${token('consumer', consumer)}`;
 

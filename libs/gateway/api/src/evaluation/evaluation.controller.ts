@@ -8,6 +8,7 @@ import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam, parseYearParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 
 type Rating = { totalScore: number; stars: number; passed: boolean; rubricVersion: number };
@@ -15,6 +16,7 @@ type Rating = { totalScore: number; stars: number; passed: boolean; rubricVersio
 @ApiTags('evaluation')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'on a GET: wait (up to 5 s) until the read models include this position' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api/evaluation')
 export class EvaluationController {

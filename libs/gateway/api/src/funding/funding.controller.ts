@@ -7,6 +7,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, canSeeDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 import { parseDistrictParam, parseYearParam } from './query-params';
 
@@ -16,6 +17,7 @@ export class ClawBackBodyDto extends OmitType(ClawBackSubsidyDto, ['grantId'] as
 @ApiTags('funding')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'on a GET: wait (up to 5 s) until the read models include this position' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api/funding')
 export class FundingController {

@@ -8,6 +8,7 @@ import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 import { districtOfNewOrg, OrgIdParam } from './scoping';
 
@@ -21,6 +22,7 @@ const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 @ApiTags('orgs')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api/org-proposals')
 export class OrgProposalsController {

@@ -8,6 +8,7 @@ import { assertDistrict, canSeeDistrict, type Principal } from '../auth/principa
 import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 
 /** PUT /api/enterprises/{code}/work-coverage: the enterprise comes from the path. */
@@ -91,6 +92,7 @@ export class WorkCoverageController {
   @Roles('admin', 'officer', 'auditor')
   @UseInterceptors(MinPositionInterceptor)
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+  @ApiHeader(SETTLED_READ_HEADER)
   @ApiOperation({ summary: "An instructor's or liaison cadre's reviews year by year (those made in the districts the caller sees), with corrections" })
   async reviews(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal) {
     assertPersonId(personId);
@@ -103,6 +105,7 @@ export class WorkCoverageController {
   @Roles('admin', 'officer', 'auditor')
   @UseInterceptors(MinPositionInterceptor)
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+  @ApiHeader(SETTLED_READ_HEADER)
   @ApiOperation({ summary: 'The enterprises an instructor or liaison cadre gives work coverage to now (in the districts the caller sees)' })
   async caseload(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal) {
     assertPersonId(personId);

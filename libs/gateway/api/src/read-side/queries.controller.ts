@@ -37,6 +37,7 @@ import { assertSeesWholeArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
+import { SETTLED_READ_HEADER } from './settled/settled-read-headers';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
 import { byName, coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
@@ -127,6 +128,7 @@ const SCOPES: readonly CoverageScope[] = ['park', 'industry-chain', 'ownership']
 @ApiTags('read models')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api')
 export class QueriesController {

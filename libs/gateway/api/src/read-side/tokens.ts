@@ -5,3 +5,5 @@ export const PROJECTION_RUNNER = 'LIANGXIN_PROJECTION_RUNNER';
 export const PROJECTION_REBUILDER = 'LIANGXIN_PROJECTION_REBUILDER';
 export const TIME_TRAVEL = 'LIANGXIN_TIME_TRAVEL';
 export const AUDIT_TRAIL = 'LIANGXIN_AUDIT_TRAIL';
+/** waits until what a position caused, in cascade, is in the read models (X-Consistency: settled) */
+export const SETTLED_POSITIONS = 'LIANGXIN_SETTLED_POSITIONS';

@@ -28,6 +28,7 @@ import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal 
 import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MIN_POSITION_HEADER, MIN_POSITION_WAIT_MS, MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { PROJECTION_RUNNER, READ_MODEL_STORE } from '../read-side/tokens';
 import { parseNonNegativeWholeNumber } from '../http/validation';
 
@@ -48,6 +49,7 @@ const notFound = (requestId: string) => new NotFoundException({ message: `There 
 @ApiTags('requests')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position; on writes too, since the gateway reads the enterprise or request first' })
+@ApiHeader(SETTLED_READ_HEADER)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('api/requests')
 export class RequestsController {

@@ -101,7 +101,11 @@ async function api(path, { method = 'GET', body, minPosition = state.writePositi
   const headers = { Accept: 'application/json' };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method === 'GET' && minPosition > 0) headers['X-Min-Position'] = String(minPosition);
+  if (method === 'GET' && minPosition > 0) {
+    headers['X-Min-Position'] = String(minPosition);
+    // after this page's own write, also what the services did about it (the branch formed, the subsidy paid)
+    headers['X-Consistency'] = 'settled';
+  }
 
   let response;
   try {
@@ -1133,7 +1137,9 @@ async function submitRegistration(event) {
   submit.disabled = true;
   try {
     const answer = await api('/api/enterprises', { method: 'POST', body: payload });
-    state.lastRegistered = { ...answer, name: payload.name };
+    // what the registration caused (a settled read): the officer sees at once how the enterprise is covered
+    const outcome = await api(`/api/enterprises/${encodeURIComponent(answer.creditCode)}`, { minPosition: answer.position }).catch(() => null);
+    state.lastRegistered = { ...answer, name: payload.name, outcome };
     renderRegistrationResult();
     form.reset();
     result.hidden = false;
@@ -1156,7 +1162,14 @@ function renderRegistrationResult() {
     code: r.creditCode,
     district: state.t.label('district', r.district),
     position: r.position,
-  });
+  }) + registrationOutcome(r.outcome);
+}
+
+function registrationOutcome(enterprise) {
+  const { t } = state;
+  if (!enterprise) return '';
+  if (enterprise.coverage === 'organisational') return ' ' + t('register.outcomeCovered', { mode: t.label('mode', enterprise.orgMode), org: enterprise.orgId });
+  return ' ' + t('register.outcomeNotCovered', { reason: t.label('coverageReason', enterprise.coverageReason ?? 'none') });
 }
 
 function hintCreditCode() {

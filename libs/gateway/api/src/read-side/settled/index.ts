@@ -1,0 +1,2 @@
+export * from './settled-position';
+export * from './settled-read-headers';
