@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response, static as serveStatic } from 'express';
+import { applyValidatorSchemas } from '../openapi';
 import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
 import { ErrorBodyFilter, toErrorBody } from './error-body';
 import { strictValidationPipe } from './validation';
@@ -54,5 +55,7 @@ export function configureHttpApp(app: INestApplication): void {
       .addBearerAuth()
       .build(),
   );
+  // Request bodies come from the validators' own metadata, so the document says what the ValidationPipe checks.
+  applyValidatorSchemas(app, document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
