@@ -119,7 +119,7 @@ const ROUTES_WITH_A_PATH_PARAMETER = [
   'POST /api/requests/{id}/reopen',
 ];
 
-const KNOWN_OPEN_FINDINGS: { routes: readonly string[]; inputClass: InputClass; answer: ViolationKind; saying?: string; issue: string }[] = [
+const KNOWN_OPEN_FINDINGS: { routes: readonly string[]; inputClass: InputClass; answer: ViolationKind | ViolationKind[]; saying?: string; issue: string }[] = [
   { routes: ROUTES_WITH_A_BODY, inputClass: 'deep-nesting', answer: '5xx', issue: '#13 item 10: RangeError in the validation pipe' },
   { routes: ROUTES_WITH_A_BODY, inputClass: 'proto-key', answer: 'accepted what the schema forbids', issue: '#13 item 11: __proto__/constructor/prototype silently dropped' },
   { routes: ROUTES_WITH_A_BODY, inputClass: 'proto-key', answer: 'refusal not naming the broken field', issue: '#13 item 11: the key is dropped, so a later rule refuses for another field' },
@@ -146,14 +146,8 @@ const KNOWN_OPEN_FINDINGS: { routes: readonly string[]; inputClass: InputClass; 
   {
     routes: ['POST /api/funding/grants', 'POST /api/funding/grants/{id}/claw-back', 'POST /api/orgs/{id}/merge', 'POST /api/orgs/{id}/pairings', 'POST /api/evaluation/assessments', 'POST /api/evaluation/assessments/corrections', 'POST /api/admin/tokens'],
     inputClass: 'oversized-string',
-    answer: 'refusal not naming the broken field',
-    issue: '#13 item 8: ids without a length bound (orgId, intoOrgId, publicUnitOrgId, creditCode of a token) pass validation',
-  },
-  {
-    routes: ['POST /api/funding/grants', 'POST /api/funding/grants/{id}/claw-back', 'POST /api/orgs/{id}/merge', 'POST /api/orgs/{id}/pairings', 'POST /api/evaluation/assessments', 'POST /api/evaluation/assessments/corrections', 'POST /api/admin/tokens'],
-    inputClass: 'oversized-string',
-    answer: 'accepted what the schema forbids',
-    issue: '#13 item 8: ids of 100 000 characters written into the log',
+    answer: ['refusal not naming the broken field', 'accepted what the schema forbids'],
+    issue: '#13 item 8: ids without a length bound (orgId, intoOrgId, publicUnitOrgId, a token\'s creditCode) pass validation: refused later for another field, or written into the log',
   },
   { routes: ['POST /api/funding/grants'], inputClass: 'valid', answer: 'stored otherwise than sent', issue: 'new (funding, #13 item 5): venueScale / orgFormedOn / amountFen that the item does not use are accepted and dropped' },
   {
@@ -170,7 +164,7 @@ const isKnown = (violation: Violation) =>
   KNOWN_OPEN_FINDINGS.some((known) => matches(known, violation));
 
 function matches(known: (typeof KNOWN_OPEN_FINDINGS)[number], violation: Violation): boolean {
-  return known.routes.includes(violation.route) && known.inputClass === violation.inputClass && known.answer === violation.kind && (!known.saying || violation.answer.includes(known.saying));
+  return known.routes.includes(violation.route) && known.inputClass === violation.inputClass && [known.answer].flat().includes(violation.kind) && (!known.saying || violation.answer.includes(known.saying));
 }
 
 /** Every string and number in a JSON value. */
