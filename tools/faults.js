@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// npm run test:faults [-- --report] [--runs N] [--seed S]
+// npm run test:faults [-- --report] [--runs N] [--seed S] [--from DIR]
 // Runs the adversarial suites (OpenAPI fuzz, access matrices, crash loop) with their figures written to JSON;
 // with --report, assembles them into docs/reliability.md with the limits, dependencies and advisories checked.
+// --from DIR skips the run and assembles the figures an earlier run left in DIR (FUZZ_REPORT=DIR/fuzz.json,
+// ACCESS_MATRIX_REPORT_DIR=DIR/matrix, CRASH_LOOP_REPORT=DIR/crash-loop.json).
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -15,7 +17,8 @@ const option = (name) => {
 };
 const report = args.includes('--report');
 
-const out = mkdtempSync(join(tmpdir(), 'liangxin-faults-'));
+const from = option('from');
+const out = from ?? mkdtempSync(join(tmpdir(), 'liangxin-faults-'));
 const files = { fuzz: join(out, 'fuzz.json'), matrix: join(out, 'matrix'), crashLoop: join(out, 'crash-loop.json') };
 const env = { ...process.env, FUZZ_REPORT: files.fuzz, ACCESS_MATRIX_REPORT_DIR: files.matrix, CRASH_LOOP_REPORT: files.crashLoop };
 if (option('runs')) env.FUZZ_RUNS = option('runs');
@@ -26,7 +29,8 @@ const suites = ['apps/embedded/src/fuzz.e2e.spec.ts', 'apps/embedded/src/access-
 if (existsSync(join(root, CRASH_LOOP_SPEC))) suites.push(CRASH_LOOP_SPEC);
 
 const started = Date.now();
-const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [root] }), '--runInBand', ...suites], { cwd: root, env, stdio: 'inherit' });
+const jest = from ? { status: 0 } : spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [root] }), '--runInBand', ...suites], { cwd: root, env, stdio: 'inherit' });
+if (!from) console.log(`figures in ${out}`);
 const seconds = Math.round((Date.now() - started) / 1000);
 const passed = jest.status === 0;
 
@@ -81,11 +85,11 @@ function render() {
     );
     if (fuzz.findings?.length) {
       lines.push(
-        'Findings (route, input class, what went wrong, how often); "known" ones are in `KNOWN_OPEN_FINDINGS`, being fixed on other branches:',
+        'Findings (route, input class, what went wrong, how often). Known ones are in the suite\'s temporary `KNOWN_OPEN_FINDINGS`, each with the issue item it belongs to; they are to be fixed, then removed from the list:',
         '',
-        '| route | input class | finding | count | known |',
+        '| route | input class | finding | count | known open finding |',
         '| --- | --- | --- | --- | --- |',
-        ...fuzz.findings.map((f) => `| \`${f.route}\` | ${f.inputClass} | ${f.kind} | ${f.count} | ${f.known ? 'yes' : '**no**'} |`),
+        ...[...fuzz.findings].sort((a, b) => a.route.localeCompare(b.route) || a.inputClass.localeCompare(b.inputClass)).map((f) => `| \`${f.route}\` | ${f.inputClass} | ${f.kind} | ${f.count} | ${f.known ? f.issue ?? 'yes' : '**no: unexpected**'} |`),
         '',
       );
     }
@@ -98,6 +102,10 @@ function render() {
     const cells = matrices.reduce((sum, m) => sum + m.cells, 0);
     const leaks = matrices.reduce((sum, m) => sum + m.leaks, 0);
     lines.push('| matrix | cells | leaks (must be 0) |', '| --- | --- | --- |', ...matrices.map((m) => `| ${m.suite} | ${m.cells} | ${m.leaks}${m.knownOpen ? ` (${m.knownOpen} known open)` : ''} |`), `| **total** | ${cells} | ${leaks} |`, '');
+    const leaked = matrices.flatMap((m) => m.leaked ?? []);
+    if (leaked.length) {
+      lines.push('Leaks (each cell should have been refused with nothing appended):', '', '| route | cell | answer | known open finding |', '| --- | --- | --- | --- |', ...leaked.map((l) => `| \`${l.route}\` | ${l.name} | ${l.status} | ${l.issue ?? '**no: unexpected**'} |`), '');
+    }
   } else {
     lines.push('The matrices wrote no figures (they did not run to their end): see the test output.', '');
   }
@@ -138,11 +146,15 @@ function limits() {
     return [`Could not load the configuration's defaults: ${error.message}`];
   }
   const comments = {};
-  for (const match of source.matchAll(/\/\*\*\s*([\s\S]*?)\s*\*\/\s*(\w+)\??:/g)) comments[match[2]] = match[1].replace(/\s*\n\s*\*\s*/g, ' ').trim();
+  for (const match of source.matchAll(/\/\*\*\s*((?:(?!\*\/)[\s\S])*?)\s*\*\/\s*(\w+)\??:/g)) comments[match[2]] = match[1].replace(/\s*\n\s*\*\s*/g, ' ').trim();
   const rows = [];
   for (const [field, value] of Object.entries(defaults)) {
     if (/token|secret|url/i.test(field)) continue; // secrets and addresses have no default worth printing
-    const variable = source.match(new RegExp(`\\b${field}:[^\\n]*?'([A-Z][A-Z0-9_]+)'`))?.[1] ?? source.match(new RegExp(`\\b${field}:[^\\n]*?env\\.([A-Z][A-Z0-9_]+)`))?.[1];
+    // `field: positiveInt(env, 'NAME', …)`, `field: env.NAME …`, or `const field = … env.NAME …` for a shorthand property
+    const variable =
+      source.match(new RegExp(`\\b${field}:[^\\n]*?'([A-Z][A-Z0-9_]+)'`))?.[1] ??
+      source.match(new RegExp(`\\b${field}:[^\\n]*?env\\.([A-Z][A-Z0-9_]+)`))?.[1] ??
+      source.match(new RegExp(`const ${field}\\b[^\\n]*?env\\.([A-Z][A-Z0-9_]+)`))?.[1];
     const shown = typeof value === 'string' && value.startsWith(root) ? `.${value.slice(root.length)}` : value; // a path resolved from where it ran
     rows.push(`| ${variable ? `\`${variable}\`` : '—'} | \`${field}\` | ${JSON.stringify(shown)} | ${comments[field] ?? ''} |`);
   }
@@ -192,13 +204,13 @@ function advisories() {
     ['body-parser', '2.2.1', 'CVE-2025-13466 (body-parser, the JSON parser express 5 and Nest use), fixed in 2.2.1'],
     ['jsonwebtoken', '9.0.2', 'CVE-2022-23529, CVE-2022-23539, CVE-2022-23540, CVE-2022-23541 (key type and algorithm confusion, fixed in 9.0.0) and the semver ReDoS pulled in by 9.0.0 (fixed in 9.0.2); the gateway verifies with `algorithms: [\'HS256\']` and an issuer'],
     ['mongoose', '8.9.5', 'CVE-2024-53900 and CVE-2025-23061 ($where through populate() match; fixed in 8.8.3 and 8.9.5); the read-model store never calls populate()'],
-    ['@nats-io/nats-core', '3.0.0', 'no advisory is published for the nats.js v3 client; the NATS advisories of 2020–2026 (CVE-2020-28466, CVE-2022-24450, CVE-2026-33249, GHSA-8r68-gvr4-jh7j) concern nats-server, which is deployed separately and must be kept current'],
-    ['@kurrent/kurrentdb-client', '1.0.0', 'no advisory is published for the KurrentDB Node client; the last one for its predecessor (GHSA-5fw9-fq32-wv5p, 2020) was a dependency fixed long before 1.0; the server advisories (CVE-2024-0057 and later) concern the KurrentDB server'],
+    ['@nats-io/nats-core', null, 'no advisory is published for the nats.js v3 client; the NATS advisories of 2020–2026 (CVE-2020-28466, CVE-2022-24450, CVE-2026-33249, GHSA-8r68-gvr4-jh7j) concern nats-server, which is deployed separately and must be kept current'],
+    ['@kurrent/kurrentdb-client', null, 'no advisory is published for the KurrentDB Node client; the last one for its predecessor (GHSA-5fw9-fq32-wv5p, 2020) was a dependency fixed long before 1.0; the server advisories (CVE-2024-0057 and later) concern the KurrentDB server'],
     ['@grpc/grpc-js', '1.10.9', 'GHSA-7v5v-9h63-cj86 (memory allocation on large messages, fixed in 1.8.22 / 1.9.15 / 1.10.9), pulled in by the KurrentDB client'],
   ];
   const rows = checks.map(([name, fixed, what]) => {
     const found = installed(name);
-    const verdict = !found ? 'not installed' : name.startsWith('@grpc') && found.version.startsWith('1.9.') ? (atLeast(found.version, '1.9.15') ? 'not affected' : '**affected**') : atLeast(found.version, fixed) ? 'not affected' : '**affected: upgrade**';
+    const verdict = !found ? 'not installed' : fixed === null ? 'no advisory found' : name.startsWith('@grpc') && found.version.startsWith('1.9.') ? (atLeast(found.version, '1.9.15') ? 'not affected' : '**affected**') : atLeast(found.version, fixed) ? 'not affected' : '**affected: upgrade**';
     return `| ${name} | ${found?.version ?? '—'} | ${verdict} | ${what} |`;
   });
   return [

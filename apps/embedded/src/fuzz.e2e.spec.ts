@@ -258,10 +258,11 @@ describe(`fuzz: ${RUNS} inputs generated from the OpenAPI document (seed ${SEED}
     for (const input of inputs) await tryOne(input);
     figures.durationMs = Date.now() - started;
     if (process.env.FUZZ_REPORT) {
-      const findings = new Map<string, { route: string; inputClass: string; kind: string; count: number; known: boolean }>();
+      const findings = new Map<string, { route: string; inputClass: string; kind: string; count: number; known: boolean; issue?: string }>();
       for (const v of violations) {
         const key = `${v.route}|${v.inputClass}|${v.kind}`;
-        const row = findings.get(key) ?? { route: v.route, inputClass: v.inputClass, kind: v.kind, count: 0, known: isKnown(v) };
+        const issue = KNOWN_OPEN_FINDINGS.find((known) => matches(known, v))?.issue;
+        const row = findings.get(key) ?? { route: v.route, inputClass: v.inputClass, kind: v.kind, count: 0, known: issue !== undefined, issue };
         row.count += 1;
         findings.set(key, row);
       }
