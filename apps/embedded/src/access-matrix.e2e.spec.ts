@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { startTestSystem, type TestSystem } from './testing';
 
@@ -132,6 +134,8 @@ const CELLS = MATRIX.flatMap((row, r) => CALLERS.map((caller, c) => ({ route: ro
 describe('access matrix: role × route × district over HTTP (embedded system)', () => {
   let system: TestSystem;
   const tokens = {} as Record<Caller, string | null>;
+  /** for docs/reliability.md (ACCESS_MATRIX_REPORT_DIR): a leak is a cell that should refuse (401, 403, 404) and did not */
+  const tally = { cells: 0, leaks: 0 };
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -164,6 +168,10 @@ describe('access matrix: role × route × district over HTTP (embedded system)',
     await system.waitForReadModels(position);
   });
   afterAll(async () => {
+    if (process.env.ACCESS_MATRIX_REPORT_DIR) {
+      mkdirSync(process.env.ACCESS_MATRIX_REPORT_DIR, { recursive: true });
+      writeFileSync(join(process.env.ACCESS_MATRIX_REPORT_DIR, 'roles.json'), JSON.stringify({ suite: 'role × route × district', ...tally }, null, 2));
+    }
     await system.shutdown();
   });
 
@@ -174,6 +182,8 @@ describe('access matrix: role × route × district over HTTP (embedded system)',
   test.each(CELLS)('$route as $caller → $expected', async ({ route, caller, expected, request }) => {
     const { method = 'GET', path, json } = request();
     const answer = await system.call(path, { method, json, token: tokens[caller] });
+    tally.cells += 1;
+    if ([401, 403, 404].includes(expected) && answer.status < 400) tally.leaks += 1;
     // Route and caller in the compared value, so a failure names the cell without reading the stack.
     expect({ route, caller, status: answer.status }).toEqual({ route, caller, status: expected });
     if (expected === 401 || expected === 403) {

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response, static as serveStatic } from 'express';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '@liangxin/platform';
+import { applyValidatorSchemas } from '../openapi';
 import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
 import { ErrorBodyFilter, toErrorBody } from './error-body';
 import { jsonDepthVerifier, refuseUnsafeJson, requireJsonBodies, StreamConnectionCap, WriteRateLimiter } from './request-limits';
@@ -64,5 +65,7 @@ export function configureHttpApp(app: INestApplication, limits: RequestLimits = 
       .addBearerAuth()
       .build(),
   );
+  // Request bodies come from the validators' own metadata, so the document says what the ValidationPipe checks.
+  applyValidatorSchemas(app, document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -1,0 +1,2 @@
+export { applyValidatorSchemas, bodyClassesByOperation } from './request-bodies';
+export { type JsonSchema, SchemaRegistry } from './schema-from-validators';
