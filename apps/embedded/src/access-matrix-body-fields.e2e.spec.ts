@@ -30,41 +30,8 @@ interface Cell {
 
 type Outcome = 'refused' | 'leak: accepted' | 'leak: appended on refusal' | 'refused by validation, not by the rule';
 
-/**
- * TEMPORARY: body-field and token-district leaks other engineers are fixing on their branches (tenancy by the
- * record in formation, funding and evaluation; token districts). Each names the route, the cell and the answer
- * seen today. The lead empties this list after merging; the last test fails on an entry that no longer occurs.
- */
-const KNOWN_OPEN_FINDINGS: { route: string; cell: string; answer: Outcome; issue: string }[] = [
-  { route: 'POST /api/instructors/{personId}/reviews', cell: "review B's instructor as district A (renaming them)", answer: 'leak: accepted', issue: '#13 item 2: a review names the district, not the instructor\'s record' },
-  { route: 'POST /api/funding/grants', cell: "grant: A's budget pays B's organisation", answer: 'leak: accepted', issue: '#13 item 2: the grant\'s organisation is not checked against the budget\'s district' },
-  { route: 'POST /api/evaluation/assessments', cell: "assess B's organisation as district A", answer: 'leak: accepted', issue: '#13 item 2: the assessment\'s organisation is not checked against its district' },
-  { route: 'POST /api/evaluation/assessments/corrections', cell: "correct B's assessment", answer: 'leak: accepted', issue: '#13 item 2: the assessment\'s organisation is not checked against its district' },
-  { route: 'POST /api/enterprises', cell: 'register an enterprise in A (officer, districts missing)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/enterprises/{code}/member-count', cell: "change A's member count (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/orgs', cell: 'form a committee in A (officer, districts missing)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/orgs/{id}/dissolve', cell: 'dissolve a committee of A (officer, districts missing)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/funding/budgets', cell: "allocate to A's budget (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/funding/grants', cell: "pay A's organisation (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/evaluation/assessments', cell: "assess A's organisation (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/requests', cell: "submit a request for A's enterprise (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'GET /api/coverage', cell: "read A's coverage (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'GET /api/enterprises/{code}', cell: "read A's enterprise (officer, districts missing)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/enterprises', cell: 'register an enterprise in A (officer, districts null)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/enterprises/{code}/member-count', cell: "change A's member count (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/orgs', cell: 'form a committee in A (officer, districts null)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/orgs/{id}/dissolve', cell: 'dissolve a committee of A (officer, districts null)', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/funding/budgets', cell: "allocate to A's budget (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/funding/grants', cell: "pay A's organisation (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/evaluation/assessments', cell: "assess A's organisation (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/requests', cell: "submit a request for A's enterprise (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'GET /api/coverage', cell: "read A's coverage (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'GET /api/enterprises/{code}', cell: "read A's enterprise (officer, districts null)", answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/admin/tokens', cell: 'issue an officer token without districts', answer: 'leak: accepted', issue: '#13 item 4: such tokens (and a blank subject) are issued' },
-  { route: 'POST /api/admin/tokens', cell: 'issue an officer token with districts null', answer: 'leak: accepted', issue: '#13 item 4: an officer token without districts (or null) reads and acts in every district' },
-  { route: 'POST /api/admin/tokens', cell: 'issue an officer token with districts empty', answer: 'leak: accepted', issue: '#13 item 4: such tokens (and a blank subject) are issued' },
-  { route: 'POST /api/admin/tokens', cell: 'issue a token with a blank subject', answer: 'leak: accepted', issue: '#13 item 4: such tokens (and a blank subject) are issued' },
-];
+/** Leaks still open: none since the tenancy fixes merged. A cell named here must still leak, or the last test fails. */
+const KNOWN_OPEN_FINDINGS: { route: string; cell: string; answer: Outcome; issue: string }[] = [];
 
 const isKnown = (result: { route: string; name: string; outcome: Outcome }) =>
   KNOWN_OPEN_FINDINGS.some((known) => known.route === result.route && known.cell === result.name && known.answer === result.outcome);

@@ -21,7 +21,7 @@ describe('resource limits over HTTP (embedded system)', () => {
   let system: TestSystem;
   let url: URL;
   const tokenFor = async (subject: string) => {
-    const issued = await system.call('/api/admin/tokens', { method: 'POST', json: { subject, role: 'auditor' } });
+    const issued = await system.call('/api/admin/tokens', { method: 'POST', json: { subject, role: 'auditor', districts: ['430104'] } });
     expect(issued.status).toBe(201);
     return issued.body.token as string;
   };

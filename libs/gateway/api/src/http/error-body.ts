@@ -45,12 +45,23 @@ export function asWireError(error: unknown): WireError | undefined {
   return isWireError(error) ? error : undefined;
 }
 
+/** The router's own refusal of a path segment that is not percent-encoded UTF-8 (it names no field of its own). */
+const UNDECODABLE_PATH = /^Failed to decode param/;
+const undecodablePath = (message: string): ErrorBody => ({
+  statusCode: 400,
+  error: reasonPhrase(400),
+  message: 'A part of the address is not valid percent-encoded UTF-8',
+  details: [{ field: 'path', reason: message }],
+});
+
 export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof URIError && UNDECODABLE_PATH.test(error.message)) return undecodablePath(error.message);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse() as string | { message?: string | string[]; details?: ErrorBody['details'] };
     const message = typeof response === 'string' ? response : Array.isArray(response.message) ? response.message.join('; ') : (response.message ?? error.message);
     const details = typeof response === 'object' && Array.isArray(response.details) ? response.details : [];
+    if (status === 400 && details.length === 0 && UNDECODABLE_PATH.test(message)) return undecodablePath(message);
     return { statusCode: status, error: reasonPhrase(status), message, details };
   }
   const parserError = error as { type?: string; status?: number; message?: string };

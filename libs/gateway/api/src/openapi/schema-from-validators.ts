@@ -1,5 +1,6 @@
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { ID_MAX_LENGTH } from '@liangxin/contracts';
 import { exampleFor } from './examples';
 
 // class-transformer keeps @Type in its own storage, which it does not export from the package root.
@@ -37,6 +38,10 @@ const ARRAY_BOUNDS: Record<string, 'minItems' | 'maxItems'> = { arrayMinSize: 'm
 
 /** Validators of this project's own (registerDecorator / ValidateBy), and the schema each stands for. */
 const CUSTOM_VALIDATORS: Record<string, JsonSchema> = {
+  isReadableText: { type: 'string', description: 'readable text: something visible; no lone surrogates, bidi overrides or control characters other than tab and line breaks' },
+  isPlainText: { type: 'string', minLength: 1, description: 'visible text without control, zero-width or bidi-override characters' },
+  isSafeId: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, pattern: `^[A-Za-z0-9][A-Za-z0-9._:-]{0,${ID_MAX_LENGTH - 1}}$` },
+  isDivisionCode: { type: 'string', pattern: '^\\d{6}$', description: 'a 6-digit administrative division code below province level, e.g. 430104' },
   isCreditCode: {
     type: 'string',
     minLength: 18,
