@@ -73,7 +73,7 @@ function render() {
       `| refused (4xx) | ${fuzz.refused} |`,
       `| accepted (2xx) | ${fuzz.accepted} |`,
       `| answered 5xx (must be 0) | ${fuzz.fiveXX} |`,
-      `| property violations | ${fuzz.violations}, of which ${fuzz.knownOpen} are known open findings and ${fuzz.unexpected} unexpected |`,
+      `| property violations | ${fuzz.violations}, of which ${fuzz.knownOpen} are answers by design and ${fuzz.unexpected} unexpected (must be 0) |`,
       `| time | ${Math.round(fuzz.durationMs / 1000)} s |`,
       '',
       '| input class | tried | refused | accepted | 5xx |',
@@ -85,9 +85,9 @@ function render() {
     );
     if (fuzz.findings?.length) {
       lines.push(
-        'Findings (route, input class, what went wrong, how often). Known ones are in the suite\'s temporary `KNOWN_OPEN_FINDINGS`, each with the issue item it belongs to; they are to be fixed, then removed from the list:',
+        'What the properties flagged (route, input class, what, how often). An expected one is listed in the suite\'s `ANSWERS_BY_DESIGN` with the reason; any other fails the suite:',
         '',
-        '| route | input class | finding | count | known open finding |',
+        '| route | input class | finding | count | why it is by design |',
         '| --- | --- | --- | --- | --- |',
         ...[...fuzz.findings].sort((a, b) => a.route.localeCompare(b.route) || a.inputClass.localeCompare(b.inputClass)).map((f) => `| \`${f.route}\` | ${f.inputClass} | ${f.kind} | ${f.count} | ${f.known ? f.issue ?? 'yes' : '**no: unexpected**'} |`),
         '',
