@@ -1,31 +1,11 @@
 import fc from 'fast-check';
+import type { JsonSchema as Schema } from '@liangxin/gateway-api';
 
 /**
  * Inputs for the fuzz suite, generated from the OpenAPI document the gateway serves: every operation, its path and
  * query parameters, and its request body schema (itself generated from the DTOs' validators). Each input is one
  * HTTP request plus what the suite may expect of the answer.
  */
-
-/** The subset of OpenAPI the gateway's document uses. */
-export interface Schema {
-  type?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  enum?: unknown[];
-  pattern?: string;
-  format?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  minProperties?: number;
-  nullable?: boolean;
-  $ref?: string;
-}
 
 interface Parameter {
   name: string;

@@ -158,6 +158,9 @@ describe('strict input over HTTP (embedded system)', () => {
       ['a right-to-left override', '\u202Egnp.exe'],
       ['a bidi isolate', '王\u2066书记\u2069'],
       ['spaces only', '   '],
+      ['a zero-width space inside a name', '王\u200B书记'],
+      ['a byte-order mark before a name', '\uFEFF王书记'],
+      ['a line separator', '王书记\u2028'],
     ])('refuses %s in names and free text, naming the field', async (_label, text) => {
       const head = await system.settled();
       await expectRefused(await system.call('/api/enterprises', { method: 'POST', json: registration({ name: text }) }), 400, 'name', head);
@@ -171,6 +174,44 @@ describe('strict input over HTTP (embedded system)', () => {
       expect(created.status).toBe(201);
       const read = await system.call(`/api/enterprises/${body.creditCode}`, { headers: { 'X-Min-Position': String(created.body.position) } });
       expect(read.body).toMatchObject({ name: body.name });
+    });
+  });
+
+  describe('districts and ids: one rule for every body that names them', () => {
+    const grant = (overrides: Record<string, unknown>) => ({ district: DISTRICT, year: 2025, orgId, item: 'member_activity', amountFen: 10_000, justifiedBy: ['plan-1'], ...overrides });
+
+    it.each(['000000', '430000', '990104'])('refuses a budget, a grant, an assessment, a review and a token in district %s, appending nothing', async (district) => {
+      const head = await system.settled();
+      await expectRefused(await system.call('/api/funding/budgets', { method: 'POST', json: { district, year: 2025, amountFen: 100_000 } }), 400, 'district', head);
+      await expectRefused(await system.call('/api/funding/grants', { method: 'POST', json: grant({ district }) }), 400, 'district', head);
+      const scores = { orgId, year: 2024, rubricId: 'five-standards', district, scores: { organisation: 80 } };
+      await expectRefused(await system.call('/api/evaluation/assessments', { method: 'POST', json: scores }), 400, 'district', head);
+      await expectRefused(await system.call('/api/instructors/p-strict/reviews', { method: 'POST', json: { name: '李指导员', district, year: 2025, rating: 'competent' } }), 400, 'district', head);
+      const token = await system.call('/api/admin/tokens', { method: 'POST', json: { subject: 'strict', role: 'officer', districts: [DISTRICT, district] } });
+      expect(token.status).toBe(400);
+      expect(token.body.details).toContainEqual({ field: 'districts', reason: expect.any(String) });
+    });
+
+    it.each([
+      ['100 characters', 'o'.repeat(100)],
+      ['a control character', 'org\u0001a'],
+      ['a space', 'org a'],
+      ['an empty id', ''],
+    ])('refuses an organisation, grant or event id with %s, naming the field, appending nothing', async (_label, id) => {
+      const head = await system.settled();
+      await expectRefused(await system.call('/api/funding/grants', { method: 'POST', json: grant({ orgId: id }) }), 400, 'orgId', head);
+      await expectRefused(await system.call('/api/funding/grants', { method: 'POST', json: grant({ grantId: id }) }), 400, 'grantId', head);
+      await expectRefused(await system.call('/api/funding/grants', { method: 'POST', json: grant({ justifiedBy: ['plan-1', id] }) }), 400, 'justifiedBy', head);
+      const scores = { orgId: id, year: 2024, rubricId: 'five-standards', district: DISTRICT, scores: { organisation: 80 } };
+      await expectRefused(await system.call('/api/evaluation/assessments', { method: 'POST', json: scores }), 400, 'orgId', head);
+      const owner = { kind: 'instructor', id, name: '李指导员' };
+      await expectRefused(await system.call('/api/requests/req-unknown/accept', { method: 'POST', json: { owner, dueDate: '2099-01-01' } }), 400, 'owner.id', head);
+    });
+
+    it('takes an event id written as a UUID as what justifies a grant', async () => {
+      const answer = await system.call('/api/funding/grants', { method: 'POST', json: grant({ justifiedBy: ['3f1c2a9e-8b7d-4c6e-9f00-1a2b3c4d5e6f'] }) });
+      expect(answer.body.details ?? []).not.toContainEqual(expect.objectContaining({ field: 'justifiedBy' }));
+      expect(answer.status).not.toBe(400);
     });
   });
 

@@ -3,6 +3,7 @@ export * from './upcasting';
 export * from './upcasters';
 export * from './command';
 export * from './text';
+export * from './identifiers';
 export * from './registry';
 export * from './formation';
 export * from './funding';

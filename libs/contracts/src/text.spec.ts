@@ -21,6 +21,12 @@ describe('readable text', () => {
     ['spaces only, ideographic too', ' \u3000 '],
     ['a Hangul filler', '\u3164'],
     ['a combining mark alone', '\u0301'],
+    ['a zero-width space inside a name', '王\u200B书记'],
+    ['a byte-order mark before a name', '\uFEFF王书记'],
+    ['a right-to-left mark', '王\u200F书记'],
+    ['a word joiner', '王\u2060书记'],
+    ['a line separator', '第一条\u2028第二条'],
+    ['a paragraph separator', '第一条\u2029第二条'],
   ])('refuses %s', (_label, text) => {
     expect(unreadableTextReason(text)).toEqual(expect.any(String));
     expect(validateSync(Object.assign(new Named(), { name: text }))).toHaveLength(1);
@@ -31,6 +37,7 @@ describe('readable text', () => {
     ['an emoji with joiners', '👨‍👩‍👧'],
     ['line breaks and tabs in a note', '第一条\n第二条\t备注'],
     ['Arabic with its own letters', 'مرحبا'],
+    ['Persian with a zero-width non-joiner', 'می\u200Cخواهم'],
     ['empty text (required-ness is another rule)', ''],
   ])('keeps %s', (_label, text) => {
     expect(unreadableTextReason(text)).toBeUndefined();

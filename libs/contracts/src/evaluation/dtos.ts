@@ -17,11 +17,11 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { IsDivisionCode, IsSafeId } from '../identifiers';
 import { IsReadableText } from '../text';
 
 import { INSTRUCTOR_RATINGS, type InstructorRating } from './events';
 
-const DISTRICT = /^\d{6}$/;
 const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** An object whose keys are criterion ids and whose values are scores between 0 and 100. */
@@ -91,8 +91,7 @@ export class PublishRubricDto {
 
 /** What an assessment and its correction both state: whose year, scored against which rubric, with which scores. */
 export class AssessmentScoresDto {
-  @IsString()
-  @MinLength(1)
+  @IsSafeId()
   orgId!: string;
 
   @IsInt()
@@ -115,7 +114,7 @@ export class AssessmentScoresDto {
 }
 
 export class CompleteAssessmentDto extends AssessmentScoresDto {
-  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
+  @IsDivisionCode()
   district!: string;
 
   @IsOptional()
@@ -141,7 +140,7 @@ export class ReviewInstructorDto {
   @IsReadableText()
   name!: string;
 
-  @Matches(DISTRICT, { message: 'district must be a 6-digit administrative division code' })
+  @IsDivisionCode()
   district!: string;
 
   @IsInt()

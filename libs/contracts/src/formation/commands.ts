@@ -17,7 +17,7 @@ import {
 import { IsReadableText } from '../text';
 import { IsCreditCode } from '../registry/commands';
 import { FORMATION_MODES, type FormationMode, ORG_LEVELS, type OrgLevel } from './events';
-import { IsDivisionCode, IsPlainText, IsSafeId } from './identifiers';
+import { IsDivisionCode, IsSafeId } from '../identifiers';
 
 /** Message patterns the formation service answers (officer commands from the gateway). */
 export const FormationCommands = {
@@ -45,7 +45,6 @@ export class PersonDto {
   personId!: string;
 
   @IsString()
-  @IsPlainText()
   @MaxLength(100)
   @IsReadableText()
   name!: string;
@@ -65,7 +64,6 @@ export class FormOrgDto {
   mode!: FormationMode;
 
   @IsString()
-  @IsPlainText()
   @MaxLength(200)
   @IsReadableText()
   name!: string;
@@ -193,7 +191,6 @@ export class PairOrgsDto {
   /** optional: the pairing records the public unit's organisation under its recorded name */
   @IsOptional()
   @IsString()
-  @IsPlainText()
   @MaxLength(200)
   @IsReadableText()
   publicUnitName?: string;

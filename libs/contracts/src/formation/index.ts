@@ -1,4 +1,3 @@
 export * from './events';
 export * from './commands';
 export * from './streams';
-export * from './identifiers';

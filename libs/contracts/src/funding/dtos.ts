@@ -7,23 +7,21 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
+import { IsDivisionCode, IsSafeId } from '../identifiers';
 import { IsReadableText } from '../text';
 import { SUBSIDY_ITEMS, VENUE_SCALES, type SubsidyItem, type VenueScale } from './events';
 
-const DISTRICT = /^\d{6}$/;
-const DISTRICT_MESSAGE = 'district must be a 6-digit administrative division code';
 /** a budget above ten billion yuan is a typing mistake */
 const MAX_FEN = 1_000_000_000_000;
 
 /** Which budget: one per district and year. */
 export class BudgetRefDto {
-  @Matches(DISTRICT, { message: DISTRICT_MESSAGE })
+  @IsDivisionCode()
   district!: string;
 
   @IsInt()
@@ -60,13 +58,10 @@ export class ReduceBudgetDto extends BudgetAmountDto {
 export class GrantSubsidyDto extends BudgetRefDto {
   /** chosen by the caller so a retried request cannot pay twice; generated when omitted */
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsSafeId()
   grantId?: string;
 
-  @IsString()
-  @MinLength(1)
+  @IsSafeId()
   orgId!: string;
 
   @IsIn(SUBSIDY_ITEMS)
@@ -99,7 +94,7 @@ export class GrantSubsidyDto extends BudgetRefDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
-  @IsString({ each: true })
+  @IsSafeId({ each: true })
   justifiedBy!: string[];
 
   @IsOptional()
@@ -110,8 +105,7 @@ export class GrantSubsidyDto extends BudgetRefDto {
 }
 
 export class ClawBackSubsidyDto extends BudgetRefDto {
-  @IsString()
-  @MinLength(1)
+  @IsSafeId()
   grantId!: string;
 
   @IsString()
@@ -124,6 +118,6 @@ export class ClawBackSubsidyDto extends BudgetRefDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
-  @IsString({ each: true })
+  @IsSafeId({ each: true })
   justifiedBy!: string[];
 }

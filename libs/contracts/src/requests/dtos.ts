@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { IsSafeId } from '../identifiers';
 import { IsReadableText } from '../text';
 import { IsCreditCode } from '../registry/commands';
 import { REQUEST_CATEGORIES, REQUEST_OWNER_KINDS, type RequestCategory, type RequestOwnerKind } from './events';
@@ -33,9 +34,7 @@ export class RequestOwnerDto {
   @IsIn(REQUEST_OWNER_KINDS, { message: `owner kind must be one of: ${REQUEST_OWNER_KINDS.join(', ')}` })
   kind!: RequestOwnerKind;
 
-  @IsString({ message: 'owner id must name the service group or instructor' })
-  @MinLength(1, { message: 'owner id must name the service group or instructor' })
-  @MaxLength(100, { message: 'owner id must be at most 100 characters' })
+  @IsSafeId({ message: 'owner id must name the service group or instructor: 1–64 letters, digits, or . _ : -' })
   id!: string;
 
   @IsString({ message: 'owner name must be given, as the enterprise will read it' })

@@ -9,3 +9,4 @@ export * from './commands/command-sender';
 export * from './read-side/tokens';
 export * from './read-side/projections';
 export * from './start-gateway';
+export type { JsonSchema } from './openapi';

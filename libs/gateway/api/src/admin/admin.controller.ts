@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { IsCreditCode } from '@liangxin/contracts';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsCreditCode, IsDivisionCode } from '@liangxin/contracts';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { actorOf, type Principal, ROLES, type Role } from '../auth/principal';
 import { TokenService } from '../auth/tokens';
@@ -30,7 +30,7 @@ export class IssueTokenDto {
   @IsArray({ message: 'districts must be a list of 6-digit division codes (at least one for an officer or auditor)' })
   @ArrayMinSize(1, { message: 'districts must name at least one district for an officer or auditor' })
   @ArrayMaxSize(200)
-  @Matches(/^\d{6}$/, { each: true, message: 'each district must be a 6-digit division code' })
+  @IsDivisionCode({ each: true, message: 'each district must be a 6-digit division code below province level, e.g. 430104' })
   districts?: string[];
 
   /** required for an enterprise account: the enterprise it is */

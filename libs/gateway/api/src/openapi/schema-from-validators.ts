@@ -38,8 +38,7 @@ const ARRAY_BOUNDS: Record<string, 'minItems' | 'maxItems'> = { arrayMinSize: 'm
 
 /** Validators of this project's own (registerDecorator / ValidateBy), and the schema each stands for. */
 const CUSTOM_VALIDATORS: Record<string, JsonSchema> = {
-  isReadableText: { type: 'string', description: 'readable text: something visible; no lone surrogates, bidi overrides or control characters other than tab and line breaks' },
-  isPlainText: { type: 'string', minLength: 1, description: 'visible text without control, zero-width or bidi-override characters' },
+  isReadableText: { type: 'string', description: 'readable text: something visible; no lone surrogates, bidi overrides, zero-width characters, byte-order marks, U+2028/2029 or control characters other than tab and line breaks' },
   isSafeId: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, pattern: `^[A-Za-z0-9][A-Za-z0-9._:-]{0,${ID_MAX_LENGTH - 1}}$` },
   isDivisionCode: { type: 'string', pattern: '^\\d{6}$', description: 'a 6-digit administrative division code below province level, e.g. 430104' },
   isCreditCode: {

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
-import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, FormationCommands, ReviewInstructorDto } from '@liangxin/contracts';
+import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, isSafeId, FormationCommands, ReviewInstructorDto } from '@liangxin/contracts';
 import { ENTERPRISE_STATUS, type EnterpriseStatus, INSTRUCTOR_REVIEWS, type InstructorReviews, type ReadModelStore } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
@@ -14,9 +14,8 @@ import { READ_MODEL_STORE } from '../read-side/tokens';
 /** PUT /api/enterprises/{code}/work-coverage: the enterprise comes from the path. */
 export class PutWorkCoverageDto extends OmitType(AssignWorkCoverageDto, ['creditCode'] as const) {}
 
-const PERSON_ID = /^[\w.:-]{1,64}$/;
 const assertPersonId = (personId: string) => {
-  if (!PERSON_ID.test(personId))
+  if (!isSafeId(personId))
     throw new BadRequestException({ message: 'personId must be 1–64 letters, digits, or . _ : -', details: [{ field: 'personId', reason: 'malformed' }] });
 };
 

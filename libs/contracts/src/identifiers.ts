@@ -16,14 +16,6 @@ export const ID_MAX_LENGTH = 64;
 const SAFE_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,${ID_MAX_LENGTH - 1}}$`);
 export const isSafeId = (value: unknown): value is string => typeof value === 'string' && SAFE_ID.test(value);
 
-/**
- * Characters that make a text look other than it is: C0/C1 controls, zero-width characters and joiners, bidi
- * embeddings, overrides and isolates, the byte-order mark, and lone surrogates.
- */
-// eslint-disable-next-line no-control-regex -- the control characters are what this pattern is for
-const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const isPlainText = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0 && !DECEPTIVE.test(value);
-
 const decorator =
   (name: string, validate: (value: unknown) => boolean, message: string) =>
   (options?: ValidationOptions): PropertyDecorator =>
@@ -36,5 +28,3 @@ export const IsDivisionCode = decorator('isDivisionCode', isDivisionCode, '$prop
 /** class-validator: an id of 1–64 letters, digits, or . _ : - (starting with a letter or digit). */
 export const IsSafeId = decorator('isSafeId', isSafeId, `$property must be 1–${ID_MAX_LENGTH} letters, digits, or . _ : - (starting with a letter or digit)`);
 
-/** class-validator: text with something visible in it and no control, zero-width or bidi-override characters. */
-export const IsPlainText = decorator('isPlainText', isPlainText, '$property must be visible text without control, zero-width or bidi-override characters');
