@@ -33,7 +33,7 @@ import {
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
-import { assertSeesWholeArea } from '../auth/area-access';
+import { assertSeesWholeArea, type CrossDistrictArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -123,7 +123,9 @@ const parseCursor = (value: string | undefined, prefix: string): string | undefi
   if (!id.startsWith(prefix)) throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
   return id;
 };
-const SCOPES: readonly CoverageScope[] = ['park', 'industry-chain', 'ownership'];
+const SCOPES = ['park', 'industry-chain', 'ownership'] as const satisfies readonly CoverageScope[];
+/** The ledger field each coverage scope groups enterprises by: the whole-area check must look at the same one. */
+const AREA_OF_SCOPE: Record<(typeof SCOPES)[number], CrossDistrictArea> = { park: 'park', 'industry-chain': 'industryChain', ownership: 'ownership' };
 
 @ApiTags('read models')
 @ApiBearerAuth()
@@ -367,7 +369,7 @@ export class QueriesController {
     if (!scope) {
       throw new BadRequestException({ message: `scope must be one of: ${SCOPES.join(', ')}`, details: [{ field: 'scope', reason: `must be ${SCOPES.map((s) => `"${s}"`).join(', ')}` }] });
     }
-    await assertSeesWholeArea(this.readModels, principal, scope === 'park' ? 'park' : 'industryChain', key);
+    await assertSeesWholeArea(this.readModels, principal, AREA_OF_SCOPE[scope], key);
     const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
     if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
     return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
