@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { districtOfCreditCode, serviceRequestStreamId } from '@liangxin/contracts';
+import { districtOfCreditCode, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
 import {
   type AuditTrail,
   COVERAGE,
@@ -403,8 +403,10 @@ export class QueriesController {
     // an organisation only proposed so far has no status yet: its proposal names the district
     if (org) await this.assertCanReadOrg(principal, org.body, this.orgsNow().org);
     else {
-      const district = (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district;
-      if (district) assertDistrict(principal, district);
+      // the read models may not have caught up yet: the organisation's own stream is the authority on its district
+      const district = (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district ?? (await this.audit.districtOfStream(orgStreamId(id)));
+      if (!district) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
+      assertDistrict(principal, district);
     }
     const items = await this.audit.forOrganisation(id);
     if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
