@@ -60,7 +60,10 @@ export class EvaluationCommandsController {
   ) {}
 
   @MessagePattern(EvaluationPatterns.publishRubric)
-  async publishRubric(@Payload() { payload, metadata }: CommandEnvelope<PublishRubricDto>): Promise<CommandReply<{ rubricId: string; version: number }>> {
+  async publishRubric(@Payload() { payload, scope, metadata }: CommandEnvelope<PublishRubricDto>): Promise<CommandReply<{ rubricId: string; version: number }>> {
+    // a rubric scores every district's organisations: only the city-wide admin (or the system itself) sets it
+    if (scope.role !== 'admin' && scope.role !== 'system')
+      throw new DomainError('RUBRIC_ADMIN_ONLY', 'Only an administrator may publish a rubric: it scores the organisations of every district', 'role', 'forbidden');
     const streamId = evaluationRubricStreamId(payload.rubricId);
     const result = await handleCommand(this.store, streamId, rubricDecider, { ...payload, type: 'PublishRubric' }, metadata);
     // Publishing the same definition again appends nothing: the answer is the version already in force.

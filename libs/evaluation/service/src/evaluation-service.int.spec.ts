@@ -64,6 +64,22 @@ describe('evaluation service as a Nest microservice over the in-process transpor
     expect(first.passScore).toBe(60);
   });
 
+  it('publishes a rubric only for an admin: an officer is refused and nothing is appended', async () => {
+    const asOfficer = await ServiceTestbed.start({ name: 'evaluation', module: EvaluationServiceModule, actor: 'officer:li', scope: { role: 'officer', districts: ['330482'] } });
+    try {
+      expect(await asOfficer.refusalCode(EvaluationPatterns.publishRubric, rubric)).toBe('RUBRIC_ADMIN_ONLY');
+      expect(await asOfficer.store.readStream(evaluationRubricStreamId('five-standards'))).toHaveLength(0);
+    } finally {
+      await asOfficer.close();
+    }
+    const asAdmin = await ServiceTestbed.start({ name: 'evaluation', module: EvaluationServiceModule, actor: 'admin:root', scope: { role: 'admin', districts: 'all' } });
+    try {
+      expect((await asAdmin.send(EvaluationPatterns.publishRubric, rubric)).result).toEqual({ rubricId: 'five-standards', version: 1 });
+    } finally {
+      await asAdmin.close();
+    }
+  });
+
   it('scores an assessment against the newest rubric unless a version is named, once per organisation and year', async () => {
     await send(EvaluationPatterns.publishRubric, rubric);
     await send(EvaluationPatterns.publishRubric, { ...rubric, passScore: 70 });

@@ -381,17 +381,17 @@ export class FormationCommandsController {
     return this.engine.withPlacement(async (placement, foldOwn) => {
       const streamId = formationEnterpriseStreamId(payload.creditCode);
       const history = await this.store.readStream(streamId);
+      // tenancy before the replay: a replayed command id must not answer (or confirm) anything to a caller outside the district
+      const known = placement.enterprises.get(payload.creditCode);
+      const placed = known && known.registryVersion >= 0 ? known : undefined;
+      const facts = placed ? undefined : await readEnterpriseFacts(this.store, payload.creditCode);
+      if (placed) assertMayActIn(scope, placed.district, 'creditCode');
+      else if (facts) assertMayActIn(scope, facts.district, 'creditCode');
       const earlier = history.filter((e) => e.metadata.commandId === metadata.commandId);
       assertSameCommand(earlier, metadata);
       if (earlier.length > 0) return { position: earlier[earlier.length - 1].globalPosition, idempotentReplay: true };
-      const known = placement.enterprises.get(payload.creditCode);
-      if (!known || known.registryVersion < 0) {
-        const facts = await readEnterpriseFacts(this.store, payload.creditCode);
-        if (facts) {
-          assertMayActIn(scope, facts.district, 'creditCode');
-          throw new DomainError('ENTERPRISE_NOT_YET_PLACED', `Enterprise ${payload.creditCode} was registered moments ago and is still being placed; try again shortly.`, 'creditCode', 'conflict');
-        }
-      } else assertMayActIn(scope, known.district, 'creditCode');
+      if (!placed && facts)
+        throw new DomainError('ENTERPRISE_NOT_YET_PLACED', `Enterprise ${payload.creditCode} was registered moments ago and is still being placed; try again shortly.`, 'creditCode', 'conflict');
       const command = { creditCode: payload.creditCode, coveredBy: payload.coveredBy, assignee: payload.assignee && person(payload.assignee) };
       const events = decideWorkCoverage(placement, command, this.engine.policy);
       const enterprise = placement.enterprises.get(payload.creditCode);

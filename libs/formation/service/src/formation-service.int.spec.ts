@@ -631,6 +631,8 @@ describe('formation service as a Nest microservice over the in-process transport
       const first = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
       const retried = await send(instance, FormationCommands.AssignWorkCoverage, assignment, 'assign-wang');
       expect(retried).toMatchObject({ position: first.position, idempotentReplay: true });
+      // the same command id from another district's officer is refused, not answered as a replay
+      expect(await refusal(send(instance, FormationCommands.AssignWorkCoverage, { ...assignment, asOfficerOf: [OTHER_DISTRICT] }, 'assign-wang'))).toBe('OUTSIDE_YOUR_DISTRICTS');
       const coverage = await store.readStream(formationEnterpriseStreamId(code));
       expect(coverage.map((e) => e.type)).toEqual(['WorkCoverageNeeded', 'WorkCoverageAssigned']);
       expect(coverage[1]).toMatchObject({

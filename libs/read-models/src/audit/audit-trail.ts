@@ -42,6 +42,14 @@ export class AuditTrail {
     return this.forSubject(orgSubject(orgId));
   }
 
+  /** The district a stream's first event was recorded in (the log's word, for when the read models have not caught up). */
+  async districtOfStream(streamId: string): Promise<string | undefined> {
+    const [first] = await this.events.readStream(streamId);
+    if (!first) return undefined;
+    const district = first.metadata.district ?? (first.data as { district?: unknown }).district;
+    return typeof district === 'string' ? district : undefined;
+  }
+
   /** Every event of one stream (a service request's whole life is its stream), with the same causation chains. */
   async forStream(streamId: string): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];

@@ -14,7 +14,7 @@ import {
   RegistryCommands,
   type RegistryEvent,
 } from '@liangxin/contracts';
-import { fold } from '@liangxin/event-sourcing';
+import { DomainError, fold } from '@liangxin/event-sourcing';
 import type { EventStore } from '@liangxin/event-store';
 import { assertMayActIn, EVENT_STORE, handleCommand } from '@liangxin/platform';
 import { type EnterpriseCommand, enterpriseDecider } from '@liangxin/registry-domain';
@@ -53,9 +53,11 @@ export class RegistryCommandsController {
   }
 
   private async execute(command: EnterpriseCommand, creditCode: string, scope: ActorScope, metadata: CommandEnvelope<unknown>['metadata']): Promise<CommandReply> {
-    const district = typeof creditCode === 'string' ? await this.districtOf(creditCode) : undefined;
-    if (district !== undefined) assertMayActIn(scope, district, 'creditCode');
-    const result = await handleCommand(this.store, enterpriseStreamId(String(creditCode)), enterpriseDecider, command, { ...metadata, district });
+    // without a code there is no record to check the caller's district against: nothing may be written
+    if (typeof creditCode !== 'string') throw new DomainError('CREDIT_CODE_REQUIRED', 'creditCode must be a unified social credit code', 'creditCode', 'invalid');
+    const district = await this.districtOf(creditCode);
+    assertMayActIn(scope, district, 'creditCode');
+    const result = await handleCommand(this.store, enterpriseStreamId(creditCode), enterpriseDecider, command, { ...metadata, district });
     return { position: result.position, idempotentReplay: result.idempotentReplay };
   }
 

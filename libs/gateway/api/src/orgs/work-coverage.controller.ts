@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
-import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, isSafeId, FormationCommands, ReviewInstructorDto } from '@liangxin/contracts';
+import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, FormationCommands, ID_MAX_LENGTH, isSafeId, ReviewInstructorDto } from '@liangxin/contracts';
 import { ENTERPRISE_STATUS, type EnterpriseStatus, INSTRUCTOR_REVIEWS, type InstructorReviews, type ReadModelStore } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
@@ -16,7 +16,7 @@ export class PutWorkCoverageDto extends OmitType(AssignWorkCoverageDto, ['credit
 
 const assertPersonId = (personId: string) => {
   if (!isSafeId(personId))
-    throw new BadRequestException({ message: 'personId must be 1–64 letters, digits, or . _ : -', details: [{ field: 'personId', reason: 'malformed' }] });
+    throw new BadRequestException({ message: `personId must be 1–${ID_MAX_LENGTH} letters, digits, or . _ : -, starting with a letter or digit`, details: [{ field: 'personId', reason: 'malformed' }] });
 };
 
 /**
@@ -78,11 +78,7 @@ export class WorkCoverageController {
     const year = Number(yearParam);
     if (!/^\d{4}$/.test(yearParam) || year < 2000 || year > 2100)
       throw new BadRequestException({ message: 'year must be a year from 2000 to 2100', details: [{ field: 'year', reason: 'a year from 2000 to 2100' }] });
-    // the district is the one whose office made the review being corrected
-    const reviews = await this.readModels.get<InstructorReviews>(INSTRUCTOR_REVIEWS, personId);
-    const reviewed = reviews?.body.reviews.find((r) => r.year === year);
-    if (!reviewed) throw new NotFoundException({ message: `${personId} has no review for ${year}`, details: [{ field: 'year', reason: 'not reviewed' }] });
-    assertDistrict(principal, reviewed.district);
+    // The service checks the district of the review being corrected, against its stream (a read model could lag the write).
     const reply = await this.commands.send(EvaluationPatterns.correctInstructorReview, { ...body, personId, year }, principal, request);
     return { position: reply.position };
   }

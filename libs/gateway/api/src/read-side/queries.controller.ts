@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { districtOfCreditCode, serviceRequestStreamId } from '@liangxin/contracts';
+import { districtOfCreditCode, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
 import {
   type AuditTrail,
   COVERAGE,
@@ -33,7 +33,7 @@ import {
 } from '@liangxin/read-models';
 import { coverageProjectionOf } from './projections';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
-import { assertSeesWholeArea } from '../auth/area-access';
+import { assertSeesWholeArea, type CrossDistrictArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -123,7 +123,9 @@ const parseCursor = (value: string | undefined, prefix: string): string | undefi
   if (!id.startsWith(prefix)) throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
   return id;
 };
-const SCOPES: readonly CoverageScope[] = ['park', 'industry-chain', 'ownership'];
+const SCOPES = ['park', 'industry-chain', 'ownership'] as const satisfies readonly CoverageScope[];
+/** The ledger field each coverage scope groups enterprises by: the whole-area check must look at the same one. */
+const AREA_OF_SCOPE: Record<(typeof SCOPES)[number], CrossDistrictArea> = { park: 'park', 'industry-chain': 'industryChain', ownership: 'ownership' };
 
 @ApiTags('read models')
 @ApiBearerAuth()
@@ -367,7 +369,7 @@ export class QueriesController {
     if (!scope) {
       throw new BadRequestException({ message: `scope must be one of: ${SCOPES.join(', ')}`, details: [{ field: 'scope', reason: `must be ${SCOPES.map((s) => `"${s}"`).join(', ')}` }] });
     }
-    await assertSeesWholeArea(this.readModels, principal, scope === 'park' ? 'park' : 'industryChain', key);
+    await assertSeesWholeArea(this.readModels, principal, AREA_OF_SCOPE[scope], key);
     const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
     if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
     return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
@@ -401,8 +403,10 @@ export class QueriesController {
     // an organisation only proposed so far has no status yet: its proposal names the district
     if (org) await this.assertCanReadOrg(principal, org.body, this.orgsNow().org);
     else {
-      const district = (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district;
-      if (district) assertDistrict(principal, district);
+      // the read models may not have caught up yet: the organisation's own stream is the authority on its district
+      const district = (await this.readModels.get<OrgProposalView>(ORG_PROPOSALS, id))?.body.district ?? (await this.audit.districtOfStream(orgStreamId(id)));
+      if (!district) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
+      assertDistrict(principal, district);
     }
     const items = await this.audit.forOrganisation(id);
     if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
