@@ -11,3 +11,4 @@ export * from './ops/ops.module';
 export * from './distributed';
 export * from './run-app';
 export * from './wait-for';
+export * from './redacted-url';
