@@ -12,3 +12,4 @@ export * from './distributed';
 export * from './run-app';
 export * from './wait-for';
 export * from './redacted-url';
+export * from './startup-error';
