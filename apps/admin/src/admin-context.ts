@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { type EventStore, KurrentDbEventStore, PostgresEventStore, SqliteEventStore, type VerifyReport, withUpcasting } from '@liangxin/event-store';
 import { projectionsFor } from '@liangxin/gateway-api';
-import type { LiangxinConfig } from '@liangxin/platform';
+import { type LiangxinConfig, redactedUrl } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
 import { CONSUMER_STATE_FILE, type DeadLetterAdmin, InProcessBus, InProcessDeadLetters, JetStreamDeadLetters, SqliteDeadLetterStore } from '@liangxin/transport';
 import { AdminError } from './admin-error';
@@ -89,7 +89,7 @@ function embeddedContext(config: LiangxinConfig): AdminContext {
 function distributedContext(config: LiangxinConfig): AdminContext {
   const { kurrentDbUrl, mongoDbUrl, databaseUrl = '', natsUrl } = config as Required<Pick<LiangxinConfig, 'natsUrl'>> & LiangxinConfig;
   const unreachable = (what: string, url: string) => (error: unknown) => {
-    throw new AdminError(`Cannot reach ${what} at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AdminError(`Cannot reach ${what} at ${redactedUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
   };
   // loadConfig makes sure of an event store and a read-model store: DATABASE_URL (PostgreSQL) stands in for either
   const postgresEvents = kurrentDbUrl
@@ -102,7 +102,7 @@ function distributedContext(config: LiangxinConfig): AdminContext {
   const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
   return {
     mode: 'distributed',
-    location: `${kurrentDbUrl ? `KurrentDB ${kurrentDbUrl}` : `PostgreSQL ${databaseUrl}`}, ${mongoDbUrl ? `MongoDB ${mongoDbUrl}` : 'read models on PostgreSQL'}, NATS ${natsUrl}`,
+    location: `${kurrentDbUrl ? `KurrentDB ${redactedUrl(kurrentDbUrl)}` : `PostgreSQL ${redactedUrl(databaseUrl)}`}, ${mongoDbUrl ? `MongoDB ${redactedUrl(mongoDbUrl)}` : 'read models on PostgreSQL'}, NATS ${redactedUrl(natsUrl)}`,
     projections: projectionsFor(config),
     events: events.get,
     readModels: readModels.get,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
-import { loadConfig, openDistributedInfrastructure, runApp, waitFor } from '@liangxin/platform';
+import { loadConfig, openDistributedInfrastructure, redactedUrl, runApp, waitFor } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
 import { JetStreamClient, JetStreamConsumerProgress, JetStreamDeadLetters } from '@liangxin/transport';
 
@@ -9,10 +9,10 @@ runApp('gateway', async () => {
   const config = loadConfig();
   const infra = await openDistributedInfrastructure(config, 'gateway');
   const readModels = config.mongoDbUrl
-    ? await waitFor(`the read models (MongoDB at ${config.mongoDbUrl})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))
-    : await waitFor('the read models (PostgreSQL at DATABASE_URL)', () => PostgresReadModelStore.connect(config.databaseUrl as string));
+    ? await waitFor(`the read models (MongoDB at ${redactedUrl(config.mongoDbUrl)})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))
+    : await waitFor(`the read models (PostgreSQL at ${redactedUrl(config.databaseUrl)})`, () => PostgresReadModelStore.connect(config.databaseUrl as string));
   const commands = new JetStreamClient({ servers: config.natsUrl as string, name: 'liangxin-gateway' });
-  await waitFor(`NATS at ${config.natsUrl} for commands`, () => commands.connect());
+  await waitFor(`NATS at ${redactedUrl(config.natsUrl)} for commands`, () => commands.connect());
   const gateway = await startGatewayApp({
     config,
     eventStore: infra.eventStore,

@@ -13,6 +13,7 @@ import { InfrastructureModule } from './infrastructure.module';
 import { createMetricsRegistry } from './ops/metrics';
 import { OpsModule } from './ops/ops.module';
 import { serviceRootModule } from './service-app';
+import { redactedUrl } from './redacted-url';
 import { type Backoff, DEFAULT_BACKOFF, waitFor } from './wait-for';
 
 /** The servers of distributed mode, opened once per app. */
@@ -60,23 +61,23 @@ export function configuredStoreOpeners(config: LiangxinConfig, app: string): Sto
   const { kurrentDbUrl, mongoDbUrl, databaseUrl } = config;
   const eventStore: StoreOpeners['eventStore'] = kurrentDbUrl
     ? {
-        name: `the event store (KurrentDB at ${kurrentDbUrl})`,
+        name: `the event store (KurrentDB at ${redactedUrl(kurrentDbUrl)})`,
         open: () => probed(withUpcasting(KurrentDbEventStore.connect({ connectionString: kurrentDbUrl })), (store) => store.headPosition(), (store) => store.close()),
       }
     : {
-        name: 'the event store (PostgreSQL at DATABASE_URL)',
+        name: `the event store (PostgreSQL at ${redactedUrl(databaseUrl)})`,
         open: async () => withUpcasting(await PostgresEventStore.connect({ connectionString: databaseUrl as string, applicationName: `liangxin-${app}` })),
       };
   const readModelStore: StoreOpeners['readModelStore'] = mongoDbUrl
     ? {
-        name: `the read-model store (MongoDB at ${mongoDbUrl})`,
+        name: `the read-model store (MongoDB at ${redactedUrl(mongoDbUrl)})`,
         open: async () => {
           const mongo = await mongoose.createConnection(mongoDbUrl, { serverSelectionTimeoutMS: 5_000 }).asPromise();
           return { checkpoints: new MongoCheckpointStore(mongo), close: () => mongo.close() };
         },
       }
     : {
-        name: 'the checkpoint store (PostgreSQL at DATABASE_URL)',
+        name: `the checkpoint store (PostgreSQL at ${redactedUrl(databaseUrl)})`,
         open: async () => {
           const checkpoints = await PostgresCheckpointStore.open({ connectionString: databaseUrl as string });
           return { checkpoints, close: () => checkpoints.close() };
@@ -106,7 +107,7 @@ export async function openDistributedInfrastructure(
   const logger = new Logger(app);
   const eventStore = withUpcasting(await waitFor(stores.eventStore.name, stores.eventStore.open, backoff, logger));
   const readModelStore = await waitFor(stores.readModelStore.name, stores.readModelStore.open, backoff, logger);
-  const nats = await waitFor(`NATS at ${config.natsUrl}`, () => connectToNats(config, app), backoff, logger);
+  const nats = await waitFor(`NATS at ${redactedUrl(config.natsUrl)}`, () => connectToNats(config, app), backoff, logger);
   return {
     eventStore,
     nats,

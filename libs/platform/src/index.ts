@@ -11,3 +11,5 @@ export * from './ops/ops.module';
 export * from './distributed';
 export * from './run-app';
 export * from './wait-for';
+export * from './redacted-url';
+export * from './startup-error';

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { DependencyUnavailableError, waitFor } from './wait-for';
+import { DependencyMisconfiguredError, DependencyUnavailableError, waitFor } from './wait-for';
 
 /** Opens a TCP connection to the port, rejecting while nothing listens there. */
 const reach = (port: number): Promise<string> =>
@@ -52,5 +52,29 @@ describe('waitFor', () => {
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect((error as DependencyUnavailableError).message).toMatch(/^the read-model store still unreachable after \d+ attempts: .*ECONNREFUSED/);
     expect((error as DependencyUnavailableError).attempts).toBeGreaterThan(2);
+  });
+});
+
+describe('waitFor on an error waiting cannot mend', () => {
+  it('stops at the first attempt with DependencyMisconfiguredError naming the dependency and the cause', async () => {
+    const logger = new RecordingLogger();
+    let attempts = 0;
+    const wrongPassword = Object.assign(new Error('password authentication failed for user "liangxin"'), { code: '28P01' });
+    const error = await waitFor(
+      'the event store (PostgreSQL at postgres://db:5432/liangxin)',
+      async () => {
+        attempts++;
+        throw wrongPassword;
+      },
+      { initialDelayMs: 20, maxDelayMs: 40 },
+      logger,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyMisconfiguredError);
+    expect((error as DependencyMisconfiguredError).message).toBe(
+      'cannot open the event store (PostgreSQL at postgres://db:5432/liangxin): password authentication failed for user "liangxin". Waiting will not mend this: check the URL, user, password and database name',
+    );
+    expect((error as DependencyMisconfiguredError).cause).toBe(wrongPassword);
+    expect(attempts).toBe(1);
+    expect(logger.warnings).toEqual([]);
   });
 });
