@@ -178,10 +178,12 @@ export class ProjectionRunner implements LiveProjections {
     if (!acquire || this.acquiring || this.lock) return;
     this.acquiring = true;
     let lock: { release(): Promise<void> } | undefined;
+    let gone = false;
     const lost = (error: unknown) => {
-      if (this.lock !== lock) return;
-      this.lock = undefined;
-      this.options.onProjectionLockLost?.(error);
+      if (gone) return;
+      gone = true;
+      if (this.lock === lock) this.lock = undefined;
+      if (lock) this.options.onProjectionLockLost?.(error);
       this.wake?.();
     };
     acquire(lost)
@@ -189,6 +191,8 @@ export class ProjectionRunner implements LiveProjections {
         lock = held;
         if (this.stopped) return held.release();
         this.waiters.advance(await this.lowestCheckpoint());
+        // the session may have broken while the checkpoint was read
+        if (gone || this.stopped) return held.release();
         this.lock = held;
         this.wake?.();
       })
