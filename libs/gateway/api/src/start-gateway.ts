@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
 import { createMetricsRegistry, type HealthProbe, InfrastructureModule, type LiangxinConfig, serviceRootModule } from '@liangxin/platform';
-import { AuditTrail, type LiveProjections, ProjectionRunner, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
+import { AuditTrail, type LiveProjections, PostgresReadModelStore, ProjectionRunner, type ProjectionRunnerOptions, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
 import type { ConsumerProgress, DeadLetterAdmin } from '@liangxin/transport';
 import { Gauge, type Registry } from 'prom-client';
 import { TokenService } from './auth/tokens';
@@ -146,9 +146,20 @@ const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ?
 const reportProjectionFailure = (error: unknown) =>
   new Logger('Projections').error(`The read models stopped and no longer follow the log: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
-async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
+/**
+ * The gateway's live projections in this thread. Over a PostgreSQL read-model database, which several gateways may
+ * share, only the holder of the projection lock projects; the others answer reads at once and follow its
+ * checkpoints, and one of them takes over when the holder dies.
+ */
+export async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
   const [events, store, projections, options] = args;
-  const runner = new ProjectionRunner(events, store, projections, { pollIntervalMs: 50, ...options });
+  const exclusive: ProjectionRunnerOptions | undefined = store instanceof PostgresReadModelStore
+    ? {
+        projectionLock: (lost) => store.acquireProjectionLock({ lost }),
+        onProjectionLockLost: (error) => new Logger('Projections').warn(`Lost the projection lock, waiting to take it again: ${String(error)}`),
+      }
+    : undefined;
+  const runner = new ProjectionRunner(events, store, projections, { pollIntervalMs: 50, ...exclusive, ...options });
   await runner.start();
   return runner;
 }

@@ -17,6 +17,13 @@ export interface ProjectionRunnerOptions {
   onError?: (error: unknown) => void;
   /** told the position every projection has committed, after each batch that moved it */
   onPosition?: (position: number) => void;
+  /**
+   * Project only while holding this lock (several gateways over one read-model database). Until then, and after
+   * `lost` is called, the runner follows the stored checkpoints instead, so waits for a position still resolve.
+   */
+  projectionLock?: (lost: (error: unknown) => void) => Promise<{ release(): Promise<void> }>;
+  /** told when the projection lock's session broke: the runner stopped projecting and waits for the lock again */
+  onProjectionLockLost?: (error: unknown) => void;
 }
 
 /** What the HTTP edge needs of the live projections, wherever they run (this thread or a worker). */
@@ -48,6 +55,9 @@ export class ProjectionRunner implements LiveProjections {
   /** a poke that came while a batch was being applied: the next sleep is skipped, so no event waits a poll */
   private pokedWhileBusy = false;
   private readonly waiters = new PositionWaiters();
+  /** held projection lock, when `projectionLock` is set; undefined while another runner projects */
+  private lock: { release(): Promise<void> } | undefined;
+  private acquiring = false;
 
   constructor(
     private readonly events: EventStore,
@@ -102,6 +112,13 @@ export class ProjectionRunner implements LiveProjections {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+
+  /** whether this runner applies events (false while another one holds the projection lock) */
+  get projecting(): boolean {
+    return !this.options.projectionLock || this.lock !== undefined;
   }
 
   /** wakes the runner at once instead of at its next poll (call after appending) */
@@ -143,9 +160,48 @@ export class ProjectionRunner implements LiveProjections {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      if (!this.projecting) {
+        this.acquireInBackground();
+        // another runner projects: follow its committed checkpoints so position waits still resolve here
+        this.waiters.advance(await this.lowestCheckpoint());
+        if (!this.stopped) await this.sleep();
+        continue;
+      }
       const read = await this.step();
       if (read < this.batchSize && !this.stopped) await this.sleep();
     }
+  }
+
+  /** Waits for the projection lock without holding up the loop; once held, resumes from the stored checkpoints. */
+  private acquireInBackground(): void {
+    const acquire = this.options.projectionLock;
+    if (!acquire || this.acquiring || this.lock) return;
+    this.acquiring = true;
+    let lock: { release(): Promise<void> } | undefined;
+    let gone = false;
+    const lost = (error: unknown) => {
+      if (gone) return;
+      gone = true;
+      if (this.lock === lock) this.lock = undefined;
+      if (lock) this.options.onProjectionLockLost?.(error);
+      this.wake?.();
+    };
+    acquire(lost)
+      .then(async (held) => {
+        lock = held;
+        if (this.stopped) return held.release();
+        this.waiters.advance(await this.lowestCheckpoint());
+        // the session may have broken while the checkpoint was read
+        if (gone || this.stopped) return held.release();
+        this.lock = held;
+        this.wake?.();
+      })
+      .catch((error) => {
+        if (!this.stopped) this.options.onError?.(error);
+      })
+      .finally(() => {
+        this.acquiring = false;
+      });
   }
 
   private sleep(): Promise<void> {
