@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '@liangxin/contracts';
 import { createTemporaryPostgresDatabase } from '@liangxin/event-store/testing';
 import { checkpointStoreContract } from './checkpoint-store.contract';
+import { deadLetterStoreContract, deadLetterTestEvent } from './dead-letter-store.contract';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { PostgresDeadLetterStore } from './postgres-dead-letter-store';
 
@@ -21,51 +21,18 @@ describe('PostgresCheckpointStore', () => {
   });
 });
 
-const event = (globalPosition: number): RecordedEvent => ({
-  type: 'EnterpriseRegistered',
-  schemaVersion: 1,
-  data: { creditCode: '91350100M000100Y43' },
-  eventId: `e-${globalPosition}`,
-  streamId: 'enterprise-91350100M000100Y43',
-  streamVersion: 0,
-  globalPosition,
-  occurredAt: '2024-01-01T00:00:00.000Z',
-  recordedAt: '2024-01-01T00:00:00.000Z',
-  metadata: { actor: 'system:test' },
-});
-
 describe('PostgresDeadLetterStore', () => {
-  let store: PostgresDeadLetterStore;
-  beforeEach(async () => {
-    store = await PostgresDeadLetterStore.open({ connectionString: database.url });
-  });
-  afterEach(() => store.close());
+  deadLetterStoreContract(() => PostgresDeadLetterStore.open({ connectionString: database.url }));
 
-  it('parks an event with its consumer, error and attempts, and lists it after reopening', async () => {
-    const parked = await store.park({ consumer: 'formation', event: event(5), error: 'boom', attempts: 3 });
-    await store.close();
-    store = await PostgresDeadLetterStore.open({ connectionString: database.url });
-    const [listed] = await store.list('formation');
-    expect(listed).toEqual(parked);
-    expect(listed).toMatchObject({ consumer: 'formation', error: 'boom', attempts: 3, event: event(5) });
-    expect(new Date(listed.parkedAt).toISOString()).toBe(listed.parkedAt);
-  });
-
-  it('parking the same event again for the same consumer updates it instead of duplicating', async () => {
-    await store.park({ consumer: 'funding', event: event(7), error: 'first', attempts: 3 });
-    await store.park({ consumer: 'funding', event: event(7), error: 'second', attempts: 3 });
-    await store.park({ consumer: 'evaluation', event: event(7), error: 'other consumer', attempts: 1 });
-    const funding = await store.list('funding');
-    expect(funding).toHaveLength(1);
-    expect(funding[0]).toMatchObject({ error: 'second', attempts: 6 });
-    expect(await store.list('evaluation')).toHaveLength(1);
-  });
-
-  it('records failed retries and removes a letter once retried successfully', async () => {
-    const parked = await store.park({ consumer: 'registry', event: event(9), error: 'x', attempts: 2 });
-    await store.recordFailedRetry(parked.id, 'still broken', 3);
-    expect(await store.get(parked.id)).toMatchObject({ error: 'still broken', attempts: 3 });
-    await store.remove(parked.id);
-    expect(await store.get(parked.id)).toBeUndefined();
+  it('keeps when a letter was parked as an ISO-8601 instant', async () => {
+    const store = await PostgresDeadLetterStore.open({ connectionString: database.url });
+    try {
+      const parked = await store.park({ consumer: 'requests', event: deadLetterTestEvent(11), error: 'boom', attempts: 1 });
+      const [listed] = await store.list('requests');
+      expect(listed.id).toBe(parked.id);
+      expect(new Date(listed.parkedAt).toISOString()).toBe(listed.parkedAt);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,0 +1,58 @@
+import type { RecordedEvent } from '@liangxin/contracts';
+import type { DeadLetterStore } from './dead-letter-store';
+
+type OpenedStore = DeadLetterStore & { close(): Promise<void> };
+
+/** An event as a consumer would have received it, at a given position. */
+export const deadLetterTestEvent = (globalPosition: number): RecordedEvent => ({
+  type: 'EnterpriseRegistered',
+  schemaVersion: 1,
+  data: { creditCode: '91350100M000100Y43' },
+  eventId: `e-${globalPosition}`,
+  streamId: 'enterprise-91350100M000100Y43',
+  streamVersion: 0,
+  globalPosition,
+  occurredAt: '2024-01-01T00:00:00.000Z',
+  recordedAt: '2024-01-01T00:00:00.000Z',
+  metadata: { actor: 'system:test' },
+});
+
+/**
+ * What every DeadLetterStore must do, run against each implementation. `open` returns a store over the same durable
+ * storage each time, so the suite can check that a dead letter outlives the store object that parked it.
+ */
+export function deadLetterStoreContract(open: () => Promise<OpenedStore>): void {
+  const event = deadLetterTestEvent;
+  let store: OpenedStore;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(() => store.close());
+
+  it('parks an event with its consumer, error and attempts, and lists it after reopening', async () => {
+    const parked = await store.park({ consumer: 'formation', event: event(5), error: 'boom', attempts: 3 });
+    await store.close();
+    store = await open();
+    const [listed] = await store.list('formation');
+    expect(listed).toEqual(parked);
+    expect(listed).toMatchObject({ consumer: 'formation', error: 'boom', attempts: 3, event: event(5) });
+  });
+
+  it('parking the same event again for the same consumer updates it instead of duplicating', async () => {
+    await store.park({ consumer: 'funding', event: event(7), error: 'first', attempts: 3 });
+    await store.park({ consumer: 'funding', event: event(7), error: 'second', attempts: 3 });
+    await store.park({ consumer: 'evaluation', event: event(7), error: 'other consumer', attempts: 1 });
+    const funding = await store.list('funding');
+    expect(funding).toHaveLength(1);
+    expect(funding[0]).toMatchObject({ error: 'second', attempts: 6 });
+    expect(await store.list('evaluation')).toHaveLength(1);
+  });
+
+  it('records failed retries and removes a letter once retried successfully', async () => {
+    const parked = await store.park({ consumer: 'registry', event: event(9), error: 'x', attempts: 2 });
+    await store.recordFailedRetry(parked.id, 'still broken', 3);
+    expect(await store.get(parked.id)).toMatchObject({ error: 'still broken', attempts: 3 });
+    await store.remove(parked.id);
+    expect(await store.get(parked.id)).toBeUndefined();
+  });
+}
