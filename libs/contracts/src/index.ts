@@ -11,3 +11,4 @@ export * from './evaluation';
 export * from './requests';
 export * from './sources';
 export * from './admin';
+export * from './divisions/divisions';
