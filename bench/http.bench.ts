@@ -204,6 +204,7 @@ async function main(): Promise<void> {
   const { generateCreditCode } = await import('@liangxin/registry-domain');
   const { SqliteEventStore } = await import('@liangxin/event-store');
   const { startTestSystem } = await import('../apps/embedded/src/testing');
+  const { COMMAND_STAGES, stageTimings } = await import('@liangxin/diagnostics');
 
   const system = await startTestSystem({ DURABILITY: 'fsync', ADMIN_TOKEN: ADMIN_TOKEN, MAX_DELIVERIES: '5' });
   const freshCodes = Array.from({ length: 100_000 }, (_, i) => generateCreditCode(DISTRICT, i + 1));
@@ -239,7 +240,10 @@ async function main(): Promise<void> {
     // (a)
     await load({ operation: 'member-then-visible', rate: 50, seconds: 1 }); // warm-up
     await settle();
+    stageTimings.start();
     const fixed = await load({ operation: 'member-then-visible', rate: FIXED_RATE, seconds: FIXED_RATE_SECONDS });
+    const breakdown = await stageTimings.collect();
+    stageTimings.stop();
     describeFailures('fixed rate', fixed);
 
     // (b)
@@ -296,6 +300,14 @@ async function main(): Promise<void> {
     console.log(`    of which the GET with X-Min-Position (waiting for the read models): p50 ${ms(percentile(fixed.readMs, 50))}, p99 ${ms(percentile(fixed.readMs, 99))}`);
     console.log(`    raw baseline, store append alone at ${FIXED_RATE}/s (fsync): p50 ${ms(percentile(rawLatencies, 50))}, p99 ${ms(percentile(rawLatencies, 99))}`);
     console.log(`    HTTP + command + projection overhead at p50: ${ms(percentile(fixed.latenciesMs, 50) - percentile(rawLatencies, 50))}`);
+    console.log('    where the time goes, per stage (server side, each stage timed where it runs):');
+    for (const stage of COMMAND_STAGES) {
+      const d = breakdown.stages[stage];
+      console.log(`      ${stage.padEnd(11)} n=${String(d.count).padStart(6)}  p50 ${ms(d.p50).padStart(9)}  p99 ${ms(d.p99).padStart(9)}  max ${ms(d.max).padStart(9)}`);
+    }
+    const loop = breakdown.eventLoopDelay;
+    console.log(`      event-loop delay (main thread): p50 ${ms(loop.p50)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}`);
+    console.log(`      GC pauses: ${breakdown.gc.count}, total ${ms(breakdown.gc.totalMs)}, p99 ${ms(breakdown.gc.p99)}, max ${ms(breakdown.gc.max)}`);
 
     console.log(`\n(b) highest sustained rate with p99 command-to-visible under ${P99_LIMIT_MS} ms (steps of ${STEP_SECONDS} s)`);
     for (const s of steps) console.log(`    ${String(s.rate).padStart(5)}/s → achieved ${String(s.achieved).padStart(5)}/s, p50 ${ms(s.p50).padStart(9)}, p99 ${ms(s.p99).padStart(9)} (GET part p50 ${ms(s.readP50)})  ${s.ok ? 'ok' : 'over the limit'}`);
