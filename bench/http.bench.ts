@@ -9,7 +9,7 @@
 // Run: node -r ./tools/register.js bench/http.bench.ts     (about two minutes, loopback only)
 import 'reflect-metadata';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -224,7 +224,8 @@ async function main(): Promise<void> {
   };
   const startedAt = Date.now();
   console.log(`Liangxin HTTP bench: embedded system, DURABILITY=fsync, data in ${system.dataDir}, load generator in a worker thread`);
-  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other work on the machine skews every figure)\n`);
+  const loadAverageAtStart = loadavg();
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start (other work on the machine skews every figure)\n`);
 
   try {
     // (c) first: its registrations are the enterprises (a) and (b) change.
@@ -321,6 +322,32 @@ async function main(): Promise<void> {
     console.log(`    raw store append, 64 writers:    ${String(rawAppendsPerSecond).padStart(6)}/s   → HTTP registrations are ${ratio(registrationsPerSecond, rawAppendsPerSecond)} of it`);
     console.log(`    HTTP no-op GET /health:          ${String(healthPerSecond).padStart(6)}/s   → HTTP registrations are ${ratio(registrationsPerSecond, healthPerSecond)} of it`);
     console.log(`\nTotal ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    // BENCH_JSON=file: the same figures for tools/bench-report.js, which runs the bench several times
+    if (process.env.BENCH_JSON) {
+      writeFileSync(
+        process.env.BENCH_JSON,
+        JSON.stringify({
+          loadAverageAtStart,
+          loadAverageAtEnd: loadavg(),
+          fixed: {
+            rate: FIXED_RATE,
+            achieved: fixedAchieved,
+            p50: percentile(fixed.latenciesMs, 50),
+            p99: percentile(fixed.latenciesMs, 99),
+            max: percentile(fixed.latenciesMs, 100),
+            stoppedEarly: fixed.stoppedEarly,
+            failed: fixed.failed,
+          },
+          rawFixed: { p50: percentile(rawLatencies, 50), p99: percentile(rawLatencies, 99) },
+          breakdown,
+          steps,
+          sustainedRate: sustained?.rate ?? 0,
+          registrationsPerSecond,
+          rawAppendsPerSecond,
+          healthPerSecond,
+        }),
+      );
+    }
   } finally {
     await worker.terminate();
     await shutdown();
