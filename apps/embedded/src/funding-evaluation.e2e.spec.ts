@@ -86,7 +86,7 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
   it('claws back a grant named in the path, returning the money to the budget', async () => {
     const paid = await call('POST', '/api/funding/grants', officer, { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId] });
     expect(paid.status).toBe(201);
-    const clawed = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { district: DISTRICT, year: 2024, reason: 'activity cancelled', justifiedBy: ['cancellation-1'] });
+    const clawed = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { district: DISTRICT, year: 2024, reason: 'activity cancelled', justifiedBy: [formedEventId] });
     expect(clawed.status).toBe(200);
 
     const org = await read('/api/funding/orgs/org-1', officer, clawed.body.position);

@@ -110,9 +110,13 @@ describe('resource limits over HTTP (embedded system)', () => {
     // auditors may not write: each write is refused 403 after it is counted, so nothing is appended
     const write = (token: string) => system.call('/api/enterprises', { method: 'POST', token, json: {} });
     // a burst at once: the bucket's eight go through (to the role check), the rest wait
+    const burstStarted = Date.now();
     const statuses = (await Promise.all(Array.from({ length: 16 }, () => write(writer)))).map((answer) => answer.status);
+    // on a busy machine the burst takes a while, and the bucket refills meanwhile: at most that many more go through
+    const refilled = Math.ceil(((Date.now() - burstStarted) / 1000) * Number(LIMITS.WRITES_PER_SECOND));
     expect(statuses.filter((status) => status === 403).length).toBeGreaterThanOrEqual(Number(LIMITS.WRITE_BURST));
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(4);
+    expect(statuses.filter((status) => status === 403).length).toBeLessThanOrEqual(Number(LIMITS.WRITE_BURST) + refilled);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(Math.min(4, 16 - Number(LIMITS.WRITE_BURST) - refilled));
     expect(statuses.filter((status) => status !== 403 && status !== 429)).toEqual([]);
     const throttled = await write(writer);
     expect(throttled.status).toBe(429);
