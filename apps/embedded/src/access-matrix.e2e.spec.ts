@@ -95,6 +95,11 @@ const MATRIX: Row[] = [
   { route: 'GET /api/coverage?district=A', request: () => ({ path: `/api/coverage?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/coverage?district=B&asOf', request: () => ({ path: `/api/coverage?district=${DISTRICT_B}&asOf=2030-01-01` }), expected: expect6(200, 403, 200, 200, 403, 401) },
   { route: 'GET /api/coverage/districts', request: () => ({ path: '/api/coverage/districts' }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  // statistics tables: the caller's districts, or one it may see
+  { route: 'GET /api/statistics/coverage?district=A', request: () => ({ path: `/api/statistics/coverage?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/statistics/requests?district=B&format=csv', request: () => ({ path: `/api/statistics/requests?district=${DISTRICT_B}&format=csv` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/statistics/targets', request: () => ({ path: '/api/statistics/targets' }), expected: expect6(200, 200, 200, 200, 403, 401) },
+  { route: 'GET /api/coverage/ownership/{key}?district=A', request: () => ({ path: `/api/coverage/ownership/foreign?district=${DISTRICT_A}` }), expected: expect6(404, 404, 403, 404, 403, 401) },
   // audit
   { route: 'GET /api/audit/enterprises/{own}', request: () => ({ path: `/api/audit/enterprises/${OWN}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/audit/enterprises/{in B}', request: () => ({ path: `/api/audit/enterprises/${IN_B}` }), expected: expect6(200, 403, 200, 200, 403, 401) },

@@ -17,6 +17,7 @@ import { EVALUATION_CONTROLLERS } from './evaluation';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { REQUESTS_CONTROLLERS } from './requests';
+import { STATISTICS_CONTROLLERS } from './statistics';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway-settings';
 import { LiveUpdatesController } from './ops/live-updates.controller';
 import { DeclaredQueryInterceptor } from './read-side/declared-query.interceptor';
@@ -50,7 +51,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS, ...STATISTICS_CONTROLLERS],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },

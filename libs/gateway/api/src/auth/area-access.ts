@@ -16,7 +16,7 @@ export async function assertSeesWholeArea(readModels: ReadModelStore, principal:
   const outside = [...new Set(enterprises.map((d) => d.body.district).filter((district) => !canSeeDistrict(principal, district)))].sort();
   if (principal.role === 'enterprise' || outside.length > 0) {
     throw new ForbiddenException({
-      message: `${key} has enterprises in districts outside yours (${outside.join(', ') || 'any'}): ask an admin for its figures, or read your district's coverage`,
+      message: `${key} has enterprises in districts outside yours (${outside.join(', ') || 'any'}): add ?district= with your district for its share, or ask an admin for the whole area`,
       details: [{ field, reason: 'the area spans districts outside yours' }],
     });
   }

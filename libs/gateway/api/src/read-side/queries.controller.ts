@@ -7,7 +7,6 @@ import {
   COVERAGE_WORKLIST,
   type Coverage,
   coverageId,
-  type CoverageScope,
   ENTERPRISE_STATUS,
   enterpriseStatusProjection,
   EVALUATION_ORGS,
@@ -36,6 +35,9 @@ import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertSeesWholeArea, type CrossDistrictArea } from '../auth/area-access';
 import { assertDistrict, assertEnterpriseAccess, canSeeDistrict, type Principal } from '../auth/principal';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
+import { parseAsOf } from './as-of';
+import { StatisticsSource } from '../statistics/statistics-source';
+import { coverageGroups } from '../statistics/tables';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { SETTLED_READ_HEADER } from './settled/settled-read-headers';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
@@ -78,14 +80,6 @@ function treeOrgOf(org: OrganisationStatus, rating: OrgEvaluation | undefined, f
   };
 }
 
-const parseAsOf = (value: string | undefined): string | undefined => {
-  if (value === undefined || value === '') return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new BadRequestException({ message: 'asOf must be an ISO-8601 date or time', details: [{ field: 'asOf', reason: 'not an ISO-8601 date, e.g. 2026-06-30 or 2026-06-30T12:00:00Z' }] });
-  // A date alone means the end of that day: "coverage on 30 June" includes what was recorded that day.
-  const instant = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(time + 86_400_000 - 1) : new Date(time);
-  return instant.toISOString();
-};
 
 const MAX_TREE_DEPTH = 10;
 /** organisations walked up at most when looking for one the caller may read (a cycle in the data must not loop) */
@@ -122,9 +116,9 @@ const parseCursor = (value: string | undefined, prefix: string): string | undefi
   if (!id.startsWith(prefix)) throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
   return id;
 };
-const SCOPES = ['park', 'industry-chain', 'ownership'] as const satisfies readonly CoverageScope[];
+const SCOPES = ['park', 'industry-chain', 'building', 'ownership'] as const;
 /** The ledger field each coverage scope groups enterprises by: the whole-area check must look at the same one. */
-const AREA_OF_SCOPE: Record<(typeof SCOPES)[number], CrossDistrictArea> = { park: 'park', 'industry-chain': 'industryChain', ownership: 'ownership' };
+const AREA_OF_SCOPE: Record<(typeof SCOPES)[number], CrossDistrictArea> = { park: 'park', 'industry-chain': 'industryChain', building: 'building', ownership: 'ownership' };
 
 @ApiTags('read models')
 @ApiBearerAuth()
@@ -362,16 +356,42 @@ export class QueriesController {
 
   @Get('coverage/:scope/:key')
   @Roles('admin', 'officer', 'auditor')
-  @ApiOperation({ summary: 'Coverage of a park, an industry chain or an ownership (e.g. /api/coverage/ownership/foreign: the foreign-funded enterprises)' })
-  async coverageOf(@Param('scope') scopeParam: string, @Param('key') key: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOperation({
+    summary: 'Coverage of a park, an industry chain, a building or an ownership (e.g. /api/coverage/ownership/foreign?district=330482: the foreign-funded enterprises of Pinghu)',
+    description:
+      'With `district`, the enterprises of that district only (any officer or auditor of it may read it). Without, the whole area across districts: an admin, or a caller whose districts hold every enterprise of the area (else 403: name your district). `asOf` answers as the area stood then.',
+  })
+  @ApiQuery({ name: 'district', required: false, description: 'six-digit division code: count only that district’s enterprises of the area' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time' })
+  async coverageOf(
+    @Param('scope') scopeParam: string,
+    @Param('key') key: string,
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('asOf') asOfParam?: string,
+  ) {
     const scope = SCOPES.find((s) => s === scopeParam);
     if (!scope) {
       throw new BadRequestException({ message: `scope must be one of: ${SCOPES.join(', ')}`, details: [{ field: 'scope', reason: `must be ${SCOPES.map((s) => `"${s}"`).join(', ')}` }] });
     }
-    await assertSeesWholeArea(this.readModels, principal, AREA_OF_SCOPE[scope], key);
-    const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
-    if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
-    return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
+    const district = parseDistrict(districtParam, false);
+    const asOf = parseAsOf(asOfParam);
+    if (district) assertDistrict(principal, district);
+    else await assertSeesWholeArea(this.readModels, principal, AREA_OF_SCOPE[scope], key);
+    if (scope !== 'building' && !district && !asOf) {
+      const found = await this.readModels.get<Coverage>(COVERAGE, coverageId(scope, key));
+      if (!found) throw new NotFoundException({ message: `No enterprises counted for ${scope} ${key}`, details: [{ field: 'key', reason: 'not found' }] });
+      return coverageView(scope, key, new Date().toISOString(), found.body, this.settings.coverageTarget);
+    }
+    // a district's share of an area, a building, or a past moment: counted from the enterprises themselves, as the projection counts them
+    const source = new StatisticsSource(this.readModels, this.timeTravel, asOf);
+    const enterprises = await source.enterprisesWhere({ [AREA_OF_SCOPE[scope]]: key, ...(district && { district }) });
+    const counted = coverageGroups(enterprises, 'district', this.settings.coverageTarget).values().next().value;
+    if (!counted) {
+      const where = `${scope} ${key}${district ? ` in district ${district}` : ''}`;
+      throw new NotFoundException({ message: asOf ? `No enterprises counted for ${where} on ${asOf}` : `No enterprises counted for ${where}`, details: [{ field: 'key', reason: 'not found' }] });
+    }
+    return { ...(district && { district }), asOf: asOf ?? new Date().toISOString(), ...counted, scope, key };
   }
 
   @Get('audit/enterprises/:code')

@@ -1,0 +1,3 @@
+import { StatisticsController } from './statistics.controller';
+
+export const STATISTICS_CONTROLLERS = [StatisticsController];
