@@ -13,6 +13,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/tokens';
 import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
+import { LedgerController } from './enterprises/ledger.controller';
 import { EVALUATION_CONTROLLERS } from './evaluation';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
@@ -50,7 +51,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS],
+      controllers: [EnterpriseCommandsController, LedgerController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },
