@@ -100,7 +100,7 @@ export class LedgerController {
     if (district) assertDistrict(principal, district);
     // each district is one indexed equality query; an admin without a district reads across all of them
     const districts = district ? [district] : principal.role === 'admin' ? [undefined] : (principal.districts ?? []);
-    const found = await Promise.all(districts.map((d) => this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, d === undefined ? filter : { ...filter, district: d })));
+    const found = await Promise.all(districts.map((d) => this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, d === undefined ? filter : { district: d, ...filter })));
     let enterprises = found.flat().map((d) => d.body);
     if (q !== undefined) enterprises = enterprises.filter(matchesSearch(q));
     const answer = paginate(enterprises, LEDGER_ORDER, page);

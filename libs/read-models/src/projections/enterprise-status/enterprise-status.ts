@@ -210,6 +210,8 @@ export const ENTERPRISE_STATUS_EVENT_TYPES: ReadonlySet<string> = new Set([
 export const enterpriseStatusProjection: Projection = {
   name: 'enterprise-status',
   collections: [ENTERPRISE_STATUS, ENTERPRISE_STATUS_ORG_MODES],
+  // the ledger by district, a person's caseload, the whole-area checks of park, industry chain and ownership coverage
+  queriedBy: { [ENTERPRISE_STATUS]: ['district', 'workCoverageAssignee', 'park', 'industryChain', 'ownership'] },
   eventTypes: ENTERPRISE_STATUS_EVENT_TYPES,
   async apply(event, context) {
     const orgId = (event.data as Partial<OrgsMergedData>).orgId;
