@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { startTestSystem, type TestSystem } from './testing';
 
@@ -220,5 +221,67 @@ describe('the enterprise ledger and list pagination over HTTP (embedded system)'
       cursor = page.body.nextCursor;
     }
     expect(paged).toEqual(all.items.map((o: { id: string }) => o.id));
+  });
+
+  describe('exports (?format=)', () => {
+    const download = async (path: string, token?: string) => {
+      const response = await fetch(system.url + path, { headers: { authorization: `Bearer ${token ?? system.adminToken}`, 'X-Min-Position': String(await system.settled()) } });
+      return { status: response.status, type: response.headers.get('content-type') ?? '', disposition: response.headers.get('content-disposition') ?? '', bytes: Buffer.from(await response.arrayBuffer()) };
+    };
+
+    it('writes the whole filtered ledger (every page, not one) as CSV with Chinese headers, district names and the as-of time', async () => {
+      const file = await download(`/api/enterprises?district=${A}&limit=3&format=csv`, officerA);
+      expect(file.status).toBe(200);
+      expect(file.type).toMatch(/^text\/csv/);
+      expect(file.disposition).toMatch(/attachment; filename="enterprise-ledger_430104_\d{4}-\d{2}-\d{2}\.csv"/);
+      const text = file.bytes.toString('utf8');
+      expect(text.charCodeAt(0)).toBe(0xfeff);
+      const lines = text.slice(1).trim().split('\r\n');
+      expect(lines[0]).toBe('两新组织企业台账');
+      expect(lines[1]).toMatch(/^行政区划,430104 岳麓区/);
+      expect(lines[2]).toMatch(/^截至时间,\d{4}-\d{2}-\d{2}T/);
+      expect(lines[4]).toBe('统一社会信用代码,企业名称,行政区划,经济类型,园区,楼宇,产业链,从业人员,正式党员,预备党员,经营状态,覆盖情况,所属党组织,未覆盖原因,未建原因,发展需求,成立日期');
+      const rows = lines.slice(5);
+      expect(rows).toHaveLength(SEEDS.filter((s) => s.district === A).length + FILLER);
+      const first = rows.find((line) => line.startsWith(codeOf(SEEDS[0])));
+      expect(first).toContain('长沙岳麓新材料有限公司,430104,民营,麓谷园区,创业大厦,新材料,10,0,0,正常,未覆盖');
+      expect(first).toContain('融资；用工,2019-03-01');
+    });
+
+    it('keeps the filters and the tenancy in the file', async () => {
+      const file = await download(`/api/enterprises?format=csv&ownership=foreign`, officerA);
+      const rows = file.bytes.toString('utf8').trim().split('\r\n').slice(5);
+      expect(rows.map((line) => line.split(',')[0]).sort()).toEqual([SEEDS[1], SEEDS[4]].map(codeOf).sort());
+      expect((await download(`/api/enterprises?district=${B}&format=csv`, officerA)).status).toBe(403);
+    });
+
+    it('writes XLSX a spreadsheet opens: the header row in Chinese and one row per enterprise, numbers as numbers', async () => {
+      const file = await download(`/api/enterprises?park=${encodeURIComponent('麓谷园区')}&format=xlsx`);
+      expect(file.status).toBe(200);
+      expect(file.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(file.bytes as unknown as ArrayBuffer);
+      const sheet = book.worksheets[0];
+      expect(sheet.getRow(5).getCell(1).value).toBe('统一社会信用代码');
+      const codes = [6, 7, 8].map((r) => sheet.getRow(r).getCell(1).value);
+      expect(new Set(codes)).toEqual(new Set([SEEDS[0], SEEDS[1], SEEDS[4]].map(codeOf)));
+      expect(sheet.getRow(6).getCell(8).value).toBe(10);
+      expect(sheet.getRow(9).getCell(1).value ?? null).toBeNull();
+    });
+
+    it('exports the other lists the same way, and refuses an unknown format naming the field', async () => {
+      for (const list of [`/api/orgs?district=${A}`, `/api/requests?district=${A}`, `/api/org-proposals?district=${A}`, '/api/funding/budgets', `/api/coverage/worklist?district=${A}`, '/api/coverage/districts', '/api/instructors/p-nobody/caseload']) {
+        const joiner = list.includes('?') ? '&' : '?';
+        const csv = await download(`${list}${joiner}format=csv`);
+        expect({ list, status: csv.status, type: csv.type }).toEqual({ list, status: 200, type: expect.stringMatching(/^text\/csv/) });
+        expect(csv.bytes.toString('utf8').split('\r\n')[2]).toMatch(/^截至时间,/);
+        const html = await download(`${list}${joiner}format=html`);
+        expect({ list, status: html.status, type: html.type }).toEqual({ list, status: 200, type: expect.stringMatching(/^text\/html/) });
+        const refused = await get(`${list}${joiner}format=pdf`);
+        expect({ list, status: refused.status, field: refused.body.details?.[0]?.field }).toEqual({ list, status: 400, field: 'format' });
+      }
+      const worklist = (await download(`/api/coverage/worklist?district=${A}&format=csv`)).bytes.toString('utf8').trim().split('\r\n');
+      expect(worklist.length - 5).toBe((await get(`/api/coverage/worklist?district=${A}`)).body.total);
+    });
   });
 });

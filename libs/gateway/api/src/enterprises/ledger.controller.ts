@@ -1,28 +1,29 @@
 import { BadRequestException, Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { OPERATING_STATUSES, OWNERSHIPS } from '@liangxin/contracts';
+import { OPERATING_STATUSES, OWNERSHIPS, unreadableTextReason } from '@liangxin/contracts';
 import { type CoverageKind, ENTERPRISE_STATUS, type EnterpriseStatus, type FieldFilter, type ReadModelStore } from '@liangxin/read-models';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import { assertDistrict, type Principal } from '../auth/principal';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
-import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { exportDistricts, exportList, LEDGER_EXPORT } from '../read-side/list-exports';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 import { enterpriseView } from '../read-side/views';
 
 const COVERAGE_KINDS: readonly CoverageKind[] = ['organisational', 'work', 'none'];
 const MAX_TEXT = 100;
-/** control, zero-width and bidi characters: nothing a name, park or building is searched by */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
 
 function parseText(field: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
-  if (text.length > MAX_TEXT || INVISIBLE.test(text)) {
-    throw new BadRequestException({ message: `${field} must be plain text of at most ${MAX_TEXT} characters`, details: [{ field, reason: `at most ${MAX_TEXT} characters, no control or invisible characters` }] });
-  }
+  if (text.length > MAX_TEXT) throw new BadRequestException({ message: `${field} must be at most ${MAX_TEXT} characters`, details: [{ field, reason: `at most ${MAX_TEXT} characters` }] });
+  // the same rule as the names it is matched against: no control, zero-width or bidi characters
+  const unreadable = unreadableTextReason(text);
+  if (unreadable) throw new BadRequestException({ message: `${field} ${unreadable}`, details: [{ field, reason: unreadable }] });
   return text;
 }
 
@@ -59,7 +60,7 @@ export class LedgerController {
   @ApiOperation({
     summary: 'The enterprise ledger (七个清): search, filter and page the enterprises of your districts',
     description:
-      'Each line carries the seven facts of the ledger: who (name, credit code, kind, ownership), where (district, park, building, industry chain), how many (employees, full and probationary members), its organisation or why it has none, how it is covered, its development needs and when it was registered. `q` matches a fragment of the name (Chinese text as typed) or the start of the credit code. An officer or auditor sees only the districts of the token; without `district` that is all of them. Ordered by district, name (natural order) and credit code; `total` counts every match, `nextCursor` gives the next page.',
+      'Each line carries the seven facts of the ledger: who (name, credit code, kind, ownership), where (district, park, building, industry chain), how many (employees, full and probationary members), its organisation or why it has none, how it is covered, its development needs and when it was registered. `q` matches a fragment of the name (Chinese text as typed) or the start of the credit code. An officer or auditor sees only the districts of the token; without `district` that is all of them. Ordered by district, name (natural order) and credit code; `total` counts every match, `nextCursor` gives the next page. `format=xlsx|csv|html` gives every match (not one page) as a file with Chinese headers.',
   })
   @ApiQuery({ name: 'district', required: false, description: '6-digit division code; default: every district you may see' })
   @ApiQuery({ name: 'q', required: false, description: 'a fragment of the name, or the first characters of the credit code' })
@@ -70,6 +71,7 @@ export class LedgerController {
   @ApiQuery({ name: 'ownership', required: false, enum: OWNERSHIPS })
   @ApiQuery({ name: 'status', required: false, enum: OPERATING_STATUSES, description: 'operating status' })
   @ApiPaginated()
+  @ApiTableExport()
   async ledger(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
@@ -82,6 +84,7 @@ export class LedgerController {
     @Query('status') statusParam?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrictParam(districtParam);
     const q = parseText('q', qParam);
@@ -103,6 +106,7 @@ export class LedgerController {
     const found = await Promise.all(districts.map((d) => this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, d === undefined ? filter : { district: d, ...filter })));
     let enterprises = found.flat().map((d) => d.body);
     if (q !== undefined) enterprises = enterprises.filter(matchesSearch(q));
+    if (format !== 'json') return exportList(LEDGER_EXPORT, sortedBy(enterprises, LEDGER_ORDER), exportDistricts(principal, district, enterprises.map((e) => e.district)), format);
     const answer = paginate(enterprises, LEDGER_ORDER, page);
     return { ...answer, items: answer.items.map(enterpriseView) };
   }

@@ -9,7 +9,9 @@ import { CommandSender } from '../commands/command-sender';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
-import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { BUDGETS_EXPORT, exportDistricts, exportList } from '../read-side/list-exports';
 import { parseDistrictParam, parseYearParam } from './query-params';
 
 /** one budget per district and year */
@@ -79,12 +81,14 @@ export class FundingController {
   @ApiQuery({ name: 'district', required: false })
   @ApiQuery({ name: 'year', required: false })
   @ApiPaginated()
+  @ApiTableExport()
   async budgets(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
     @Query('year') yearParam?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrictParam(districtParam);
     const page = pageRequest(limit, cursor, BUDGET_ORDER.arity);
@@ -94,11 +98,9 @@ export class FundingController {
     if (district) where.district = district;
     if (year !== undefined) where.year = year;
     const found = await this.readModels.find<FundingBudget>(FUNDING_BUDGETS, where);
-    return paginate(
-      found.map((d) => d.body).filter((b) => canSeeDistrict(principal, b.district)),
-      BUDGET_ORDER,
-      page,
-    );
+    const budgets = found.map((d) => d.body).filter((b) => canSeeDistrict(principal, b.district));
+    if (format !== 'json') return exportList(BUDGETS_EXPORT, sortedBy(budgets, BUDGET_ORDER), exportDistricts(principal, district, budgets.map((b) => b.district)), format);
+    return paginate(budgets, BUDGET_ORDER, page);
   }
 
   @Get('orgs/:orgId')

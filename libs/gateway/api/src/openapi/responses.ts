@@ -81,7 +81,14 @@ export const RESPONSE_OF: Record<string, ResponseSchemaName | { contentType: str
   RequestsController_reopen: 'CommandAccepted',
 };
 
-type Operation = { operationId?: string; responses?: Record<string, { description?: string; content?: Record<string, { schema: JsonSchema }> }> };
+/** the files of `?format=xlsx|csv|html`: the whole list as filtered, with Chinese headers, district names and the as-of time */
+const EXPORT_CONTENT: Record<string, { schema: JsonSchema }> = {
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary', description: 'format=xlsx' } },
+  'text/csv; charset=utf-8': { schema: { type: 'string', description: 'format=csv: UTF-8 with a byte-order mark' } },
+  'text/html; charset=utf-8': { schema: { type: 'string', description: 'format=html: the table alone, for printing on A4' } },
+};
+
+type Operation = { operationId?: string; parameters?: { in: string; name: string }[]; responses?: Record<string, { description?: string; content?: Record<string, { schema: JsonSchema }> }> };
 
 /** `Controller_method` → the status the route answers on success: its @HttpCode, else Nest's (201 for POST, 200 otherwise). */
 function successStatusByOperation(app: INestApplication): Map<string, number> {
@@ -110,8 +117,10 @@ export function applyResponseSchemas(app: INestApplication, document: OpenAPIObj
       if (!answer || answer === 'no content') continue;
       const status = String(codes.get(operation.operationId as string) ?? (method === 'post' ? 201 : 200));
       const existing = operation.responses?.[status];
-      const content =
+      const content: Record<string, { schema: JsonSchema }> =
         typeof answer === 'string' ? { 'application/json': { schema: { $ref: `#/components/schemas/${answer}` } } } : { [answer.contentType]: { schema: answer.schema } };
+      // a list that exports (?format=, export/table-response.ts) answers a file in the other formats
+      if (operation.parameters?.some((parameter) => parameter.in === 'query' && parameter.name === 'format')) Object.assign(content, EXPORT_CONTENT);
       operation.responses = { ...operation.responses, [status]: { description: existing?.description || (typeof answer === 'string' ? answer : answer.contentType), content } };
     }
     // every refusal has the one error body (http/error-body.ts): the statuses a route names, and any other (default)

@@ -8,7 +8,9 @@ import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
-import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { exportList, PROPOSALS_EXPORT } from '../read-side/list-exports';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 import { districtOfNewOrg, OrgIdParam } from './scoping';
@@ -76,12 +78,14 @@ export class OrgProposalsController {
   @ApiQuery({ name: 'district', required: true })
   @ApiQuery({ name: 'status', required: false, enum: PROPOSAL_STATUSES })
   @ApiPaginated()
+  @ApiTableExport()
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
     @Query('status') status?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrictParam(districtParam);
     const page = pageRequest(limit, cursor, PROPOSAL_ORDER.arity);
@@ -92,6 +96,7 @@ export class OrgProposalsController {
     }
     const found = await this.readModels.find<OrgProposalView>(ORG_PROPOSALS, status ? { district, status } : { district });
     const proposals = found.map((d) => d.body);
+    if (format !== 'json') return exportList(PROPOSALS_EXPORT, sortedBy(proposals, PROPOSAL_ORDER), [district], format);
     return { district, pending: proposals.filter((p) => p.status === 'pending').length, ...paginate(proposals, PROPOSAL_ORDER, page) };
   }
 

@@ -8,7 +8,9 @@ import { assertDistrict, canSeeDistrict, type Principal } from '../auth/principa
 import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
-import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { CASELOAD_EXPORT, exportDistricts, exportList } from '../read-side/list-exports';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 
@@ -106,11 +108,19 @@ export class WorkCoverageController {
   @ApiHeader(SETTLED_READ_HEADER)
   @ApiOperation({ summary: 'The enterprises an instructor or liaison cadre gives work coverage to now (in the districts the caller sees)' })
   @ApiPaginated()
-  async caseload(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+  @ApiTableExport()
+  async caseload(
+    @Param('personId') personId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     assertPersonId(personId);
     const page = pageRequest(limit, cursor, CASELOAD_ORDER.arity);
     const covered = await this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, { workCoverageAssignee: personId });
     const visible = covered.map((d) => d.body).filter((status) => canSeeDistrict(principal, status.district));
+    if (format !== 'json') return exportList(CASELOAD_EXPORT, sortedBy(visible, CASELOAD_ORDER), exportDistricts(principal, undefined, visible.map((e) => e.district)), format);
     const answer = paginate(visible, CASELOAD_ORDER, page);
     const items = answer.items.map((status) => ({
         creditCode: status.creditCode,

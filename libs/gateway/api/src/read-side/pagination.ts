@@ -133,3 +133,10 @@ export const CURSOR_QUERY: ApiQueryOptions = {
 
 /** `limit` and `cursor` in the OpenAPI of a list route (the handler still reads each with `@Query(name)`). */
 export const ApiPaginated = () => applyDecorators(ApiQuery(LIMIT_QUERY), ApiQuery(CURSOR_QUERY));
+
+/** the whole list in its order (an export writes every page) */
+export const sortedBy = <T>(items: readonly T[], order: ListOrder<T>): T[] =>
+  items
+    .map((item) => ({ item, key: order.key(item) }))
+    .sort((a, b) => order.compare(a.key, b.key))
+    .map((k) => k.item);

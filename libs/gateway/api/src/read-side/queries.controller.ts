@@ -41,7 +41,9 @@ import { MinPositionInterceptor } from './min-position.interceptor';
 import { SETTLED_READ_HEADER } from './settled/settled-read-headers';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
 import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
-import { ApiPaginated, encodeCursor, orderBy, pageRequest, paginate, parseCursor, parseLimit } from './pagination';
+import { ApiPaginated, encodeCursor, orderBy, pageRequest, paginate, parseCursor, parseLimit, sortedBy } from './pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { DISTRICT_COVERAGE_EXPORT, exportDistricts, exportList, ORGS_EXPORT, WORKLIST_EXPORT } from './list-exports';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { buildOrgTree, type TreeOrg } from '../orgs/org-tree';
 
@@ -110,6 +112,8 @@ const parseReason = (value: string | undefined): NotCoveredReason | undefined =>
 };
 /** an organisation line: natural order of names (第2号 before 第10号), then id */
 const ORG_ORDER = orderBy<ReturnType<typeof orgSummaryView>>({ of: (o) => o.name ?? '', natural: true }, { of: (o) => o.id });
+/** a file holds the whole list; the worklist is read from the store in one range up to this */
+const MAX_EXPORT_ROWS = 100_000;
 /** the audit routes list events in the order they were recorded */
 const AUDIT_ORDER = orderBy<AuditEntry>({ of: (e) => e.position });
 const DISTRICT_ORDER = orderBy<Coverage>({ of: (c) => c.key });
@@ -156,6 +160,7 @@ export class QueriesController {
   @ApiQuery({ name: 'status', required: false, enum: ['active', 'dissolved'] })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the organisations as they stood then (one formed later is not listed)' })
   @ApiPaginated()
+  @ApiTableExport()
   async orgs(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
@@ -163,6 +168,7 @@ export class QueriesController {
     @Query('asOf') asOfParam?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrict(districtParam, false);
     const page = pageRequest(limit, cursor, ORG_ORDER.arity);
@@ -178,6 +184,7 @@ export class QueriesController {
     // an organisation's district never changes, so today's district filter picks the same ones as then
     const orgs = asOf ? await this.orgsThen(found, asOf) : found;
     const items = orgs.filter((org) => canSeeDistrict(principal, org.district) && (!status || org.status === status));
+    if (format !== 'json') return exportList(ORGS_EXPORT, sortedBy(items.map(orgSummaryView), ORG_ORDER), exportDistricts(principal, district, items.map((o) => o.district)), format, asOf);
     const answer = paginate(items.map(orgSummaryView), ORG_ORDER, page);
     return asOf ? { ...answer, asOf } : answer;
   }
@@ -324,12 +331,14 @@ export class QueriesController {
   @ApiQuery({ name: 'district', required: true })
   @ApiQuery({ name: 'reason', required: false, enum: NOT_COVERED_REASONS })
   @ApiPaginated()
+  @ApiTableExport()
   async worklist(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
     @Query('reason') reasonParam?: string,
     @Query('limit') limitParam?: string,
     @Query('cursor') cursorParam?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrict(districtParam, true) as string;
     const reason = parseReason(reasonParam);
@@ -341,6 +350,10 @@ export class QueriesController {
       throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
     }
     assertDistrict(principal, district);
+    if (format !== 'json') {
+      const all = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, limit: MAX_EXPORT_ROWS });
+      return exportList(WORKLIST_EXPORT, all.items.map((d) => d.body), [district], format);
+    }
     // one more than the page, to know whether another follows
     const page = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, after: after as string | undefined, limit: limit + 1 });
     const items = page.items.slice(0, limit);
@@ -358,10 +371,15 @@ export class QueriesController {
   @Roles('admin', 'officer', 'auditor')
   @ApiOperation({ summary: 'Coverage of every district the caller may see, against the target, in order of division code' })
   @ApiPaginated()
-  async coverageByDistrict(@CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+  @ApiTableExport()
+  async coverageByDistrict(@CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string, @ExportFormatQuery() format: ExportFormat = 'json') {
     const page = pageRequest(limit, cursor, DISTRICT_ORDER.arity);
     const all = await this.readModels.find<Coverage>(COVERAGE, { scope: 'district' });
     const now = new Date().toISOString();
+    if (format !== 'json') {
+      const visible = sortedBy(all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key)), DISTRICT_ORDER);
+      return exportList(DISTRICT_COVERAGE_EXPORT, visible, exportDistricts(principal, undefined, visible.map((c) => c.key)), format, now);
+    }
     const answer = paginate(
       all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key)),
       DISTRICT_ORDER,

@@ -31,7 +31,9 @@ import { MIN_POSITION_HEADER, MIN_POSITION_WAIT_MS, MinPositionInterceptor } fro
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { PROJECTION_RUNNER, READ_MODEL_STORE } from '../read-side/tokens';
 import { parseNonNegativeWholeNumber } from '../http/validation';
-import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { exportDistricts, exportList, REQUESTS_EXPORT } from '../read-side/list-exports';
 
 /** China Standard Time is UTC+8 all year: due dates are Chinese calendar dates. */
 const chinaToday = (now = Date.now()): string => new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
@@ -92,6 +94,7 @@ export class RequestsController {
   @ApiQuery({ name: 'status', required: false, enum: REQUEST_STATUSES })
   @ApiQuery({ name: 'creditCode', required: false })
   @ApiPaginated()
+  @ApiTableExport()
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
@@ -99,6 +102,7 @@ export class RequestsController {
     @Query('creditCode') creditCodeParam?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrictParam(districtParam);
     const page = pageRequest(limit, cursor, REQUEST_ORDER.arity);
@@ -123,6 +127,7 @@ export class RequestsController {
     if (creditCode !== undefined) where.creditCode = creditCode;
     const found = await this.readModels.find<ServiceRequestView>(SERVICE_REQUESTS, where);
     const items = found.map((d) => d.body).filter((r) => principal.role === 'enterprise' || canSeeDistrict(principal, r.district));
+    if (format !== 'json') return exportList(REQUESTS_EXPORT, sortedBy(items, REQUEST_ORDER), exportDistricts(principal, district, items.map((r) => r.district)), format);
     return paginate(items, REQUEST_ORDER, page);
   }
 
