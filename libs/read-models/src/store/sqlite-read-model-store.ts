@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -28,9 +29,15 @@ export const READ_MODELS_FILE = 'read-models.sqlite';
 
 const physicalName = (collection: string, generationId: string) => `${collection}@${generationId}`;
 
-/** the expression index of a body field, over all collections (a partial index: documents without the field add nothing) */
-const FIELD_INDEX_PREFIX = 'rm_documents_by_';
-export const fieldIndexName = (field: string) => `${FIELD_INDEX_PREFIX}${field}`;
+/**
+ * The expression index of one body field of one physical collection: partial on the collection, so a write to any
+ * other collection costs it one string comparison (an index over every collection would parse each body per field).
+ */
+const FIELD_INDEX_PREFIX = 'rm_idx_';
+const indexStem = (physical: string) => `${FIELD_INDEX_PREFIX}${createHash('sha1').update(physical).digest('hex').slice(0, 12)}_`;
+export const fieldIndexName = (physical: string, field: string) => `${indexStem(physical)}${field}`;
+/** a physical collection name as an SQL literal: the planner proves a partial index applies only from a literal */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * Embedded read models in one SQLite file (WAL). A batch of document changes and the projection's
@@ -53,8 +60,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly generationStates = new Map<string, GenerationState | undefined>();
   private dataVersion = -1;
   private checkedThisTurn = false;
-  /** body fields with an expression index, as of `indexedAtSchemaVersion` (another connection may add some) */
-  private indexedFields = new Set<string>();
+  /** the field indexes that exist, as of `indexedAtSchemaVersion` (another connection may add or drop some) */
+  private fieldIndexNames = new Set<string>();
   private indexedAtSchemaVersion = -1;
 
   /** `pageCacheMb`: SQLite's page cache for this connection (default 128 MB; it fills only as pages are used) */
@@ -162,21 +169,28 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async register(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
-    this.createFieldIndexes(queriedBy);
+    queriedFieldNames(queriedBy);
     return this.changingGenerations(() => {
       const live = this.statements.liveOfProjection.get(projection);
-      if (live) return { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] };
-      const generation = { projection, id: 'g0', collections: [...collections] };
-      this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
-      for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
+      const generation = live
+        ? { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] }
+        : { projection, id: 'g0', collections: [...collections] };
+      if (!live) {
+        this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
+        for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
+      }
+      this.createFieldIndexes(generation.id, queriedBy);
       return generation;
     });
   }
 
   async createGeneration(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
-    this.createFieldIndexes(queriedBy);
+    queriedFieldNames(queriedBy);
     const id = `g${Date.now().toString(36)}${(this.generationCounter++).toString(36)}`;
-    this.changingGenerations(() => this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0));
+    this.changingGenerations(() => {
+      this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0);
+      this.createFieldIndexes(id, queriedBy);
+    });
     return { projection, id, collections: [...collections] };
   }
 
@@ -197,27 +211,26 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.changingGenerations(() => this.drop(generation.projection, generation.id, generation.collections));
   }
 
-  /**
-   * One expression index per queried field, on (collection, the field's value), shared by every collection and
-   * generation that is queried by a field of that name. Partial: only documents that have the field are in it.
-   */
-  private createFieldIndexes(queriedBy: QueriedFields | undefined): void {
-    for (const field of queriedFieldNames(queriedBy)) {
-      this.db.exec(
-        `CREATE INDEX IF NOT EXISTS ${fieldIndexName(field)} ON rm_documents (collection, json_extract(body, '$.${field}')) WHERE json_extract(body, '$.${field}') IS NOT NULL`,
-      );
+  /** One index per queried field of each of the generation's collections: (the field's value, id), partial on the collection. */
+  private createFieldIndexes(generationId: string, queriedBy: QueriedFields | undefined): void {
+    for (const [collection, fields] of Object.entries(queriedBy ?? {})) {
+      const physical = physicalName(collection, generationId);
+      for (const field of fields) {
+        this.db.exec(`CREATE INDEX IF NOT EXISTS ${fieldIndexName(physical, field)} ON rm_documents (json_extract(body, '$.${field}'), id) WHERE collection = ${literal(physical)}`);
+      }
     }
   }
 
-  /** the indexed field a filter searches by: the first one of the filter that has an index (null matches are not in a partial index) */
-  private indexFor(where: FieldFilter): string | undefined {
+  /** the index a filter searches by: that of the first field of the filter that has one */
+  private indexFor(physical: string, where: FieldFilter): string | undefined {
     const schemaVersion = this.statements.schemaVersion.get() as number;
     if (schemaVersion !== this.indexedAtSchemaVersion) {
-      const names = this.statements.fieldIndexes.all(`${FIELD_INDEX_PREFIX}%`) as string[];
-      this.indexedFields = new Set(names.map((name) => name.slice(FIELD_INDEX_PREFIX.length)));
+      this.fieldIndexNames = new Set(this.statements.fieldIndexes.all(`${FIELD_INDEX_PREFIX}%`) as string[]);
       this.indexedAtSchemaVersion = schemaVersion;
     }
-    return Object.entries(where).find(([field, value]) => value !== null && this.indexedFields.has(field))?.[0];
+    return Object.keys(where)
+      .map((field) => fieldIndexName(physical, field))
+      .find((name) => this.fieldIndexNames.has(name));
   }
 
   /** a transaction that changes which generations exist or are live: the cached metadata is read again after it */
@@ -281,6 +294,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       const physical = physicalName(c, generationId);
       this.db.prepare('DELETE FROM rm_documents WHERE collection = ?').run(physical);
       this.db.prepare('DELETE FROM rm_snapshot_rows WHERE collection = ?').run(physical);
+      const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE ?").pluck().all(`${indexStem(physical)}%`) as string[];
+      for (const index of indexes) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
     }
     this.db.prepare('DELETE FROM rm_snapshot_marks WHERE projection = ? AND generation = ?').run(projection, generationId);
     this.db.prepare('DELETE FROM rm_generations WHERE projection = ? AND generation = ? AND live = 0').run(projection, generationId);
@@ -322,7 +337,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.freshMetadata();
     const { physical } = this.resolve(collection, generation);
     const conditions: string[] = [];
-    const params: unknown[] = [physical];
+    const params: unknown[] = [];
     for (const [field, value] of Object.entries(where)) {
       if (!/^[A-Za-z0-9_]+$/.test(field)) throw new Error(`Unsupported field name ${field}`);
       if (value === null) conditions.push(`json_extract(body, '$.${field}') IS NULL`);
@@ -332,9 +347,10 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
     }
     // Without statistics the planner prefers the primary key's collection range (it saves a lookup per row): name
-    // the field's index, so a district's enterprises are an index search, not a scan of every enterprise.
-    const index = this.indexFor(where);
-    const sql = `SELECT id, position, body FROM rm_documents${index ? ` INDEXED BY ${fieldIndexName(index)}` : ''} WHERE collection = ? AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
+    // the field's index, so a district's enterprises are an index search, not a scan of every enterprise. The
+    // collection is a literal, so the planner can tell the partial index covers it.
+    const index = this.indexFor(physical, where);
+    const sql = `SELECT id, position, body FROM rm_documents${index ? ` INDEXED BY ${index}` : ''} WHERE collection = ${literal(physical)} AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
     return { sql, params };
   }
 
