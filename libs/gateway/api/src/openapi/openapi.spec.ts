@@ -1,23 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
-import { AdminController } from '../admin/admin.controller';
-import { DeadLettersController } from '../admin/dead-letters.controller';
-import { EnterpriseCommandsController } from '../enterprises/enterprise-commands.controller';
-import { LedgerController } from '../enterprises/ledger.controller';
-import { EVALUATION_CONTROLLERS } from '../evaluation';
-import { FUNDING_CONTROLLERS } from '../funding';
+import { GATEWAY_CONTROLLERS } from '../gateway-api.module';
 import { strictValidationPipe } from '../http/validation';
-import { LiveUpdatesController } from '../ops/live-updates.controller';
-import { ORG_COMMAND_CONTROLLERS } from '../orgs';
-import { QueriesController } from '../read-side/queries.controller';
-import { REQUESTS_CONTROLLERS } from '../requests';
 import { applyValidatorSchemas, bodyClassesByOperation } from './request-bodies';
 import { applyResponseSchemas, RESPONSE_OF } from './responses';
 import { schemaViolations } from './schema-violations';
 import type { JsonSchema } from './schema-from-validators';
 
-const CONTROLLERS = [EnterpriseCommandsController, LedgerController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS];
+const CONTROLLERS = GATEWAY_CONTROLLERS;
 
 type Operation = { operationId: string; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
 
