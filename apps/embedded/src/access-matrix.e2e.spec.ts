@@ -74,6 +74,10 @@ const MATRIX: Row[] = [
   { route: 'GET /api/enterprises/{own}', request: () => ({ path: `/api/enterprises/${OWN}` }), expected: expect6(200, 200, 403, 200, 200, 401) },
   { route: 'GET /api/enterprises/{neighbour in A}', request: () => ({ path: `/api/enterprises/${NEIGHBOUR}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
   { route: 'GET /api/enterprises/{in B}', request: () => ({ path: `/api/enterprises/${IN_B}` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  // the ledger: a district's list, or every district the caller sees; never an enterprise account's
+  { route: 'GET /api/enterprises?district=A', request: () => ({ path: `/api/enterprises?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },
+  { route: 'GET /api/enterprises?district=B&format=csv', request: () => ({ path: `/api/enterprises?district=${DISTRICT_B}&format=csv` }), expected: expect6(200, 403, 200, 200, 403, 401) },
+  { route: 'GET /api/enterprises (all visible)', request: () => ({ path: '/api/enterprises' }), expected: expect6(200, 200, 200, 200, 403, 401) },
   { route: 'GET /api/enterprises/{unknown in A}', request: () => ({ path: `/api/enterprises/${UNKNOWN_IN_A}` }), expected: expect6(404, 404, 403, 404, 403, 401) },
   // organisations and coverage
   { route: 'GET /api/orgs?district=A', request: () => ({ path: `/api/orgs?district=${DISTRICT_A}` }), expected: expect6(200, 200, 403, 200, 403, 401) },

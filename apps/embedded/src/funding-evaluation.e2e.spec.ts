@@ -70,7 +70,7 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
     expect(org.status).toBe(200);
     expect(org.body).toMatchObject({ orgId: 'org-1', receivedFen: 10_000_00, grants: [{ item: 'formation', status: 'paid', justifiedBy: [formed.events[0].eventId] }] });
     const budgets = await read(`/api/funding/budgets?district=${DISTRICT}&year=2024`, officer, head);
-    expect(budgets.body).toEqual([expect.objectContaining({ district: DISTRICT, year: 2024, allocatedFen: 25_000_00, usedFen: 10_000_00, leftFen: 15_000_00 })]);
+    expect(budgets.body.items).toEqual([expect.objectContaining({ district: DISTRICT, year: 2024, allocatedFen: 25_000_00, usedFen: 10_000_00, leftFen: 15_000_00 })]);
   });
 
   it('refuses a grant beyond what is left with 409 BUDGET_EXCEEDED, and a district outside the officer’s with 403', async () => {

@@ -52,12 +52,12 @@ describe('settled reads: a read after a write shows what the write caused (embed
     expect(allocated.status).toBe(201);
     // the allocation itself pays the formation subsidies refused earlier for want of a budget: settle that first
     const before = await settledRead(`/api/funding/budgets?district=${DISTRICT}&year=${YEAR}`, allocated.body.position);
-    const usedBefore: number = before.body[0].usedFen;
+    const usedBefore: number = before.body.items[0].usedFen;
     const { creditCode, position } = await register(5);
 
     const budgets = await settledRead(`/api/funding/budgets?district=${DISTRICT}&year=${YEAR}`, position);
     expect(budgets.status).toBe(200);
-    expect(budgets.body).toEqual([expect.objectContaining({ usedFen: usedBefore + FORMATION_SUBSIDY_FEN, usedByItem: { formation: usedBefore + FORMATION_SUBSIDY_FEN } })]);
+    expect(budgets.body.items).toEqual([expect.objectContaining({ usedFen: usedBefore + FORMATION_SUBSIDY_FEN, usedByItem: { formation: usedBefore + FORMATION_SUBSIDY_FEN } })]);
     const enterprise = await settledRead(`/api/enterprises/${creditCode}`, position);
     const funding = await settledRead(`/api/funding/orgs/${enterprise.body.orgId}`, position);
     expect(funding.body).toMatchObject({ grants: [expect.objectContaining({ item: 'formation', status: 'paid' })] });

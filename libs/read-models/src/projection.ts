@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@liangxin/contracts';
-import type { DocumentBody, StoredDocument } from './store/port';
+import type { DocumentBody, QueriedFields, StoredDocument } from './store/port';
 
 /**
  * What a projection may do while an event is applied: read documents of its own collections
@@ -20,6 +20,11 @@ export interface Projection {
    * a batch in this order, so list documents derived from others before the ones they derive from.
    */
   readonly collections: readonly string[];
+  /**
+   * The body fields each of its collections is queried by (`ReadModelStore.find` filters): every store indexes
+   * them. A query by a field not listed here scans the whole collection.
+   */
+  readonly queriedBy?: QueriedFields;
   /** event types the projection reads ('all' for every type); others are skipped without a call */
   readonly eventTypes: ReadonlySet<string> | 'all';
   apply(event: RecordedEvent, context: ProjectionContext): Promise<void>;

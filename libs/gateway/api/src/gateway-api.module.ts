@@ -13,6 +13,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/tokens';
 import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
+import { LedgerController } from './enterprises/ledger.controller';
 import { EVALUATION_CONTROLLERS } from './evaluation';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
@@ -25,6 +26,21 @@ import { QueriesController } from './read-side/queries.controller';
 import type { ProjectionRebuilder } from './read-side/projections';
 import type { SettledPositions } from './read-side/settled/settled-position';
 import { AUDIT_TRAIL, PROJECTION_REBUILDER, PROJECTION_RUNNER, READ_MODEL_STORE, SETTLED_POSITIONS, TIME_TRAVEL } from './read-side/tokens';
+
+/** Every controller the gateway serves: the OpenAPI tests build their document from this list, so a new route cannot miss them. */
+export const GATEWAY_CONTROLLERS = [
+  EnterpriseCommandsController,
+  LedgerController,
+  QueriesController,
+  AdminController,
+  DeadLettersController,
+  LiveUpdatesController,
+  ...ORG_COMMAND_CONTROLLERS,
+  ...FUNDING_CONTROLLERS,
+  ...EVALUATION_CONTROLLERS,
+  ...REQUESTS_CONTROLLERS,
+  ...STATISTICS_CONTROLLERS,
+];
 
 /** What the app opens (by mode) and hands to the gateway. */
 export interface GatewayDependencies {
@@ -51,7 +67,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS, ...STATISTICS_CONTROLLERS],
+      controllers: GATEWAY_CONTROLLERS,
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },

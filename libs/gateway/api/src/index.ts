@@ -10,3 +10,4 @@ export * from './read-side/tokens';
 export * from './read-side/projections';
 export * from './start-gateway';
 export type { JsonSchema } from './openapi';
+export { schemaViolations } from './openapi/schema-violations';

@@ -60,8 +60,8 @@ export async function rebuildProjections(
   const maxDirty = options.maxDirtyDocuments ?? 100_000;
   const generations = new Map<Projection, Generation>();
   for (const p of projections) {
-    await store.register(p.name, p.collections);
-    generations.set(p, await store.createGeneration(p.name, p.collections));
+    await store.register(p.name, p.collections, p.queriedBy);
+    generations.set(p, await store.createGeneration(p.name, p.collections, p.queriedBy));
   }
   const generationOfCollection = new Map<string, Generation>();
   for (const generation of generations.values()) for (const c of generation.collections) generationOfCollection.set(c, generation);

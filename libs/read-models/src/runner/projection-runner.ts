@@ -104,7 +104,7 @@ export class ProjectionRunner implements LiveProjections {
    * rather than updated in place into a mix of both.
    */
   private async registerLive(projection: Projection): Promise<void> {
-    const live = await this.store.register(projection.name, projection.collections);
+    const live = await this.store.register(projection.name, projection.collections, projection.queriedBy);
     const same = live.collections.length === projection.collections.length && live.collections.every((c, i) => c === projection.collections[i]);
     if (!same) await rebuildProjections(this.events, this.store, [projection]);
   }

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type Generation, type IdRangeQuery, prefixEnd, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
+import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type Generation, type IdRangeQuery, prefixEnd, type ProjectionCommit, type QueriedFields, queriedFieldNames, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type StoredRow = { _id: string; _position: number; body: DocumentBody | null };
 type GenerationRow = {
@@ -57,9 +57,13 @@ export class MongoReadModelStore implements ReadModelStore {
     return this.raw<LiveCollectionRow>('rm_live_collections');
   }
 
-  async register(projection: string, collections: readonly string[]): Promise<Generation> {
+  async register(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
     const live = await this.generations.findOne({ projection, live: true });
-    if (live) return { projection, id: live.generation, collections: live.collections };
+    if (live) {
+      await this.createIndexes(live.generation, live.collections, queriedBy);
+      return { projection, id: live.generation, collections: live.collections };
+    }
+    await this.createIndexes('g0', collections, queriedBy);
     const generation: Generation = { projection, id: 'g0', collections: [...collections] };
     await this.generations.updateOne(
       { _id: generationKey(projection, 'g0') },
@@ -72,8 +76,9 @@ export class MongoReadModelStore implements ReadModelStore {
     return generation;
   }
 
-  async createGeneration(projection: string, collections: readonly string[]): Promise<Generation> {
+  async createGeneration(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
     const id = `g${Date.now().toString(36)}${(this.generationCounter++).toString(36)}`;
+    await this.createIndexes(id, collections, queriedBy);
     await this.generations.insertOne({
       _id: generationKey(projection, id),
       projection,
@@ -84,6 +89,19 @@ export class MongoReadModelStore implements ReadModelStore {
       lastSnapshot: 0,
     });
     return { projection, id, collections: [...collections] };
+  }
+
+  /**
+   * Each generation's collections are their own MongoDB collections: an index per queried body field, and one on
+   * `_position` (snapshots read the documents changed since the last one). createIndex is a no-op when it exists.
+   */
+  private async createIndexes(generationId: string, collections: readonly string[], queriedBy: QueriedFields | undefined): Promise<void> {
+    queriedFieldNames(queriedBy);
+    for (const c of collections) {
+      const documents = this.documents(physicalName(c, generationId));
+      await documents.createIndex({ _position: 1 });
+      for (const field of queriedBy?.[c] ?? []) await documents.createIndex({ [`body.${field}`]: 1 });
+    }
   }
 
   async promoteGeneration(generation: Generation): Promise<boolean> {

@@ -52,6 +52,23 @@ export class StaleStagingError extends Error {
 
 export type FieldFilter = Record<string, string | number | boolean | null>;
 
+/**
+ * The body fields a projection's collections are queried by (`find` filters), collection → fields. Each store
+ * indexes them: SQLite and PostgreSQL with an expression index per field over (collection, field), MongoDB with
+ * an index per field on each generation's collections. A `find` whose filter names one of them is an index search.
+ */
+export type QueriedFields = Readonly<Record<string, readonly string[]>>;
+
+/** a body field a store may index and query by: letters, digits and _ (it becomes part of an index name) */
+export const INDEXABLE_FIELD = /^[A-Za-z0-9_]{1,64}$/;
+
+/** every field named in `queriedBy`, once, checked */
+export function queriedFieldNames(queriedBy: QueriedFields | undefined): string[] {
+  const fields = new Set(Object.values(queriedBy ?? {}).flat());
+  for (const field of fields) if (!INDEXABLE_FIELD.test(field)) throw new Error(`Cannot index body field ${field}: letters, digits and _ only`);
+  return [...fields];
+}
+
 /** A page of the documents whose id starts with `idPrefix`, in id order (the primary index: no scan). */
 export interface IdRangeQuery {
   idPrefix: string;
@@ -102,10 +119,10 @@ export interface ReadModelStore {
   /** which generation a batch is staged on and at which checkpoint, for ProjectionCommit.stagedOn */
   stagingMark(projection: string, generation?: Generation): Promise<string>;
 
-  /** declares a projection's logical collections; creates its first live generation on first use */
-  register(projection: string, collections: readonly string[]): Promise<Generation>;
-  /** fresh, empty collections for a rebuild; the live ones keep answering */
-  createGeneration(projection: string, collections: readonly string[]): Promise<Generation>;
+  /** declares a projection's logical collections and the fields they are queried by (indexed); creates its first live generation on first use */
+  register(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation>;
+  /** fresh, empty collections for a rebuild, indexed as `queriedBy` says; the live ones keep answering */
+  createGeneration(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation>;
   /**
    * Makes `generation` the live one if its checkpoint has reached the live checkpoint; drops the old one.
    * Returns false (and changes nothing) when the rebuild is still behind.

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createTemporaryPostgresDatabase } from '@liangxin/event-store/testing';
 import { readModelStoreContract } from '../testing';
 import { PostgresReadModelStore } from './postgres-read-model-store';
@@ -55,6 +56,24 @@ describe('PostgresReadModelStore', () => {
     expect(await ids({ active: false })).toEqual(['b']);
     expect(await ids({ note: null })).toEqual(['a', 'b']);
     expect(await ids({ district: '430100', active: true })).toEqual(['a']);
+  });
+
+  it('indexes the fields a projection is queried by, and a district search of the ledger uses the index', async () => {
+    const collection = 'indexed-ledger.items';
+    await store.register('indexed-ledger', [collection], { [collection]: ['district', 'park'] });
+    const changes = Array.from({ length: 3000 }, (_, i) => ({ collection, id: `code-${i}`, body: { district: String(430100 + (i % 50)), park: i % 2 ? 'a' : null, name: `企业${i}` }, position: i + 1 }));
+    await store.commit('indexed-ledger', changes, changes.length);
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'rm_documents' AND indexname LIKE 'rm_documents_by_%'");
+      expect(rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(['rm_documents_by_district', 'rm_documents_by_park']));
+      await client.query('ANALYZE rm_documents');
+    } finally {
+      await client.end();
+    }
+    expect((await store.explainFind(collection, { district: '430104', park: 'a' })).join('\n')).toMatch(/rm_documents_by_(district|park)/);
+    expect((await store.find(collection, { district: '430104' })).length).toBe(60);
   });
 
   it('lets one runner hold the projection lock at a time, and the next take over when the holder goes', async () => {

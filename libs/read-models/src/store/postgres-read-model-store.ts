@@ -9,6 +9,8 @@ import {
   type FieldFilter,
   type Generation,
   type ProjectionCommit,
+  type QueriedFields,
+  queriedFieldNames,
   type ReadModelStore,
   type SnapshotMark,
   StaleStagingError,
@@ -98,7 +100,8 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
   }
 
-  async register(projection: string, collections: readonly string[]): Promise<Generation> {
+  async register(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
+    await this.createFieldIndexes(queriedBy);
     return this.transaction(async (client) => {
       // two instances registering the same projection at once: the second waits and finds the first's generation
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rm:${projection}`]);
@@ -116,6 +119,22 @@ export class PostgresReadModelStore implements ReadModelStore {
     });
   }
 
+  /**
+   * One expression index per queried field over (collection, the field's jsonb value), as in SQLite; `find` names the
+   * field as a literal so the planner can match it. Several gateways start at once: one lock, so no two create an
+   * index of the same name together (CREATE INDEX IF NOT EXISTS is not safe against that).
+   */
+  private async createFieldIndexes(queriedBy: QueriedFields | undefined): Promise<void> {
+    const fields = queriedFieldNames(queriedBy);
+    if (fields.length === 0) return;
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rm:field-indexes']);
+      for (const field of fields) {
+        await client.query(`CREATE INDEX IF NOT EXISTS rm_documents_by_${field} ON rm_documents (collection, (body -> '${field}')) WHERE body -> '${field}' IS NOT NULL`);
+      }
+    });
+  }
+
   private async setLiveCollections(client: PoolClient, generation: Generation): Promise<void> {
     await client.query(
       `INSERT INTO rm_live_collections (collection, projection, generation) SELECT c, $2, $3 FROM unnest($1::text[]) AS c
@@ -124,7 +143,8 @@ export class PostgresReadModelStore implements ReadModelStore {
     );
   }
 
-  async createGeneration(projection: string, collections: readonly string[]): Promise<Generation> {
+  async createGeneration(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
+    await this.createFieldIndexes(queriedBy);
     const id = `g${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     await this.pool.query('INSERT INTO rm_generations (projection, generation, collections, live) VALUES ($1, $2, $3, false)', [
       projection, id, JSON.stringify(collections),
@@ -190,21 +210,30 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async find<T extends object = DocumentBody>(collection: string, where: FieldFilter = {}, generation?: Generation): Promise<StoredDocument<T>[]> {
+    const { sql, params } = await this.findQuery(collection, where, generation);
+    const { rows } = await this.pool.query<Row>(sql, params);
+    return rows.map((row) => toDocument<T>(row));
+  }
+
+  /** how PostgreSQL runs `find(collection, where)`: the EXPLAIN lines (for tests and diagnosis) */
+  async explainFind(collection: string, where: FieldFilter = {}, generation?: Generation): Promise<string[]> {
+    const { sql, params } = await this.findQuery(collection, where, generation);
+    const { rows } = await this.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+    return rows.map((row) => row['QUERY PLAN']);
+  }
+
+  private async findQuery(collection: string, where: FieldFilter, generation?: Generation): Promise<{ sql: string; params: unknown[] }> {
     const { physical } = await this.resolve(collection, generation);
     const params: unknown[] = [physical];
     const conditions: string[] = [];
     for (const [field, value] of Object.entries(where)) {
       if (!/^[A-Za-z0-9_]+$/.test(field)) throw new Error(`Unsupported field name ${field}`);
-      params.push(field);
+      // the field as a literal (checked above), so the expression matches the field's index;
       // as SQLite's json_extract: a missing field and a JSON null both match null
-      if (value === null) conditions.push(`coalesce(body -> $${params.length}, 'null'::jsonb) = 'null'::jsonb`);
-      else conditions.push(`body -> $${params.length} = $${params.push(JSON.stringify(value))}::jsonb`);
+      if (value === null) conditions.push(`coalesce(body -> '${field}', 'null'::jsonb) = 'null'::jsonb`);
+      else conditions.push(`body -> '${field}' = $${params.push(JSON.stringify(value))}::jsonb`);
     }
-    const { rows } = await this.pool.query<Row>(
-      `SELECT id, position, body FROM rm_documents WHERE collection = $1 AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`,
-      params,
-    );
-    return rows.map((row) => toDocument<T>(row));
+    return { sql: `SELECT id, position, body FROM rm_documents WHERE collection = $1 AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`, params };
   }
 
   /** Ids compare byte by byte (COLLATE "C"), as in SQLite and MongoDB, so a prefix is a range of the primary key. */

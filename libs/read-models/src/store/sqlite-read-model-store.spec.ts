@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readModelStoreContract } from '../testing';
 import { StaleStagingError } from './port';
+import { enterpriseStatusProjection, ENTERPRISE_STATUS } from '../projections';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
 describe('SqliteReadModelStore (contract)', () => {
@@ -120,6 +121,49 @@ describe('SqliteReadModelStore file written before snapshot windows', () => {
       expect(await reopened.getAtSnapshot('p.items', 'a', 2)).toMatchObject({ body: { v: 2 } });
       await reopened.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SqliteReadModelStore indexes what projections are queried by', () => {
+  it('searches the ledger of a district through the district index (EXPLAIN QUERY PLAN), not the whole collection', async () => {
+    const store = SqliteReadModelStore.open('', ':memory:');
+    try {
+      await store.register(enterpriseStatusProjection.name, enterpriseStatusProjection.collections, enterpriseStatusProjection.queriedBy);
+      const changes = Array.from({ length: 400 }, (_, i) => ({
+        collection: ENTERPRISE_STATUS,
+        id: `code-${i}`,
+        body: { district: String(430100 + (i % 20)), park: i % 3 ? '麓谷园区' : null, coverage: 'none', name: `企业${i}` },
+        position: i + 1,
+      }));
+      await store.commit(enterpriseStatusProjection.name, changes, changes.length);
+      // the ledger's query: the district first, then its other filters
+      const plan = store.explainFind(ENTERPRISE_STATUS, { district: '430104', coverage: 'none', park: '麓谷园区' });
+      expect(plan.join("\n")).toMatch(/USING INDEX rm_idx_[0-9a-f]+_district \(<expr>=\?\)/);
+      const found = await store.find<{ district: string; park: string | null }>(ENTERPRISE_STATUS, { district: '430104', coverage: 'none', park: '麓谷园区' });
+      expect(found.length).toBe(changes.filter((c) => c.body.district === '430104' && c.body.park === '麓谷园区').length);
+      expect(found.every((d) => d.body.district === '430104')).toBe(true);
+      // a person's caseload is an index search too; a field no projection declared is not
+      expect(store.explainFind(ENTERPRISE_STATUS, { workCoverageAssignee: 'p-wang' }).join('\n')).toMatch(/rm_idx_[0-9a-f]+_workCoverageAssignee/);
+      expect(store.explainFind(ENTERPRISE_STATUS, { coverage: 'none' }).join('\n')).not.toMatch(/rm_idx_/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('uses an index another connection created (the projections run on their own connection)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liangxin-rm-index-'));
+    const reader = SqliteReadModelStore.open(dir);
+    const writer = SqliteReadModelStore.open(dir);
+    try {
+      await writer.register('later', ['later.items']);
+      expect(reader.explainFind('later.items', { district: '430104' }).join('\n')).not.toMatch(/rm_idx_/);
+      await writer.register('later', ['later.items'], { 'later.items': ['district'] });
+      expect(reader.explainFind('later.items', { district: '430104' }).join('\n')).toMatch(/rm_idx_[0-9a-f]+_district/);
+    } finally {
+      await reader.close();
+      await writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,7 +1,23 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type IdRangeQuery, prefixEnd, type Generation, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
+import {
+  type DocumentBody,
+  type DocumentChange,
+  type DocumentPage,
+  type FieldFilter,
+  type IdRangeQuery,
+  prefixEnd,
+  type Generation,
+  type ProjectionCommit,
+  type QueriedFields,
+  queriedFieldNames,
+  type ReadModelStore,
+  type SnapshotMark,
+  StaleStagingError,
+  type StoredDocument,
+} from './port';
 
 type Row = { id: string; position: number; body: string };
 type LiveCollection = { projection: string; generation: string };
@@ -12,6 +28,16 @@ type GenerationState = { checkpoint: number; last_snapshot: number; live: number
 export const READ_MODELS_FILE = 'read-models.sqlite';
 
 const physicalName = (collection: string, generationId: string) => `${collection}@${generationId}`;
+
+/**
+ * The expression index of one body field of one physical collection: partial on the collection, so a write to any
+ * other collection costs it one string comparison (an index over every collection would parse each body per field).
+ */
+const FIELD_INDEX_PREFIX = 'rm_idx_';
+const indexStem = (physical: string) => `${FIELD_INDEX_PREFIX}${createHash('sha1').update(physical).digest('hex').slice(0, 12)}_`;
+export const fieldIndexName = (physical: string, field: string) => `${indexStem(physical)}${field}`;
+/** a physical collection name as an SQL literal: the planner proves a partial index applies only from a literal */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * Embedded read models in one SQLite file (WAL). A batch of document changes and the projection's
@@ -34,6 +60,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly generationStates = new Map<string, GenerationState | undefined>();
   private dataVersion = -1;
   private checkedThisTurn = false;
+  /** the field indexes that exist, as of `indexedAtSchemaVersion` (another connection may add or drop some) */
+  private fieldIndexNames = new Set<string>();
+  private indexedAtSchemaVersion = -1;
 
   /** `pageCacheMb`: SQLite's page cache for this connection (default 128 MB; it fills only as pages are used) */
   static open(dataDir = process.env['DATA_DIR'] ?? './data', fileName = READ_MODELS_FILE, options: { pageCacheMb?: number } = {}): SqliteReadModelStore {
@@ -90,6 +119,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     this.statements = {
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+      schemaVersion: db.prepare<[], number>('PRAGMA schema_version').pluck(),
+      fieldIndexes: db.prepare<[string], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE ?").pluck(),
       get: db.prepare<[string, string], Row>('SELECT id, position, body FROM rm_documents WHERE collection = ? AND id = ? AND body IS NOT NULL'),
       getPosition: db.prepare<[string, string], { position: number }>('SELECT position FROM rm_documents WHERE collection = ? AND id = ?'),
       upsert: db.prepare<[string, string, number, string | null]>(
@@ -137,20 +168,29 @@ export class SqliteReadModelStore implements ReadModelStore {
     };
   }
 
-  async register(projection: string, collections: readonly string[]): Promise<Generation> {
+  async register(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
+    queriedFieldNames(queriedBy);
     return this.changingGenerations(() => {
       const live = this.statements.liveOfProjection.get(projection);
-      if (live) return { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] };
-      const generation = { projection, id: 'g0', collections: [...collections] };
-      this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
-      for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
+      const generation = live
+        ? { projection, id: live.generation, collections: JSON.parse(live.collections) as string[] }
+        : { projection, id: 'g0', collections: [...collections] };
+      if (!live) {
+        this.statements.insertGeneration.run(projection, generation.id, JSON.stringify(collections), 1);
+        for (const c of collections) this.statements.insertLiveCollection.run(c, projection, generation.id);
+      }
+      this.createFieldIndexes(generation.id, queriedBy);
       return generation;
     });
   }
 
-  async createGeneration(projection: string, collections: readonly string[]): Promise<Generation> {
+  async createGeneration(projection: string, collections: readonly string[], queriedBy?: QueriedFields): Promise<Generation> {
+    queriedFieldNames(queriedBy);
     const id = `g${Date.now().toString(36)}${(this.generationCounter++).toString(36)}`;
-    this.changingGenerations(() => this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0));
+    this.changingGenerations(() => {
+      this.statements.insertGeneration.run(projection, id, JSON.stringify(collections), 0);
+      this.createFieldIndexes(id, queriedBy);
+    });
     return { projection, id, collections: [...collections] };
   }
 
@@ -169,6 +209,28 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async dropGeneration(generation: Generation): Promise<void> {
     this.changingGenerations(() => this.drop(generation.projection, generation.id, generation.collections));
+  }
+
+  /** One index per queried field of each of the generation's collections: (the field's value, id), partial on the collection. */
+  private createFieldIndexes(generationId: string, queriedBy: QueriedFields | undefined): void {
+    for (const [collection, fields] of Object.entries(queriedBy ?? {})) {
+      const physical = physicalName(collection, generationId);
+      for (const field of fields) {
+        this.db.exec(`CREATE INDEX IF NOT EXISTS ${fieldIndexName(physical, field)} ON rm_documents (json_extract(body, '$.${field}'), id) WHERE collection = ${literal(physical)}`);
+      }
+    }
+  }
+
+  /** the index a filter searches by: that of the first field of the filter that has one */
+  private indexFor(physical: string, where: FieldFilter): string | undefined {
+    const schemaVersion = this.statements.schemaVersion.get() as number;
+    if (schemaVersion !== this.indexedAtSchemaVersion) {
+      this.fieldIndexNames = new Set(this.statements.fieldIndexes.all(`${FIELD_INDEX_PREFIX}%`) as string[]);
+      this.indexedAtSchemaVersion = schemaVersion;
+    }
+    return Object.keys(where)
+      .map((field) => fieldIndexName(physical, field))
+      .find((name) => this.fieldIndexNames.has(name));
   }
 
   /** a transaction that changes which generations exist or are live: the cached metadata is read again after it */
@@ -232,6 +294,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       const physical = physicalName(c, generationId);
       this.db.prepare('DELETE FROM rm_documents WHERE collection = ?').run(physical);
       this.db.prepare('DELETE FROM rm_snapshot_rows WHERE collection = ?').run(physical);
+      const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE ?").pluck().all(`${indexStem(physical)}%`) as string[];
+      for (const index of indexes) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
     }
     this.db.prepare('DELETE FROM rm_snapshot_marks WHERE projection = ? AND generation = ?').run(projection, generationId);
     this.db.prepare('DELETE FROM rm_generations WHERE projection = ? AND generation = ? AND live = 0').run(projection, generationId);
@@ -259,10 +323,21 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async find<T extends object = DocumentBody>(collection: string, where: FieldFilter = {}, generation?: Generation): Promise<StoredDocument<T>[]> {
+    const { sql, params } = this.findQuery(collection, where, generation);
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => toDocument<T>(row));
+  }
+
+  /** how SQLite runs `find(collection, where)`: the EXPLAIN QUERY PLAN lines (for tests and diagnosis) */
+  explainFind(collection: string, where: FieldFilter = {}, generation?: Generation): string[] {
+    const { sql, params } = this.findQuery(collection, where, generation);
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+  }
+
+  private findQuery(collection: string, where: FieldFilter, generation?: Generation): { sql: string; params: unknown[] } {
     this.freshMetadata();
     const { physical } = this.resolve(collection, generation);
     const conditions: string[] = [];
-    const params: unknown[] = [physical];
+    const params: unknown[] = [];
     for (const [field, value] of Object.entries(where)) {
       if (!/^[A-Za-z0-9_]+$/.test(field)) throw new Error(`Unsupported field name ${field}`);
       if (value === null) conditions.push(`json_extract(body, '$.${field}') IS NULL`);
@@ -271,8 +346,12 @@ export class SqliteReadModelStore implements ReadModelStore {
         params.push(typeof value === 'boolean' ? Number(value) : value);
       }
     }
-    const sql = `SELECT id, position, body FROM rm_documents WHERE collection = ? AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => toDocument<T>(row));
+    // Without statistics the planner prefers the primary key's collection range (it saves a lookup per row): name
+    // the field's index, so a district's enterprises are an index search, not a scan of every enterprise. The
+    // collection is a literal, so the planner can tell the partial index covers it.
+    const index = this.indexFor(physical, where);
+    const sql = `SELECT id, position, body FROM rm_documents${index ? ` INDEXED BY ${index}` : ''} WHERE collection = ${literal(physical)} AND body IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id`;
+    return { sql, params };
   }
 
   async findPage<T extends object = DocumentBody>(collection: string, query: IdRangeQuery, generation?: Generation): Promise<DocumentPage<T>> {

@@ -1,4 +1,4 @@
-import { type ReadModelStore, StaleStagingError } from '../store/port';
+import { type Generation, type ReadModelStore, StaleStagingError } from '../store/port';
 
 /**
  * The behaviour every ReadModelStore adapter must have. Call inside a describe block:
@@ -38,6 +38,38 @@ export function readModelStoreContract(open: () => Promise<ReadModelStore> | Rea
     expect((await store.find(items(), { size: 3 })).map((d) => d.id)).toEqual(['a', 'c']);
     expect((await store.find(items())).length).toBe(3);
     expect(await store.checkpoint(projection)).toBe(3);
+  });
+
+  it('answers finds by the fields it indexes (queriedBy) as without them: null, booleans and numbers too, in a rebuilt generation as well', async () => {
+    const indexed = `${projection}-indexed`;
+    const collection = `${indexed}.items`;
+    const queriedBy = { [collection]: ['district', 'active', 'size', 'note'] };
+    await store.register(indexed, [collection], queriedBy);
+    await store.register(indexed, [collection], queriedBy); // again, as every start does
+    const bodies = [
+      { district: '430100', active: true, size: 3 },
+      { district: '430100', active: false, size: 5, note: 'x' },
+      { district: '350100', active: true, size: 3, note: null },
+      { district: null, active: true, size: 3 },
+    ];
+    await store.commit(indexed, bodies.map((body, i) => ({ collection, id: `e${i}`, body, position: i + 1 })), bodies.length);
+    const ids = async (where: Record<string, string | number | boolean | null>, generation?: Generation) => (await store.find(collection, where, generation)).map((d) => d.id);
+    expect(await ids({ district: '430100' })).toEqual(['e0', 'e1']);
+    expect(await ids({ district: '430100', active: true })).toEqual(['e0']);
+    expect(await ids({ active: false })).toEqual(['e1']);
+    expect(await ids({ size: 3 })).toEqual(['e0', 'e2', 'e3']);
+    expect(await ids({ note: null })).toEqual(['e0', 'e2', 'e3']);
+    expect(await ids({ district: null })).toEqual(['e3']);
+    expect(await ids({ note: 'x', district: '430100' })).toEqual(['e1']);
+    const next = await store.createGeneration(indexed, [collection], queriedBy);
+    await store.commit(indexed, [{ collection, id: 'r', body: { district: '430100' }, position: 1 }], bodies.length, next);
+    expect(await ids({ district: '430100' }, next)).toEqual(['r']);
+    expect(await store.promoteGeneration(next)).toBe(true);
+    expect(await ids({ district: '430100' })).toEqual(['r']);
+  });
+
+  it('refuses to index a field name that is not letters, digits and _', async () => {
+    await expect(store.register(`${projection}-bad`, [`${projection}-bad.items`], { [`${projection}-bad.items`]: ["district') OR 1=1 --"] })).rejects.toThrow(/Cannot index/);
   });
 
   it('pages the documents of an id prefix in id order, after a cursor, with their total, leaving deleted ones out', async () => {

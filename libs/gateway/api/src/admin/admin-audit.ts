@@ -5,6 +5,14 @@ import { EVENT_STORE } from '@liangxin/platform';
 import type { Request } from 'express';
 import { actorOf, type Principal } from '../auth/principal';
 
+export interface AdminAction {
+  position: number;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
 /** Records who did which admin action, in the event log itself (so `verify` covers it too). */
 @Injectable()
 export class AdminAudit {
@@ -21,10 +29,10 @@ export class AdminAudit {
     return result.lastPosition;
   }
 
-  async list(limit = 100): Promise<{ position: number; occurredAt: string; actor: string; action: string; details: Record<string, unknown> }[]> {
+  /** every admin action, newest first (the routes page them) */
+  async list(): Promise<AdminAction[]> {
     const events = await this.events.readStream<AdminActionPerformed>(ADMIN_ACTIONS_STREAM);
     return events
-      .slice(-limit)
       .reverse()
       .map((e) => ({ position: e.globalPosition, occurredAt: e.occurredAt, actor: e.metadata.actor, action: e.data.action, details: e.data.details }));
   }

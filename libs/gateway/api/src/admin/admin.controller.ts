@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
@@ -10,7 +10,12 @@ import type { ProjectionRebuilder } from '../read-side/projections';
 import { PROJECTION_REBUILDER } from '../read-side/tokens';
 import type { Request } from 'express';
 import { AdminAudit } from './admin-audit';
-import { JobsService } from './jobs.service';
+import { type Job, JobsService } from './jobs.service';
+import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
+import type { AdminAction } from './admin-audit';
+
+const JOB_ORDER = orderBy<Job>({ of: (j) => j.startedAt, descending: true }, { of: (j) => j.id });
+const ADMIN_ACTION_ORDER = orderBy<AdminAction>({ of: (a) => a.position, descending: true });
 
 /** Roles bound to districts: a token of theirs names at least one, or it would see nothing. */
 const DISTRICT_BOUND: readonly Role[] = ['officer', 'auditor'];
@@ -69,9 +74,10 @@ export class AdminController {
   }
 
   @Get('jobs')
-  @ApiOperation({ summary: 'Recent admin jobs' })
-  listJobs() {
-    return { items: this.jobs.list() };
+  @ApiOperation({ summary: 'Recent admin jobs, newest first' })
+  @ApiPaginated()
+  listJobs(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return paginate(this.jobs.list(), JOB_ORDER, pageRequest(limit, cursor, JOB_ORDER.arity));
   }
 
   @Get('jobs/:id')
@@ -92,7 +98,9 @@ export class AdminController {
 
   @Get('audit')
   @ApiOperation({ summary: 'Admin actions, newest first: who rebuilt, issued tokens, retried dead letters' })
-  async adminActions() {
-    return { items: await this.audit.list() };
+  @ApiPaginated()
+  async adminActions(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const page = pageRequest(limit, cursor, ADMIN_ACTION_ORDER.arity);
+    return paginate(await this.audit.list(), ADMIN_ACTION_ORDER, page);
   }
 }

@@ -1,12 +1,17 @@
-import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type DeadLetterAdmin, DeadLetterNotFound } from '@liangxin/transport';
+import { type DeadLetterAdmin, DeadLetterNotFound, type DeadLetterView } from '@liangxin/transport';
+import { ApiPaginated, orderBy, pageRequest, paginate } from '../read-side/pagination';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import type { Request } from 'express';
 import { AdminAudit } from './admin-audit';
 
 export const DEAD_LETTERS = 'LIANGXIN_DEAD_LETTERS';
+
+/** dead letters are few (each is an incident); the list pages over at most this many, oldest first */
+const MAX_DEAD_LETTERS_LISTED = 10_000;
+const DEAD_LETTER_ORDER = orderBy<DeadLetterView>({ of: (d) => d.globalPosition }, { of: (d) => d.consumer }, { of: (d) => d.id });
 
 /** Events a service gave up on after N tries: admins see why, and send them again once the cause is fixed. */
 @ApiTags('admin')
@@ -22,9 +27,10 @@ export class DeadLettersController {
   @Get()
   @ApiOperation({ summary: 'Events parked after repeated failures, with the error' })
   @ApiQuery({ name: 'consumer', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Query('consumer') consumer?: string, @Query('limit', new ParseIntPipe({ optional: true })) limit?: number) {
-    return { items: await this.deadLetters.list({ consumer, limit }) };
+  @ApiPaginated()
+  async list(@Query('consumer') consumer?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const page = pageRequest(limit, cursor, DEAD_LETTER_ORDER.arity);
+    return paginate(await this.deadLetters.list({ consumer, limit: MAX_DEAD_LETTERS_LISTED }), DEAD_LETTER_ORDER, page);
   }
 
   @Post(':id/retry')

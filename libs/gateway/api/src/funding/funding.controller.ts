@@ -9,7 +9,13 @@ import { CommandSender } from '../commands/command-sender';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { BUDGETS_EXPORT, exportDistricts, exportList } from '../read-side/list-exports';
 import { parseDistrictParam, parseYearParam } from './query-params';
+
+/** one budget per district and year */
+const BUDGET_ORDER = orderBy<FundingBudget>({ of: (b) => b.district }, { of: (b) => b.year });
 
 /** The grant is named by the path. */
 export class ClawBackBodyDto extends OmitType(ClawBackSubsidyDto, ['grantId'] as const) {}
@@ -71,21 +77,30 @@ export class FundingController {
 
   @Get('budgets')
   @Roles('admin', 'officer', 'auditor')
-  @ApiOperation({ summary: 'Budgets with what is used and left (fen), by district and year' })
+  @ApiOperation({ summary: 'Budgets with what is used and left (fen), by district and year, a page at a time' })
   @ApiQuery({ name: 'district', required: false })
   @ApiQuery({ name: 'year', required: false })
-  async budgets(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('year') yearParam?: string) {
+  @ApiPaginated()
+  @ApiTableExport()
+  async budgets(
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('year') yearParam?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     const district = parseDistrictParam(districtParam);
+    const page = pageRequest(limit, cursor, BUDGET_ORDER.arity);
     const year = parseYearParam(yearParam);
     if (district) assertDistrict(principal, district);
     const where: Record<string, string | number> = {};
     if (district) where.district = district;
     if (year !== undefined) where.year = year;
     const found = await this.readModels.find<FundingBudget>(FUNDING_BUDGETS, where);
-    return found
-      .map((d) => d.body)
-      .filter((b) => canSeeDistrict(principal, b.district))
-      .sort((a, b) => a.district.localeCompare(b.district) || a.year - b.year);
+    const budgets = found.map((d) => d.body).filter((b) => canSeeDistrict(principal, b.district));
+    if (format !== 'json') return exportList(BUDGETS_EXPORT, sortedBy(budgets, BUDGET_ORDER), exportDistricts(principal, district, budgets.map((b) => b.district)), format);
+    return paginate(budgets, BUDGET_ORDER, page);
   }
 
   @Get('orgs/:orgId')

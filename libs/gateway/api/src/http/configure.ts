@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response, static as serveStatic } from 'express';
 import { stageTimings } from '@liangxin/diagnostics';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '@liangxin/platform';
-import { applyValidatorSchemas } from '../openapi';
+import { applyResponseSchemas, applyValidatorSchemas } from '../openapi';
 import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
 import { ErrorBodyFilter, toErrorBody } from './error-body';
 import { jsonDepthVerifier, refuseUnsafeJson, requireJsonBodies, StreamConnectionCap, WriteRateLimiter } from './request-limits';
@@ -69,5 +69,7 @@ export function configureHttpApp(app: INestApplication, limits: RequestLimits = 
   );
   // Request bodies come from the validators' own metadata, so the document says what the ValidationPipe checks.
   applyValidatorSchemas(app, document);
+  // Answers come from one set of response schemas (openapi/response-schemas.ts), which the e2e tests check real answers against.
+  applyResponseSchemas(app, document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -1,20 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
-import { AdminController } from '../admin/admin.controller';
-import { DeadLettersController } from '../admin/dead-letters.controller';
-import { EnterpriseCommandsController } from '../enterprises/enterprise-commands.controller';
-import { EVALUATION_CONTROLLERS } from '../evaluation';
-import { FUNDING_CONTROLLERS } from '../funding';
+import { GATEWAY_CONTROLLERS } from '../gateway-api.module';
 import { strictValidationPipe } from '../http/validation';
-import { LiveUpdatesController } from '../ops/live-updates.controller';
-import { ORG_COMMAND_CONTROLLERS } from '../orgs';
-import { QueriesController } from '../read-side/queries.controller';
-import { REQUESTS_CONTROLLERS } from '../requests';
 import { applyValidatorSchemas, bodyClassesByOperation } from './request-bodies';
+import { applyResponseSchemas, RESPONSE_OF } from './responses';
+import { schemaViolations } from './schema-violations';
 import type { JsonSchema } from './schema-from-validators';
 
-const CONTROLLERS = [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS];
+const CONTROLLERS = GATEWAY_CONTROLLERS;
 
 type Operation = { operationId: string; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
 
@@ -38,7 +32,7 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
       .useMocker(() => ({}))
       .compile();
     app = moduleRef.createNestApplication({ logger: false });
-    document = applyValidatorSchemas(app, SwaggerModule.createDocument(app, new DocumentBuilder().build()));
+    document = applyResponseSchemas(app, applyValidatorSchemas(app, SwaggerModule.createDocument(app, new DocumentBuilder().build())));
   });
   afterAll(async () => {
     await app.close();
@@ -109,5 +103,55 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
     expect(fieldsOf('AcceptRequestDto').owner).toMatchObject({ $ref: '#/components/schemas/RequestOwnerDto' });
     expect(fieldsOf('AcceptRequestDto').dueDate).toMatchObject({ type: 'string', format: 'date' });
     expect(fieldsOf('RequestOwnerDto').kind.enum).toEqual(expect.arrayContaining(['instructor']));
+  });
+
+  describe('responses', () => {
+    type Answered = { operationId: string; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> };
+    const operations = (): [string, Answered][] =>
+      Object.entries(document.paths).flatMap(([path, byMethod]) => Object.entries(byMethod as Record<string, Answered>).map(([method, operation]): [string, Answered] => [`${method.toUpperCase()} ${path}`, operation]));
+
+    it('gives every route a success response with a schema a front end can code against (a 204 has no body)', () => {
+      const missing = operations()
+        .filter(([, operation]) => {
+          const success = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
+          if (success.some(([status]) => status === '204')) return false;
+          return !success.some(([, response]) => Object.values(response.content ?? {}).some((media) => media.schema && (media.schema.$ref || media.schema.type)));
+        })
+        .map(([route]) => route);
+      expect(operations().length).toBeGreaterThanOrEqual(60);
+      expect(missing).toEqual([]);
+    });
+
+    it('names only routes that exist, and every schema reference resolves', () => {
+      const ids = new Set(operations().map(([, operation]) => operation.operationId));
+      expect(Object.keys(RESPONSE_OF).filter((id) => !ids.has(id))).toEqual([]);
+      const refs = JSON.stringify(document).match(/#\/components\/schemas\/[A-Za-z0-9]+/g) ?? [];
+      expect([...new Set(refs)].filter((ref) => !schemas()[ref.replace('#/components/schemas/', '')])).toEqual([]);
+    });
+
+    it('documents the success status the route answers with (201 for a POST that creates, the @HttpCode otherwise)', () => {
+      const statusOf = (path: string, method: string) => Object.keys((document.paths[path] as Record<string, Answered>)[method].responses).filter((s) => /^2/.test(s) && (document.paths[path] as Record<string, Answered>)[method].responses[s].content);
+      expect(statusOf('/api/enterprises', 'post')).toEqual(['201']);
+      expect(statusOf('/api/enterprises', 'get')).toEqual(['200']);
+      expect(statusOf('/api/org-proposals/{id}/approve', 'post')).toEqual(['200']);
+      expect(statusOf('/api/admin/projections/rebuild', 'post')).toEqual(['202']);
+    });
+
+    it('the list routes answer the shared page shape', () => {
+      const page = (name: string) => schemas()[name];
+      for (const name of ['EnterprisePage', 'OrgPage', 'ServiceRequestPage', 'OrgProposalPage', 'BudgetPage', 'AuditPage', 'Worklist', 'JobPage', 'AdminActionPage', 'DeadLetterPage', 'Caseload', 'CoverageByDistrict']) {
+        expect({ name, required: page(name).required }).toEqual({ name, required: expect.arrayContaining(['items', 'total', 'limit', 'nextCursor']) });
+      }
+    });
+
+    it('a schema check finds what does not conform (the check the e2e conformance test relies on)', () => {
+      const enterprise = { $ref: '#/components/schemas/Enterprise' };
+      expect(schemaViolations({ creditCode: 'x' }, enterprise, schemas())).toEqual(expect.arrayContaining(['$.name: required but missing', '$.creditCode: shorter than 18']));
+      expect(schemaViolations({ items: [], total: '3', limit: 1, nextCursor: null, extra: 1 }, { $ref: '#/components/schemas/BudgetPage' }, schemas())).toEqual([
+        '$.total: string where an integer is expected',
+        '$.extra: not in the schema',
+      ]);
+      expect(schemaViolations({ items: [], total: 0, limit: 1, nextCursor: null }, { $ref: '#/components/schemas/BudgetPage' }, schemas())).toEqual([]);
+    });
   });
 });

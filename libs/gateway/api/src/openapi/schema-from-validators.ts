@@ -27,6 +27,8 @@ export interface JsonSchema {
   description?: string;
   example?: unknown;
   $ref?: string;
+  allOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   /** validators this generator does not know how to express: a test refuses any, so none hides */
   'x-unmapped-validators'?: string[];
 }

@@ -8,9 +8,15 @@ import { assertDistrict, type Principal } from '../auth/principal';
 import { CommandSender } from '../commands/command-sender';
 import { parseDistrictParam } from '../funding/query-params';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { exportList, PROPOSALS_EXPORT } from '../read-side/list-exports';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 import { districtOfNewOrg, OrgIdParam } from './scoping';
+
+/** newest first, then by id */
+const PROPOSAL_ORDER = orderBy<OrgProposalView>({ of: (p) => p.proposedAt, descending: true }, { of: (p) => p.orgId });
 
 const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 
@@ -71,16 +77,27 @@ export class OrgProposalsController {
   @ApiOperation({ summary: 'Proposals of a district, newest first, with their status and the days each waited for its decision' })
   @ApiQuery({ name: 'district', required: true })
   @ApiQuery({ name: 'status', required: false, enum: PROPOSAL_STATUSES })
-  async list(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string) {
+  @ApiPaginated()
+  @ApiTableExport()
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('status') status?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     const district = parseDistrictParam(districtParam);
+    const page = pageRequest(limit, cursor, PROPOSAL_ORDER.arity);
     if (!district) throw new BadRequestException({ message: 'Name the district', details: [{ field: 'district', reason: 'required' }] });
     assertDistrict(principal, district);
     if (status !== undefined && status !== '' && !(PROPOSAL_STATUSES as readonly string[]).includes(status)) {
       throw new BadRequestException({ message: `status must be one of: ${PROPOSAL_STATUSES.join(', ')}`, details: [{ field: 'status', reason: 'not a proposal status' }] });
     }
     const found = await this.readModels.find<OrgProposalView>(ORG_PROPOSALS, status ? { district, status } : { district });
-    const items = found.map((d) => d.body).sort((a, b) => b.proposedAt.localeCompare(a.proposedAt) || a.orgId.localeCompare(b.orgId));
-    return { district, pending: items.filter((p) => p.status === 'pending').length, items };
+    const proposals = found.map((d) => d.body);
+    if (format !== 'json') return exportList(PROPOSALS_EXPORT, sortedBy(proposals, PROPOSAL_ORDER), [district], format);
+    return { district, pending: proposals.filter((p) => p.status === 'pending').length, ...paginate(proposals, PROPOSAL_ORDER, page) };
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import { AssignWorkCoverageDto, CorrectInstructorReviewDto, districtOfCreditCode, EvaluationPatterns, FormationCommands, ID_MAX_LENGTH, isSafeId, ReviewInstructorDto } from '@liangxin/contracts';
 import { ENTERPRISE_STATUS, type EnterpriseStatus, INSTRUCTOR_REVIEWS, type InstructorReviews, type ReadModelStore } from '@liangxin/read-models';
@@ -8,11 +8,16 @@ import { assertDistrict, canSeeDistrict, type Principal } from '../auth/principa
 import { CommandSender } from '../commands/command-sender';
 import { CreditCodeParam } from '../enterprises/credit-code.pipe';
 import { MinPositionInterceptor } from '../read-side/min-position.interceptor';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { CASELOAD_EXPORT, exportDistricts, exportList } from '../read-side/list-exports';
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { READ_MODEL_STORE } from '../read-side/tokens';
 
 /** PUT /api/enterprises/{code}/work-coverage: the enterprise comes from the path. */
 export class PutWorkCoverageDto extends OmitType(AssignWorkCoverageDto, ['creditCode'] as const) {}
+
+const CASELOAD_ORDER = orderBy<EnterpriseStatus>({ of: (e) => e.creditCode });
 
 const assertPersonId = (personId: string) => {
   if (!isSafeId(personId))
@@ -102,14 +107,22 @@ export class WorkCoverageController {
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait (up to 5 s) until the read models include this position' })
   @ApiHeader(SETTLED_READ_HEADER)
   @ApiOperation({ summary: 'The enterprises an instructor or liaison cadre gives work coverage to now (in the districts the caller sees)' })
-  async caseload(@Param('personId') personId: string, @CurrentPrincipal() principal: Principal) {
+  @ApiPaginated()
+  @ApiTableExport()
+  async caseload(
+    @Param('personId') personId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     assertPersonId(personId);
+    const page = pageRequest(limit, cursor, CASELOAD_ORDER.arity);
     const covered = await this.readModels.find<EnterpriseStatus>(ENTERPRISE_STATUS, { workCoverageAssignee: personId });
-    const items = covered
-      .map((d) => d.body)
-      .filter((status) => canSeeDistrict(principal, status.district))
-      .sort((a, b) => a.creditCode.localeCompare(b.creditCode))
-      .map((status) => ({
+    const visible = covered.map((d) => d.body).filter((status) => canSeeDistrict(principal, status.district));
+    if (format !== 'json') return exportList(CASELOAD_EXPORT, sortedBy(visible, CASELOAD_ORDER), exportDistricts(principal, undefined, visible.map((e) => e.district)), format);
+    const answer = paginate(visible, CASELOAD_ORDER, page);
+    const items = answer.items.map((status) => ({
         creditCode: status.creditCode,
         name: status.name,
         district: status.district,
@@ -117,6 +130,6 @@ export class WorkCoverageController {
         coverageReason: status.noOrganisationReason,
         mustBeOrganisationallyCovered: status.mustBeOrganisationallyCovered,
       }));
-    return { personId, caseload: items.length, items };
+    return { personId, caseload: answer.total, ...answer, items };
   }
 }

@@ -18,7 +18,8 @@ const handlers = controllers.flatMap((controller) =>
 describe('query parameters a route declares', () => {
   it('are read from the handler’s @Query arguments', () => {
     expect([...(declaredQueryParameters(QueriesController.prototype, 'coverage') as Set<string>)].sort()).toEqual(['access_token', 'asOf', 'district']);
-    expect([...(declaredQueryParameters(QueriesController.prototype, 'coverageByDistrict') as Set<string>)]).toEqual(['access_token']);
+    expect([...(declaredQueryParameters(QueriesController.prototype, 'org') as Set<string>)]).toEqual(['access_token']);
+    expect([...(declaredQueryParameters(QueriesController.prototype, 'coverageByDistrict') as Set<string>)].sort()).toEqual(['access_token', 'cursor', 'format', 'limit']);
   });
 
   it('include every query parameter the OpenAPI documents, so no documented parameter is refused', () => {

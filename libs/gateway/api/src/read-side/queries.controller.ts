@@ -2,6 +2,7 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Param,
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { districtOfCreditCode, isDivisionCode, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
 import {
+  type AuditEntry,
   type AuditTrail,
   COVERAGE,
   COVERAGE_WORKLIST,
@@ -41,7 +42,10 @@ import { coverageGroups } from '../statistics/tables';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { SETTLED_READ_HEADER } from './settled/settled-read-headers';
 import { AUDIT_TRAIL, READ_MODEL_STORE, TIME_TRAVEL } from './tokens';
-import { byName, coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
+import { coverageView, enterpriseView, orgDetailView, orgSummaryView } from './views';
+import { ApiPaginated, encodeCursor, orderBy, pageRequest, paginate, parseCursor, parseLimit, sortedBy } from './pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { DISTRICT_COVERAGE_EXPORT, exportDistricts, exportList, ORGS_EXPORT, WORKLIST_EXPORT } from './list-exports';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { buildOrgTree, type TreeOrg } from '../orgs/org-tree';
 
@@ -92,15 +96,6 @@ const parseDepth = (value: string | undefined): number | undefined => {
   return Number(value);
 };
 
-const WORKLIST_PAGE = 50;
-const MAX_WORKLIST_PAGE = 500;
-const parseLimit = (value: string | undefined): number => {
-  if (value === undefined || value === '') return WORKLIST_PAGE;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKLIST_PAGE) {
-    throw new BadRequestException({ message: `limit must be a whole number from 1 to ${MAX_WORKLIST_PAGE}`, details: [{ field: 'limit', reason: `1-${MAX_WORKLIST_PAGE}; ${WORKLIST_PAGE} when absent` }] });
-  }
-  return Number(value);
-};
 const parseReason = (value: string | undefined): NotCoveredReason | undefined => {
   if (value === undefined || value === '') return undefined;
   if (!(NOT_COVERED_REASONS as readonly string[]).includes(value)) {
@@ -108,14 +103,14 @@ const parseReason = (value: string | undefined): NotCoveredReason | undefined =>
   }
   return value as NotCoveredReason;
 };
-/** a cursor is the last id of the page before, opaque to clients */
-const cursorOf = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
-const parseCursor = (value: string | undefined, prefix: string): string | undefined => {
-  if (value === undefined || value === '') return undefined;
-  const id = /^[A-Za-z0-9_-]{1,400}$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : '';
-  if (!id.startsWith(prefix)) throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
-  return id;
-};
+/** an organisation line: natural order of names (第2号 before 第10号), then id */
+const ORG_ORDER = orderBy<ReturnType<typeof orgSummaryView>>({ of: (o) => o.name ?? '', natural: true }, { of: (o) => o.id });
+/** a file holds the whole list; the worklist is read from the store in one range up to this */
+const MAX_EXPORT_ROWS = 100_000;
+/** the audit routes list events in the order they were recorded */
+const AUDIT_ORDER = orderBy<AuditEntry>({ of: (e) => e.position });
+const DISTRICT_ORDER = orderBy<Coverage>({ of: (c) => c.key });
+
 const SCOPES = ['park', 'industry-chain', 'building', 'ownership'] as const;
 /** The ledger field each coverage scope groups enterprises by: the whole-area check must look at the same one. */
 const AREA_OF_SCOPE: Record<(typeof SCOPES)[number], CrossDistrictArea> = { park: 'park', 'industry-chain': 'industryChain', building: 'building', ownership: 'ownership' };
@@ -157,8 +152,19 @@ export class QueriesController {
   @ApiQuery({ name: 'district', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ['active', 'dissolved'] })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 date or time: the organisations as they stood then (one formed later is not listed)' })
-  async orgs(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string, @Query('asOf') asOfParam?: string) {
+  @ApiPaginated()
+  @ApiTableExport()
+  async orgs(
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('status') status?: string,
+    @Query('asOf') asOfParam?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     const district = parseDistrict(districtParam, false);
+    const page = pageRequest(limit, cursor, ORG_ORDER.arity);
     if (status !== undefined && status !== 'active' && status !== 'dissolved') {
       throw new BadRequestException({ message: 'status must be active or dissolved', details: [{ field: 'status', reason: 'must be "active" or "dissolved"' }] });
     }
@@ -171,7 +177,8 @@ export class QueriesController {
     // an organisation's district never changes, so today's district filter picks the same ones as then
     const orgs = asOf ? await this.orgsThen(found, asOf) : found;
     const items = orgs.filter((org) => canSeeDistrict(principal, org.district) && (!status || org.status === status));
-    const answer = { items: items.map(orgSummaryView).sort(byName) };
+    if (format !== 'json') return exportList(ORGS_EXPORT, sortedBy(items.map(orgSummaryView), ORG_ORDER), exportDistricts(principal, district, items.map((o) => o.district)), format, asOf);
+    const answer = paginate(items.map(orgSummaryView), ORG_ORDER, page);
     return asOf ? { ...answer, asOf } : answer;
   }
 
@@ -316,23 +323,32 @@ export class QueriesController {
   })
   @ApiQuery({ name: 'district', required: true })
   @ApiQuery({ name: 'reason', required: false, enum: NOT_COVERED_REASONS })
-  @ApiQuery({ name: 'limit', required: false, description: `1-${MAX_WORKLIST_PAGE}, default ${WORKLIST_PAGE}` })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiPaginated()
+  @ApiTableExport()
   async worklist(
     @CurrentPrincipal() principal: Principal,
     @Query('district') districtParam?: string,
     @Query('reason') reasonParam?: string,
     @Query('limit') limitParam?: string,
     @Query('cursor') cursorParam?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
   ) {
     const district = parseDistrict(districtParam, true) as string;
     const reason = parseReason(reasonParam);
     const limit = parseLimit(limitParam);
     const prefix = worklistPrefix(district, reason);
-    const after = parseCursor(cursorParam, prefix);
+    // the worklist pages by document id in the store (the id is its order), the cursor carries the last id
+    const after = parseCursor(cursorParam, 1)?.[0] ?? undefined;
+    if (after !== undefined && (typeof after !== 'string' || !after.startsWith(prefix))) {
+      throw new BadRequestException({ message: 'cursor is not one this list gave', details: [{ field: 'cursor', reason: 'use nextCursor of the previous page, with the same district and reason' }] });
+    }
     assertDistrict(principal, district);
+    if (format !== 'json') {
+      const all = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, limit: MAX_EXPORT_ROWS });
+      return exportList(WORKLIST_EXPORT, all.items.map((d) => d.body), [district], format);
+    }
     // one more than the page, to know whether another follows
-    const page = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, after, limit: limit + 1 });
+    const page = await this.readModels.findPage<WorklistItem>(COVERAGE_WORKLIST, { idPrefix: prefix, after: after as string | undefined, limit: limit + 1 });
     const items = page.items.slice(0, limit);
     return {
       district,
@@ -340,18 +356,29 @@ export class QueriesController {
       total: page.total,
       limit,
       items: items.map((d) => d.body),
-      nextCursor: page.items.length > limit ? cursorOf(items[items.length - 1].id) : null,
+      nextCursor: page.items.length > limit ? encodeCursor([items[items.length - 1].id]) : null,
     };
   }
 
   @Get('coverage/districts')
   @Roles('admin', 'officer', 'auditor')
-  @ApiOperation({ summary: 'Coverage of every district the caller may see, against the target' })
-  async coverageByDistrict(@CurrentPrincipal() principal: Principal) {
+  @ApiOperation({ summary: 'Coverage of every district the caller may see, against the target, in order of division code' })
+  @ApiPaginated()
+  @ApiTableExport()
+  async coverageByDistrict(@CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string, @ExportFormatQuery() format: ExportFormat = 'json') {
+    const page = pageRequest(limit, cursor, DISTRICT_ORDER.arity);
     const all = await this.readModels.find<Coverage>(COVERAGE, { scope: 'district' });
     const now = new Date().toISOString();
-    const items = all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key));
-    return { target: this.settings.coverageTarget, items: items.map((c) => coverageView('district', c.key, now, c, this.settings.coverageTarget)) };
+    if (format !== 'json') {
+      const visible = sortedBy(all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key)), DISTRICT_ORDER);
+      return exportList(DISTRICT_COVERAGE_EXPORT, visible, exportDistricts(principal, undefined, visible.map((c) => c.key)), format, now);
+    }
+    const answer = paginate(
+      all.map((d) => d.body).filter((c) => canSeeDistrict(principal, c.key)),
+      DISTRICT_ORDER,
+      page,
+    );
+    return { target: this.settings.coverageTarget, ...answer, items: answer.items.map((c) => coverageView('district', c.key, now, c, this.settings.coverageTarget)) };
   }
 
   @Get('coverage/:scope/:key')
@@ -397,27 +424,33 @@ export class QueriesController {
   @Get('audit/enterprises/:code')
   @Roles('admin', 'auditor', 'officer')
   @ApiOperation({ summary: 'Every event about an enterprise: who, when, which command, and why (causation chain)' })
-  async auditEnterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal) {
+  @ApiPaginated()
+  async auditEnterprise(@CreditCodeParam() code: string, @CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const page = pageRequest(limit, cursor, AUDIT_ORDER.arity);
     assertDistrict(principal, districtOfCreditCode(code));
     const items = await this.audit.forEnterprise(code);
     if (items.length === 0) throw new NotFoundException({ message: `No enterprise with credit code ${code} is registered`, details: [{ field: 'code', reason: 'not registered' }] });
-    return { items };
+    return paginate(items, AUDIT_ORDER, page);
   }
 
   @Get('audit/requests/:id')
   @Roles('admin', 'auditor', 'officer', 'enterprise')
   @ApiOperation({ summary: 'Every step of a service request: who, when, which command, and why (causation chain); the enterprise sees its own' })
-  async auditRequest(@Param('id') requestId: string, @CurrentPrincipal() principal: Principal) {
+  @ApiPaginated()
+  async auditRequest(@Param('id') requestId: string, @CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const page = pageRequest(limit, cursor, AUDIT_ORDER.arity);
     const request = await this.readModels.get<ServiceRequestView>(SERVICE_REQUESTS, requestId);
     if (!request) throw new NotFoundException({ message: `There is no request ${requestId}`, details: [{ field: 'id', reason: 'no such request' }] });
     assertEnterpriseAccess(principal, request.body.creditCode, request.body.district);
-    return { items: await this.audit.forStream(serviceRequestStreamId(requestId)) };
+    return paginate(await this.audit.forStream(serviceRequestStreamId(requestId)), AUDIT_ORDER, page);
   }
 
   @Get('audit/orgs/:id')
   @Roles('admin', 'auditor', 'officer')
   @ApiOperation({ summary: 'Every event about a party organisation, with its causation chain' })
-  async auditOrg(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiPaginated()
+  async auditOrg(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const page = pageRequest(limit, cursor, AUDIT_ORDER.arity);
     const org = await this.readModels.get<OrganisationStatus>(ORGANISATION_STATUS, id);
     // an organisation only proposed so far has no status yet: its proposal names the district
     if (org) await this.assertCanReadOrg(principal, org.body, this.orgsNow().org);
@@ -429,6 +462,6 @@ export class QueriesController {
     }
     const items = await this.audit.forOrganisation(id);
     if (!org && items.length === 0) throw new NotFoundException({ message: `No organisation ${id}`, details: [{ field: 'id', reason: 'not found' }] });
-    return { items };
+    return paginate(items, AUDIT_ORDER, page);
   }
 }

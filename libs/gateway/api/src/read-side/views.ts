@@ -22,6 +22,8 @@ export const enterpriseView = (status: EnterpriseStatus) => ({
   mustBeOrganisationallyCovered: status.mustBeOrganisationallyCovered,
   orgId: status.orgId,
   orgMode: status.mode,
+  developmentNeeds: status.developmentNeeds ?? [],
+  registeredOn: status.registeredOn ?? null,
 });
 
 const names = new Intl.Collator('zh-CN', { numeric: true });

@@ -31,6 +31,9 @@ import { MIN_POSITION_HEADER, MIN_POSITION_WAIT_MS, MinPositionInterceptor } fro
 import { SETTLED_READ_HEADER } from '../read-side/settled/settled-read-headers';
 import { PROJECTION_RUNNER, READ_MODEL_STORE } from '../read-side/tokens';
 import { parseNonNegativeWholeNumber } from '../http/validation';
+import { ApiPaginated, orderBy, pageRequest, paginate, sortedBy } from '../read-side/pagination';
+import { ApiTableExport, type ExportFormat, ExportFormatQuery } from '../export';
+import { exportDistricts, exportList, REQUESTS_EXPORT } from '../read-side/list-exports';
 
 /** China Standard Time is UTC+8 all year: due dates are Chinese calendar dates. */
 const chinaToday = (now = Date.now()): string => new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
@@ -38,6 +41,9 @@ const chinaToday = (now = Date.now()): string => new Date(now + 8 * 3600_000).to
 /** Still the district's to act on, and past its due date. */
 export const isOverdue = (request: Pick<ServiceRequestView, 'status' | 'dueDate'>, today: string): boolean =>
   OPEN_REQUEST_STATUSES.includes(request.status) && request.dueDate !== null && request.dueDate < today;
+
+/** newest first, then by id */
+const REQUEST_ORDER = orderBy<ServiceRequestView>({ of: (r) => r.submittedAt, descending: true }, { of: (r) => r.requestId });
 
 const notFound = (requestId: string) => new NotFoundException({ message: `There is no request ${requestId}`, details: [{ field: 'id', reason: 'no such request' }] });
 
@@ -87,8 +93,19 @@ export class RequestsController {
   @ApiQuery({ name: 'district', required: false })
   @ApiQuery({ name: 'status', required: false, enum: REQUEST_STATUSES })
   @ApiQuery({ name: 'creditCode', required: false })
-  async list(@CurrentPrincipal() principal: Principal, @Query('district') districtParam?: string, @Query('status') status?: string, @Query('creditCode') creditCodeParam?: string) {
+  @ApiPaginated()
+  @ApiTableExport()
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query('district') districtParam?: string,
+    @Query('status') status?: string,
+    @Query('creditCode') creditCodeParam?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @ExportFormatQuery() format: ExportFormat = 'json',
+  ) {
     const district = parseDistrictParam(districtParam);
+    const page = pageRequest(limit, cursor, REQUEST_ORDER.arity);
     if (status !== undefined && status !== '' && !(REQUEST_STATUSES as readonly string[]).includes(status)) {
       throw new BadRequestException({ message: `status must be one of: ${REQUEST_STATUSES.join(', ')}`, details: [{ field: 'status', reason: 'not a request status' }] });
     }
@@ -109,11 +126,9 @@ export class RequestsController {
     if (status) where.status = status;
     if (creditCode !== undefined) where.creditCode = creditCode;
     const found = await this.readModels.find<ServiceRequestView>(SERVICE_REQUESTS, where);
-    const items = found
-      .map((d) => d.body)
-      .filter((r) => principal.role === 'enterprise' || canSeeDistrict(principal, r.district))
-      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt) || a.requestId.localeCompare(b.requestId));
-    return { items };
+    const items = found.map((d) => d.body).filter((r) => principal.role === 'enterprise' || canSeeDistrict(principal, r.district));
+    if (format !== 'json') return exportList(REQUESTS_EXPORT, sortedBy(items, REQUEST_ORDER), exportDistricts(principal, district, items.map((r) => r.district)), format);
+    return paginate(items, REQUEST_ORDER, page);
   }
 
   @Get('summary')

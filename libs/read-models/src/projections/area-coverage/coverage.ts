@@ -217,6 +217,8 @@ export function coverageProjection(options: CoverageOptions = {}): Projection {
   return {
     name: 'coverage',
     collections: [COVERAGE, COVERAGE_WORKLIST, COVERAGE_ENTERPRISES],
+    // the worklist pages by id prefix (the primary key); coverage of every district is listed by scope
+    queriedBy: { [COVERAGE]: ['scope'] },
     eventTypes: ENTERPRISE_STATUS_EVENT_TYPES,
     // Every registry and formation event names its district, and an enterprise never changes district,
     // so a district's coverage depends only on events of that district.

@@ -97,6 +97,7 @@ export function evolveDistrictEvaluation(current: DistrictEvaluation | undefined
 export const evaluationProjection: Projection = {
   name: 'evaluation',
   collections: [EVALUATION_DISTRICTS, EVALUATION_ORGS],
+  queriedBy: { [EVALUATION_DISTRICTS]: ['district'] },
   eventTypes: new Set<string>(EVALUATION_EVENT_TYPES_PROJECTED),
   async apply(event, context) {
     const { orgId, district, year } = (event as AssessmentEvent).data;

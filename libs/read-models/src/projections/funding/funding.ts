@@ -173,6 +173,7 @@ export function evolveOrgFunding(current: OrgFunding | undefined, event: Recorde
 export const fundingProjection: Projection = {
   name: 'funding',
   collections: [FUNDING_BUDGETS, FUNDING_ORGS],
+  queriedBy: { [FUNDING_BUDGETS]: ['district'] },
   eventTypes: new Set<string>(FUNDING_EVENT_TYPES),
   async apply(event, context) {
     const { district, year, orgId } = event.data as { district?: string; year?: number; orgId?: string };

@@ -66,6 +66,7 @@ export function evolveOrgProposal(proposal: OrgProposalView | undefined, event: 
 export const orgProposalsProjection: Projection = {
   name: 'org-proposals',
   collections: [ORG_PROPOSALS],
+  queriedBy: { [ORG_PROPOSALS]: ['district'] },
   eventTypes: ORG_PROPOSAL_EVENT_TYPES,
   async apply(event, context) {
     const { orgId } = event.data as { orgId?: string };

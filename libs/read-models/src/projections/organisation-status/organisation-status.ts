@@ -143,6 +143,8 @@ export function evolveOrganisationStatus(org: OrganisationStatus | undefined, ev
 export const organisationStatusProjection: Projection = {
   name: 'organisation-status',
   collections: [ORGANISATION_STATUS],
+  // a district's organisations, and the organisations beneath one (the tree)
+  queriedBy: { [ORGANISATION_STATUS]: ['district', 'parentOrgId'] },
   eventTypes: new Set(ORG_EVENTS),
   async apply(event, context) {
     const { orgId } = event.data as Partial<OrgRef>;

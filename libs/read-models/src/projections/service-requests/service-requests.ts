@@ -115,6 +115,8 @@ export function evolveDistrictRequestCounts(current: DistrictRequestCounts | und
 export const serviceRequestsProjection: Projection = {
   name: 'service-requests',
   collections: [SERVICE_REQUESTS, SERVICE_REQUEST_DISTRICTS],
+  // a district's requests, an enterprise's own
+  queriedBy: { [SERVICE_REQUESTS]: ['district', 'creditCode'] },
   eventTypes: new Set<string>(SERVICE_REQUEST_EVENT_TYPES),
   async apply(event, context) {
     const { requestId, district } = (event as RequestEvent).data;
