@@ -14,6 +14,8 @@ import { TokenService } from './auth/tokens';
 import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
 import { EVALUATION_CONTROLLERS } from './evaluation';
+import { ImportJobs } from './imports/import-jobs.service';
+import { ImportsController } from './imports/imports.controller';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { REQUESTS_CONTROLLERS } from './requests';
@@ -50,7 +52,7 @@ export class GatewayApiModule {
     return {
       module: GatewayApiModule,
       imports: [OpsModule.forRoot({ probes: deps.health, metrics: deps.metrics })],
-      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS],
+      controllers: [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS, ImportsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: deps.settings },
         { provide: TokenService, useValue: deps.tokens },
@@ -66,6 +68,7 @@ export class GatewayApiModule {
         { provide: APP_INTERCEPTOR, useClass: DeclaredQueryInterceptor },
         CommandSender,
         JobsService,
+        ImportJobs,
         AdminAudit,
       ],
     };

@@ -85,10 +85,13 @@ export async function executeEnterpriseCommand(
   return handleCommand(store, enterpriseStreamId(creditCode), enterpriseDecider, command, { ...metadata, district });
 }
 
-/** What an imported row did, from the events its command appended (or had appended before, on a retry). */
+/**
+ * What an imported row did: registered, updated, or nothing. A row imported before (same file, same row: a repeated or
+ * resumed import) changes nothing now; `events` then says what it did the first time.
+ */
 export function importOutcome(result: Pick<CommandResult, 'events' | 'idempotentReplay'>): ImportRegisterRowResult {
   const events = result.events.map((event) => event.type);
-  const outcome = events.length === 0 ? 'unchanged' : events[0] === 'EnterpriseRegistered' ? 'registered' : 'updated';
+  const outcome = result.idempotentReplay || events.length === 0 ? 'unchanged' : events[0] === 'EnterpriseRegistered' ? 'registered' : 'updated';
   return { outcome, events, alreadyImported: result.idempotentReplay };
 }
 
