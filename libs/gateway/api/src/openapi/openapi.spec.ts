@@ -12,9 +12,10 @@ import { ORG_COMMAND_CONTROLLERS } from '../orgs';
 import { QueriesController } from '../read-side/queries.controller';
 import { REQUESTS_CONTROLLERS } from '../requests';
 import { applyValidatorSchemas, bodyClassesByOperation } from './request-bodies';
+import { ImportsController } from '../imports/imports.controller';
 import type { JsonSchema } from './schema-from-validators';
 
-const CONTROLLERS = [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS];
+const CONTROLLERS = [EnterpriseCommandsController, QueriesController, AdminController, DeadLettersController, LiveUpdatesController, ...ORG_COMMAND_CONTROLLERS, ...FUNDING_CONTROLLERS, ...EVALUATION_CONTROLLERS, ...REQUESTS_CONTROLLERS, ImportsController];
 
 type Operation = { operationId: string; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
 
@@ -28,8 +29,8 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
   const bodies = (): [string, JsonSchema][] =>
     Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations as Record<string, Operation>)
-        .filter(([, operation]) => operation.requestBody)
-        .map(([method, operation]): [string, JsonSchema] => [`${method.toUpperCase()} ${path}`, resolve(operation.requestBody?.content['application/json'].schema ?? {})]),
+        .filter(([, operation]) => operation.requestBody?.content['application/json'])
+        .map(([method, operation]): [string, JsonSchema] => [`${method.toUpperCase()} ${path}`, resolve(operation.requestBody?.content['application/json']?.schema ?? {})]),
     );
 
   beforeAll(async () => {
@@ -109,5 +110,13 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
     expect(fieldsOf('AcceptRequestDto').owner).toMatchObject({ $ref: '#/components/schemas/RequestOwnerDto' });
     expect(fieldsOf('AcceptRequestDto').dueDate).toMatchObject({ type: 'string', format: 'date' });
     expect(fieldsOf('RequestOwnerDto').kind.enum).toEqual(expect.arrayContaining(['instructor']));
+  });
+
+  it('describes the register upload as multipart with its file, and the job and report answers', () => {
+    const upload = (document.paths['/api/imports'] as Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> }; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>).post;
+    expect(upload.requestBody?.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { type: 'string', format: 'binary' } } });
+    expect(upload.responses['202'].content?.['application/json'].schema).toMatchObject({ properties: { status: { enum: ['running', 'succeeded', 'failed'] } } });
+    const report = (document.paths['/api/imports/{id}/report'] as Record<string, { parameters: { name: string }[] }>).get;
+    expect(report.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['id', 'format']));
   });
 });
