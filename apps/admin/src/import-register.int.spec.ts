@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enterpriseStreamId } from '@liangxin/contracts';
+import { enterpriseStreamId, isValidCreditCode } from '@liangxin/contracts';
 import { SqliteEventStore } from '@liangxin/event-store';
 import { creditCodeFor, generateRegister, registerCsv } from '@liangxin/register-import';
 import ExcelJS from 'exceljs';
@@ -60,7 +60,6 @@ describe('admin import (embedded data folder)', () => {
   it('prints valid credit codes of a district', async () => {
     const printed = await cli('credit-code', '--district', '361102', '--count', '3', '--json');
     expect(printed.json.codes).toHaveLength(3);
-    const { isValidCreditCode } = await import('@liangxin/contracts');
     expect(printed.json.codes.every((code: string) => isValidCreditCode(code) && code.slice(2, 8) === '361102')).toBe(true);
   });
 });
