@@ -8,6 +8,9 @@ import { describeDeadLetters, describeRetry, listDeadLetters, retryDeadLetter, r
 import { describeRebuild, rebuild } from './commands/rebuild';
 import { describeReplay, replayUntil } from './commands/replay';
 import { describeVerify, verifyLog } from './commands/verify';
+import { describeImport, importRegister } from './commands/import-register';
+import { creditCodeFor } from '@liangxin/register-import';
+import { randomInt } from 'node:crypto';
 import { parseInstant } from './instant';
 import { progressBar, type ProgressReporter } from './progress';
 
@@ -122,6 +125,35 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
         return { json: report, text: describeAudit(report) };
       }),
     );
+
+  program
+    .command('import')
+    .description("import a register file (the market regulator's, .csv or .xlsx): each row registers, updates or leaves an enterprise (exit code 1 when rows were refused)")
+    .argument('<file>', 'the register file (docs/import.md lists the columns)')
+    .option('--dry-run', 'decide every row against the ledger and report, but write nothing')
+    .option('--report <file.xlsx>', 'write the per-row report as an .xlsx')
+    .action(
+      run(async (context, command, progress) => {
+        const [file] = command.processedArgs as [string];
+        const { dryRun, report: reportFile } = command.opts<{ dryRun?: boolean; report?: string }>();
+        const report = await importRegister(context, { file, dryRun: Boolean(dryRun), reportFile, progress: progress(dryRun ? 'dry run' : 'import') });
+        return { json: report, text: describeImport(report, reportFile), exitCode: report.counts.refused > 0 ? ExitCode.finding : ExitCode.ok };
+      }),
+    );
+
+  program
+    .command('credit-code')
+    .description('print valid unified social credit codes (GB 32100) of a district, for trying the system out')
+    .option('--district <code>', '6-digit administrative division', '430104')
+    .option('--count <n>', 'how many', '1')
+    .action(async function (this: Command) {
+      const { district, count } = this.opts<{ district: string; count: string }>();
+      if (!/^\d{6}$/.test(district)) throw new AdminError(`--district must be a 6-digit division code, got ${district}`);
+      const n = Number(count);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new AdminError(`--count must be a whole number from 1 to 1000, got ${count}`);
+      const codes = Array.from({ length: n }, () => creditCodeFor(district, randomInt(31 ** 6, 31 ** 9 - 1)));
+      io.stdout(`${json ? JSON.stringify({ district, codes }) : codes.join('\n')}\n`);
+    });
 
   program
     .command('verify')

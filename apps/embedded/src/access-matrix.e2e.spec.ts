@@ -59,6 +59,9 @@ const serviceRequest = (creditCode: string, cell: number) => ({ creditCode, cate
 /** an upper-level organisation (产业链党委) formed with no enterprises of its own; each cell forms its own */
 const committeeIn = (district: string, cell: number) => ({ mode: 'industry-chain-joint', name: `权限测试产业链党委${cell}`, district, enterprises: [], level: 'primary-committee' });
 
+/** a register import officer A ran in setup */
+const IMPORT_JOB = { id: '' };
+
 const memberCount = (cell: number) => ({ fullMembers: 1 + (cell % 7), probationaryMembers: cell % 2, reason: 'correction' });
 
 const MATRIX: Row[] = [
@@ -132,6 +135,11 @@ const MATRIX: Row[] = [
   { route: 'GET /api/admin/jobs/{unknown}', request: () => ({ path: '/api/admin/jobs/no-such-job' }), expected: expect6(404, 403, 403, 403, 403, 401) },
   { route: 'POST /api/admin/tokens', request: () => ({ method: 'POST', path: '/api/admin/tokens', json: { subject: 'zhang', role: 'officer', districts: [DISTRICT_A] } }), expected: expect6(201, 403, 403, 403, 403, 401) },
   { route: 'GET /api/admin/dead-letters', request: () => ({ path: '/api/admin/dead-letters' }), expected: expect6(200, 403, 403, 403, 403, 401) },
+  // register imports (the upload itself, with a file, is tested in register-import.e2e; without one it is refused 400 to those who may import)
+  { route: 'POST /api/imports (no file)', request: () => ({ method: 'POST', path: '/api/imports' }), expected: expect6(400, 400, 400, 403, 403, 401) },
+  { route: "GET /api/imports/{officer A's job}", request: () => ({ path: `/api/imports/${IMPORT_JOB.id}` }), expected: expect6(200, 200, 404, 403, 403, 401) },
+  { route: "GET /api/imports/{officer A's job}/report", request: () => ({ path: `/api/imports/${IMPORT_JOB.id}/report?format=xlsx` }), expected: expect6(200, 200, 404, 403, 403, 401) },
+  { route: 'GET /api/imports/{unknown}', request: () => ({ path: '/api/imports/00000000-0000-4000-8000-000000000000' }), expected: expect6(404, 404, 404, 403, 403, 401) },
   // public operations
   { route: 'GET /health', request: () => ({ path: '/health' }), expected: expect6(200, 200, 200, 200, 200, 200) },
   { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expected: expect6(200, 200, 200, 200, 200, 200) },
@@ -175,6 +183,11 @@ describe('access matrix: role × route × district over HTTP (embedded system)',
       position = submitted.body.position;
     }
     await system.waitForReadModels(position);
+    const form = new FormData();
+    form.append('file', new Blob([`统一社会信用代码,企业名称,从业人员,正式党员,预备党员\n${generateCreditCode(DISTRICT_A, 500)},权限测试导入企业,10,1,0\n`]), 'a.csv');
+    const upload = await fetch(`${system.url}/api/imports`, { method: 'POST', body: form, headers: { authorization: `Bearer ${tokens.officerA}` } });
+    IMPORT_JOB.id = ((await upload.json()) as { id: string }).id;
+    for (let job = { status: 'running' }; job.status === 'running'; await new Promise((resolve) => setTimeout(resolve, 20))) job = (await system.call(`/api/imports/${IMPORT_JOB.id}`)).body;
   });
   afterAll(async () => {
     if (process.env.ACCESS_MATRIX_REPORT_DIR) {

@@ -12,6 +12,7 @@ import { RegistryServiceModule } from '@liangxin/registry-service';
 import { RequestsServiceModule } from '@liangxin/requests-service';
 import { InProcessBus, InProcessClient, InProcessConsumerProgress, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { Gauge } from 'prom-client';
+import { signingSecret } from './signing-secret';
 
 /** The services of the embedded default; each runs as its own Nest app, as it would in its own process. */
 const SERVICES = [
@@ -44,8 +45,9 @@ export interface EmbeddedOptions {
  * The whole system in one process: SQLite event store, read models and consumer state in DATA_DIR,
  * services on the in-process transport, the gateway on HTTP. Same modules as distributed mode.
  */
-export async function startEmbeddedSystem(config: LiangxinConfig, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
-  mkdirSync(config.dataDir, { recursive: true });
+export async function startEmbeddedSystem(given: LiangxinConfig, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
+  mkdirSync(given.dataDir, { recursive: true });
+  const config: LiangxinConfig = { ...given, jwtSecret: signingSecret(given.dataDir, given.jwtSecret) };
   const eventsFile = join(config.dataDir, 'events.sqlite');
   const eventStore = withUpcasting(SqliteEventStore.open({ file: eventsFile, durability: config.durability }));
   const consumerDb = openConsumerStateDatabase(join(config.dataDir, 'consumers.sqlite'));

@@ -114,6 +114,8 @@ const ROUTES_WITH_A_PATH_PARAMETER = [
   'POST /api/requests/{id}/resolve',
   'POST /api/requests/{id}/confirm',
   'POST /api/requests/{id}/reopen',
+  'GET /api/imports/{id}',
+  'GET /api/imports/{id}/report',
 ];
 
 /**

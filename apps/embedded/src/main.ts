@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { loadConfig, runApp } from '@liangxin/platform';
+import { InProcessClient } from '@liangxin/transport';
+import { firstValueFrom } from 'rxjs';
+import { DEMO_DISTRICT, seedDemoDistrict } from './demo';
 import { startEmbeddedSystem } from './embedded-system';
 
 /** `npm start`: the whole system in one process (SQLite, in-process transport), gateway on PORT. */
@@ -10,6 +13,14 @@ runApp('Liangxin', async () => {
   }
   // Route-mapping chatter hidden; warnings and errors still show.
   const system = await startEmbeddedSystem(config, { logger: ['error', 'warn'] });
+  if (process.argv.includes('--demo')) {
+    const client = new InProcessClient(system.bus);
+    const seeded = await seedDemoDistrict(system.eventStore, (pattern, envelope) => firstValueFrom(client.send(pattern, envelope)));
+    if (seeded) {
+      await system.settled(120_000);
+      console.log(`  Demo: district ${DEMO_DISTRICT.district} seeded through the register import: ${seeded.counts.registered} enterprises, ${DEMO_DISTRICT.withMembers} with party members.`);
+    } else console.log('  Demo: the data folder already holds events; nothing seeded.');
+  }
   console.log(`\n  两新 Liangxin is running (embedded mode, data in ${config.dataDir})`);
   console.log(`  Dashboard and API: ${system.url}    OpenAPI: ${system.url}/api/docs`);
   if (!config.adminToken) console.log(`  Admin token (set ADMIN_TOKEN to choose your own): ${system.adminToken}`);

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig } from './config';
+import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig, signingSecretProblem } from './config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded mode on port 3000 with durable appends', () => {
@@ -44,5 +44,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_JSON_DEPTH: ' 3 ' })).toThrow(/MAX_JSON_DEPTH/);
     expect(() => loadConfig({ WRITES_PER_SECOND: '0x10' })).toThrow(/WRITES_PER_SECOND/);
     expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS/);
+  });
+});
+
+describe('the signing secret of a distributed gateway', () => {
+  const distributed = { NATS_URL: 'nats://127.0.0.1:4222', DATABASE_URL: 'postgres://127.0.0.1/x' };
+  it('refuses none, a default and a short one; accepts a real one; the embedded mode keeps its own', () => {
+    expect(signingSecretProblem(loadConfig(distributed))?.variable).toBe('JWT_SECRET');
+    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'change-me-too' }))?.message).toContain('default');
+    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'short' }))).toBeDefined();
+    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'k4J9s0dQ2mV8xR1tZ6wP3yB7' }))).toBeUndefined();
+    expect(signingSecretProblem(loadConfig({}))).toBeUndefined();
   });
 });

@@ -126,3 +126,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     limits: loadRequestLimits(env),
   };
 }
+
+/** Secrets shipped as examples (docker-compose.yml's old default): signing with one lets anyone mint tokens. */
+const EXAMPLE_SECRETS = new Set(['change-me', 'change-me-too', 'secret', 'changeme']);
+
+/**
+ * A distributed gateway needs JWT_SECRET set to a real secret: its instances must share it, and it must not be a
+ * default anyone can read. Undefined when it is fine (the embedded mode keeps its own in DATA_DIR).
+ */
+export function signingSecretProblem(config: Pick<LiangxinConfig, 'mode' | 'jwtSecret'>): ConfigError | undefined {
+  if (config.mode !== 'distributed') return undefined;
+  if (!config.jwtSecret) return new ConfigError('JWT_SECRET', 'must be set in distributed mode (every gateway instance signs and checks tokens with it)');
+  if (EXAMPLE_SECRETS.has(config.jwtSecret) || config.jwtSecret.length < 16)
+    return new ConfigError('JWT_SECRET', 'is a default or shorter than 16 characters: anyone could sign tokens with it; set a random secret (e.g. openssl rand -base64 32)');
+  return undefined;
+}

@@ -33,6 +33,7 @@ export const RegistryCommands = {
   ChangeEmployeeCount: 'registry.change-employee-count',
   ChangeOperatingStatus: 'registry.change-operating-status',
   CorrectLedger: 'registry.correct-ledger',
+  ImportRegisterRow: 'registry.import-register-row',
 } as const;
 export type RegistryCommandPattern = (typeof RegistryCommands)[keyof typeof RegistryCommands];
 
@@ -165,3 +166,20 @@ export type ChangeMemberCountMessage = ChangeMemberCountDto & { creditCode: stri
 export type ChangeEmployeeCountMessage = ChangeEmployeeCountDto & { creditCode: string };
 export type ChangeOperatingStatusMessage = ChangeOperatingStatusDto & { creditCode: string };
 export type CorrectLedgerMessage = CorrectLedgerDto & { creditCode: string };
+
+/**
+ * One row of a register file, as the importer read it: the enterprise as the file states it now. The registry decides
+ * against the ledger whether that registers it, changes it (each difference its own event, reason `import`) or
+ * changes nothing. `status` absent: the file does not say, the ledger's status stays.
+ */
+export type ImportRegisterRowMessage = RegisterEnterpriseDto & { status?: OperatingStatus };
+
+/** What the registry answers an imported row: what the row did to the ledger, and the events it appended (or had appended, on a retry). */
+export type ImportRowOutcome = 'registered' | 'updated' | 'unchanged';
+export interface ImportRegisterRowResult {
+  outcome: ImportRowOutcome;
+  /** event types the row appended, in order */
+  events: string[];
+  /** the row had been imported before with this command id (the same file again, or a resumed import) */
+  alreadyImported: boolean;
+}

@@ -10,8 +10,9 @@ export const OWNERSHIPS: readonly Ownership[] = ['domestic-private', 'foreign', 
 export type OperatingStatus = 'normal' | 'abnormal' | 'deregistered';
 export const OPERATING_STATUSES: readonly OperatingStatus[] = ['normal', 'abnormal', 'deregistered'];
 
-export type MemberChangeReason = 'transfer-in' | 'transfer-out' | 'admission' | 'death' | 'correction';
-export const MEMBER_CHANGE_REASONS: readonly MemberChangeReason[] = ['transfer-in', 'transfer-out', 'admission', 'death', 'correction'];
+/** `import`: the counts a register file (the market regulator's, the organisation department's census) states */
+export type MemberChangeReason = 'transfer-in' | 'transfer-out' | 'admission' | 'death' | 'correction' | 'import';
+export const MEMBER_CHANGE_REASONS: readonly MemberChangeReason[] = ['transfer-in', 'transfer-out', 'admission', 'death', 'correction', 'import'];
 
 /** Every registry event names the enterprise and its district (for routing, tenancy and per-district projections). */
 export type EnterpriseRef = {

@@ -15,6 +15,8 @@ import { COMMAND_CLIENT, CommandSender } from './commands/command-sender';
 import { EnterpriseCommandsController } from './enterprises/enterprise-commands.controller';
 import { LedgerController } from './enterprises/ledger.controller';
 import { EVALUATION_CONTROLLERS } from './evaluation';
+import { ImportJobs } from './imports/import-jobs.service';
+import { ImportsController } from './imports/imports.controller';
 import { FUNDING_CONTROLLERS } from './funding';
 import { ORG_COMMAND_CONTROLLERS } from './orgs';
 import { REQUESTS_CONTROLLERS } from './requests';
@@ -40,6 +42,7 @@ export const GATEWAY_CONTROLLERS = [
   ...EVALUATION_CONTROLLERS,
   ...REQUESTS_CONTROLLERS,
   ...STATISTICS_CONTROLLERS,
+  ImportsController,
 ];
 
 /** What the app opens (by mode) and hands to the gateway. */
@@ -83,6 +86,7 @@ export class GatewayApiModule {
         { provide: APP_INTERCEPTOR, useClass: DeclaredQueryInterceptor },
         CommandSender,
         JobsService,
+        ImportJobs,
         AdminAudit,
       ],
     };

@@ -151,3 +151,48 @@ describe('generateCreditCode', () => {
     expect(codes.every((c) => c.slice(2, 8) === '430104')).toBe(true);
   });
 });
+
+describe('ImportRegisterRow (a row of a register file, decided against the ledger)', () => {
+  const row = { ...registration, status: 'normal' as const };
+
+  it('registers an enterprise the ledger does not hold', () => spec.given([]).when({ type: 'ImportRegisterRow', data: row }).then([registered]));
+
+  it('registers an enterprise the file says is abnormal, then records that status', () =>
+    spec
+      .given([])
+      .when({ type: 'ImportRegisterRow', data: { ...row, status: 'abnormal' } })
+      .then([registered, { type: 'OperatingStatusChanged', schemaVersion: 1, data: { creditCode: code, district: '350100', status: 'abnormal', previousStatus: 'normal' } }]));
+
+  it('decides nothing for the same row again', () => spec.given([registered]).when({ type: 'ImportRegisterRow', data: row }).thenNothingHappens());
+
+  it('turns each difference into its own event, members with reason import, deregistration last', () =>
+    spec
+      .given([registered])
+      .when({ type: 'ImportRegisterRow', data: { ...row, employees: 95, fullMembers: 4, status: 'deregistered' } })
+      .then([
+        { type: 'EmployeeCountChanged', schemaVersion: 1, data: { creditCode: code, district: '350100', employees: 95, previousEmployees: 80 } },
+        {
+          type: 'MemberCountChanged',
+          schemaVersion: 1,
+          data: { creditCode: code, district: '350100', fullMembers: 4, probationaryMembers: 1, previousFullMembers: 2, previousProbationaryMembers: 1, reason: 'import' },
+        },
+        { type: 'OperatingStatusChanged', schemaVersion: 1, data: { creditCode: code, district: '350100', status: 'deregistered', previousStatus: 'normal' } },
+      ]));
+
+  it('records a renamed enterprise as a ledger correction noted as an import', () =>
+    spec
+      .given([registered])
+      .when({ type: 'ImportRegisterRow', data: { ...row, name: 'Minjiang Robotics Group' } })
+      .then([{ type: 'LedgerCorrected', schemaVersion: 1, data: { creditCode: code, district: '350100', corrected: { name: 'Minjiang Robotics Group' }, previous: { name: 'Minjiang Robotics' }, note: 'import' } }]));
+
+  it('leaves a deregistered enterprise closed: the same status changes nothing, any other is refused', () => {
+    spec.given([registered, deregistered]).when({ type: 'ImportRegisterRow', data: { ...row, status: 'deregistered' } }).thenNothingHappens();
+    spec.given([registered, deregistered]).when({ type: 'ImportRegisterRow', data: row }).thenThrows('ENTERPRISE_DEREGISTERED', 'creditCode');
+  });
+
+  it('refuses to register an enterprise the file already calls deregistered', () =>
+    spec.given([]).when({ type: 'ImportRegisterRow', data: { ...row, status: 'deregistered' } }).thenThrows('NOT_REGISTERED_DEREGISTERED', 'status'));
+
+  it('refuses a bad count of a registered enterprise, naming the field', () =>
+    spec.given([registered]).when({ type: 'ImportRegisterRow', data: { ...row, fullMembers: -2 } }).thenThrows('INVALID_COUNT', 'fullMembers'));
+});

@@ -25,7 +25,10 @@ export type ChangeEmployeeCount = { type: 'ChangeEmployeeCount'; data: { creditC
 export type ChangeOperatingStatus = { type: 'ChangeOperatingStatus'; data: { creditCode: string; status: OperatingStatus } };
 export type CorrectLedger = { type: 'CorrectLedger'; data: LedgerFields & { creditCode: string; note?: string } };
 
-export type EnterpriseCommand = RegisterEnterprise | ChangeMemberCount | ChangeEmployeeCount | ChangeOperatingStatus | CorrectLedger;
+/** One row of a register file: the enterprise as the file states it now (ImportRegisterRowMessage). */
+export type ImportRegisterRow = { type: 'ImportRegisterRow'; data: RegisterEnterprise['data'] & { status?: OperatingStatus } };
+
+export type EnterpriseCommand = RegisterEnterprise | ChangeMemberCount | ChangeEmployeeCount | ChangeOperatingStatus | CorrectLedger | ImportRegisterRow;
 
 export type RegisteredEnterprise = Omit<EnterpriseRegisteredData, keyof LedgerFields> &
   LedgerFields & {
@@ -171,6 +174,53 @@ const correctLedger = ({ data }: CorrectLedger, state: EnterpriseState): Registr
   ];
 };
 
+/** Ledger fields a register file may state, compared with the ledger on a later import. */
+const IMPORTED_LEDGER_FIELDS = ['name', 'ownership', 'industryChain', 'park', 'building', 'registeredOn'] as const;
+
+/**
+ * A register row decided against the ledger: an enterprise not yet in it is registered (and, when the file says it is
+ * abnormal, so recorded); one already in it gets one event per difference — ledger fields, employees, members (reason
+ * `import`), operating status last, so a deregistration closes the ledger after the final counts. The same row again
+ * decides nothing. A deregistered enterprise stays closed: a row that does not also say deregistered is refused.
+ */
+const importRow = ({ data }: ImportRegisterRow, state: EnterpriseState): RegistryEvent[] => {
+  const creditCode = assertValidCreditCode(data.creditCode);
+  const status = optional(data.status, (v) => assertOneOf(v, OPERATING_STATUSES, 'INVALID_STATUS', 'status', 'The operating status'));
+  const { status: _status, ...registration } = data;
+  if (!state.registered) {
+    if (status === 'deregistered')
+      throw new DomainError('NOT_REGISTERED_DEREGISTERED', `Enterprise ${creditCode} is deregistered and not in the ledger: there is nothing to register or close.`, 'status', 'conflict');
+    return sequence(state, [{ type: 'RegisterEnterprise', data: registration }, ...(status && status !== 'normal' ? [{ type: 'ChangeOperatingStatus' as const, data: { creditCode, status } }] : [])]);
+  }
+  // validated like a registration, so a bad count is refused with its field even when the ledger already holds a value
+  register({ type: 'RegisterEnterprise', data: registration }, initialEnterpriseState());
+  if (state.creditCode !== creditCode) throw new DomainError('ENTERPRISE_MISMATCH', `This ledger belongs to ${state.creditCode}, not ${creditCode}.`, 'creditCode', 'conflict');
+  if (state.status === 'deregistered') {
+    if (status === 'deregistered') return [];
+    assertOpen(state, creditCode);
+  }
+  const corrections: Record<string, unknown> = {};
+  for (const field of IMPORTED_LEDGER_FIELDS) if (registration[field] !== undefined && registration[field] !== null) corrections[field] = registration[field];
+  return sequence(state, [
+    { type: 'CorrectLedger', data: { creditCode, ...corrections, note: 'import' } },
+    { type: 'ChangeEmployeeCount', data: { creditCode, employees: registration.employees } },
+    { type: 'ChangeMemberCount', data: { creditCode, fullMembers: registration.fullMembers, probationaryMembers: registration.probationaryMembers, reason: 'import' } },
+    ...(status ? [{ type: 'ChangeOperatingStatus' as const, data: { creditCode, status } }] : []),
+  ]);
+};
+
+/** Several commands decided one after another, each against the state the previous ones left. */
+const sequence = (state: EnterpriseState, commands: Exclude<EnterpriseCommand, ImportRegisterRow>[]): RegistryEvent[] => {
+  const events: RegistryEvent[] = [];
+  let current = state;
+  for (const command of commands) {
+    const decided = decideEnterprise(command, current);
+    current = decided.reduce(evolveEnterprise, current);
+    events.push(...decided);
+  }
+  return events;
+};
+
 export const decideEnterprise = (command: EnterpriseCommand, state: EnterpriseState): RegistryEvent[] => {
   switch (command.type) {
     case 'RegisterEnterprise':
@@ -183,6 +233,12 @@ export const decideEnterprise = (command: EnterpriseCommand, state: EnterpriseSt
       return changeOperatingStatus(command, state);
     case 'CorrectLedger':
       return correctLedger(command, state);
+    case 'ImportRegisterRow':
+      return importRow(command, state);
+    default: {
+      const _: never = command;
+      return _;
+    }
   }
 };
 

@@ -48,6 +48,11 @@ export class CommandSender {
     }
   }
 
+  /** A command whose id the caller chose (an imported row: file hash and row), so sending it again appends nothing. */
+  sendWithId<R extends object = object>(pattern: string, payload: object, principal: Principal, metadata: { commandId: string; correlationId?: string; reason?: string }): Promise<CommandReply<R>> {
+    return this.request<R>(pattern, { payload, scope: scopeOf(principal), metadata: { actor: actorOf(principal), ...metadata } });
+  }
+
   private async request<R extends object>(pattern: string, envelope: CommandEnvelope<object>): Promise<CommandReply<R>> {
     const sentAt = stageTimings.now();
     const reply = await firstValueFrom(this.client.send<CommandReply<R>>(pattern, envelope).pipe(timeout(COMMAND_TIMEOUT_MS)));

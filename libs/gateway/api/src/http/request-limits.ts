@@ -87,11 +87,15 @@ export function refuseUnsafeJson(request: Request & { id?: string }, response: R
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The one route taking a file (a register to import) as multipart/form-data instead of JSON. */
+export const UPLOAD_PATH = '/api/imports';
+
 const carriesBody = (request: Request): boolean => request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
 /** A write's body is JSON or nothing: a form or text body is answered 415 instead of reaching a route as `{}`. */
 export function requireJsonBodies(request: Request & { id?: string }, response: Response, next: NextFunction): void {
   if (!WRITE_METHODS.has(request.method) || !carriesBody(request) || request.is('application/json')) return next();
+  if (request.method === 'POST' && request.path === UPLOAD_PATH && request.is('multipart/form-data')) return next();
   answer(request, response, 415, 'Unsupported Media Type', 'Send the request body as JSON (Content-Type: application/json)', [
     { field: 'content-type', reason: `must be application/json, got ${request.headers['content-type'] ?? 'none'}` },
   ]);

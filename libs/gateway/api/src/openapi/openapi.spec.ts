@@ -22,8 +22,8 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
   const bodies = (): [string, JsonSchema][] =>
     Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations as Record<string, Operation>)
-        .filter(([, operation]) => operation.requestBody)
-        .map(([method, operation]): [string, JsonSchema] => [`${method.toUpperCase()} ${path}`, resolve(operation.requestBody?.content['application/json'].schema ?? {})]),
+        .filter(([, operation]) => operation.requestBody?.content['application/json'])
+        .map(([method, operation]): [string, JsonSchema] => [`${method.toUpperCase()} ${path}`, resolve(operation.requestBody?.content['application/json']?.schema ?? {})]),
     );
 
   beforeAll(async () => {
@@ -153,5 +153,13 @@ describe('OpenAPI request bodies generated from the class-validator metadata', (
       ]);
       expect(schemaViolations({ items: [], total: 0, limit: 1, nextCursor: null }, { $ref: '#/components/schemas/BudgetPage' }, schemas())).toEqual([]);
     });
+  });
+
+  it('describes the register upload as multipart with its file, and the job and report answers', () => {
+    const upload = (document.paths['/api/imports'] as Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> }; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>).post;
+    expect(upload.requestBody?.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { type: 'string', format: 'binary' } } });
+    expect(upload.responses['202'].content?.['application/json'].schema).toMatchObject({ properties: { status: { enum: ['running', 'succeeded', 'failed'] } } });
+    const report = (document.paths['/api/imports/{id}/report'] as Record<string, { parameters: { name: string }[] }>).get;
+    expect(report.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['id', 'format']));
   });
 });
