@@ -2,9 +2,44 @@
 // Every list in a panel pages. A route that pages itself answers {items, nextCursor, total}
 // and is asked for one page at a time; a route that still answers a whole list (an array, or
 // {items} without nextCursor) is shown a page at a time from what it sent.
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 
 export const PAGE_SIZE = 20;
+
+/** routes (by path) that refused `limit`: they answer whole lists, asked without it from then on */
+const wholeListRoutes = new Set();
+
+/** @param {string} path */
+const routeOf = (path) => new URL(path, location.origin).pathname;
+
+/** @param {string} path */
+function withoutPaging(path) {
+  const url = new URL(path, location.origin);
+  url.searchParams.delete('limit');
+  url.searchParams.delete('cursor');
+  return url.pathname + url.search;
+}
+
+/** @param {unknown} error */
+const refusedPaging = (error) =>
+  error instanceof ApiError && error.status === 400 && Array.isArray(error.body?.details) && error.body.details.some((/** @type {any} */ d) => d?.field === 'limit' || d?.field === 'cursor');
+
+/**
+ * GETs a list route with its paging parameters, or without them when the route does not page (yet):
+ * a route refusing `limit` is asked again without it, and remembered.
+ * @param {string} path
+ * @returns {Promise<any>}
+ */
+export async function readList(path) {
+  if (wholeListRoutes.has(routeOf(path))) return api(withoutPaging(path));
+  try {
+    return await api(path);
+  } catch (error) {
+    if (!refusedPaging(error)) throw error;
+    wholeListRoutes.add(routeOf(path));
+    return api(withoutPaging(path));
+  }
+}
 
 /**
  * @template T
@@ -36,7 +71,7 @@ export function createPagedList(pathOf, pageSize = PAGE_SIZE) {
     /** the first page again (after a change of filter or figures); undefined when a newer load overtook it */
     async first() {
       const mine = ++generation;
-      const answer = await api(pathOf(null, pageSize));
+      const answer = await readList(pathOf(null, pageSize));
       if (mine !== generation) return;
       loaded = itemsOf(answer);
       serverPaged = answer !== null && typeof answer === 'object' && !Array.isArray(answer) && 'nextCursor' in answer;
@@ -48,7 +83,7 @@ export function createPagedList(pathOf, pageSize = PAGE_SIZE) {
       if (serverPaged) {
         if (!nextCursor) return;
         const mine = generation;
-        const answer = await api(pathOf(nextCursor, pageSize));
+        const answer = await readList(pathOf(nextCursor, pageSize));
         if (mine !== generation) return;
         loaded = [...loaded, ...itemsOf(answer)];
         nextCursor = answer.nextCursor ?? null;

@@ -124,13 +124,13 @@ function answerForms(requestId) {
       const reason = formValues(form).reason?.trim();
       if (!reason) return showFieldErrors(form, `ro-${requestId}-err-`, [{ field: 'reason', reason: 'required' }]);
       const answer = await submitForm(form, `ro-${requestId}-err-`, () => api(`/api/requests/${enc(requestId)}/reopen`, { method: 'POST', body: { reason } }));
-      if (answer) await loadRequests();
+      if (answer) await loadInto('self-requests', loadRequests);
     },
   });
   reopen.dataset.testid = 'self-reopen-form';
   confirm.addEventListener('click', async () => {
     const answer = await submitForm(reopen, `ro-${requestId}-err-`, () => api(`/api/requests/${enc(requestId)}/confirm`, { method: 'POST' }));
-    if (answer) await loadRequests();
+    if (answer) await loadInto('self-requests', loadRequests);
   });
   return [confirm, reopen];
 }
@@ -154,7 +154,7 @@ function renderSubmitForm() {
         const answer = await submitForm(form, 'sr-err-', () => api('/api/requests', { method: 'POST', body: { creditCode: ownCode(), category: v.category, description } }));
         if (!answer) return;
         form.reset();
-        await loadRequests();
+        await loadInto('self-requests', loadRequests);
       },
     }),
   );

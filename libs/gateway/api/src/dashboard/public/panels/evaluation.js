@@ -2,7 +2,7 @@
 // 星级评定: the district's star distribution and pass rate by year, an organisation's ratings,
 // completing an assessment against a rubric and correcting one with a reason.
 import { api, ApiError, describeFailure, enc } from '../api.js';
-import { $, buildForm, el, formValues, placeForms, showFieldErrors, submitForm } from '../dom.js';
+import { $, buildForm, el, formValues, loadInto, placeForms, showFieldErrors, submitForm } from '../dom.js';
 import { formatCount, formatDateTime, formatRate, parseScores } from '../lib.js';
 import { shared } from '../store.js';
 
@@ -133,7 +133,7 @@ function assessForm() {
       if (!answer) return;
       $('#assessment-result').textContent = shared().t('ratings.result', { stars: '★'.repeat(answer.stars ?? 0), score: answer.totalScore, verdict: shared().t(answer.passed ? 'org.passed' : 'org.failed') });
       local.orgId = body.orgId;
-      await Promise.all([loadDistrict(), loadOrg()]);
+      await Promise.all([loadInto('evaluation', loadDistrict), loadOrg()]);
     },
   });
 }
@@ -153,7 +153,7 @@ function correctForm() {
       const answer = await submitForm(form, 'ac-err-', () => api('/api/evaluation/assessments/corrections', { method: 'POST', body }));
       if (!answer) return;
       local.orgId = body.orgId;
-      await Promise.all([loadDistrict(), loadOrg()]);
+      await Promise.all([loadInto('evaluation', loadDistrict), loadOrg()]);
     },
   });
 }

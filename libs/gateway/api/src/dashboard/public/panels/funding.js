@@ -72,7 +72,7 @@ function renderBudgets() {
         const answer = await submitForm(form, 'bg-err-', () =>
           api('/api/funding/budgets', { method: 'POST', body: { district: shared().district, year: Number(v.year), amountFen, ...(v.note?.trim() && { note: v.note.trim() }) } }),
         );
-        if (answer) await loadBudgets();
+        if (answer) await loadInto('funding', loadBudgets);
       },
     }),
   );
@@ -200,7 +200,7 @@ function grantForm(choices) {
         ...(v.note?.trim() && { note: v.note.trim() }),
       };
       const answer = await submitForm(f, 'gr-err-', () => api('/api/funding/grants', { method: 'POST', body }));
-      if (answer) await Promise.all([loadOrg(), loadBudgets()]);
+      if (answer) await Promise.all([loadOrg(), loadInto('funding', loadBudgets)]);
     },
   });
   return form;

@@ -2,9 +2,9 @@
 // 提醒: what needs the officer now, re-read with every live update of the read models: requests past
 // their due date, proposals waiting for approval, organisations below the three full members a
 // branch needs. News (a count that grew) is also announced in the toast.
-import { api } from '../api.js';
 import { $, el, toast } from '../dom.js';
 import { formatCount, isBelowThreshold, notificationsOf } from '../lib.js';
+import { readList } from '../paging.js';
 import { shared } from '../store.js';
 import { openOrg } from './orgs.js';
 import { pendingProposalCount } from './proposals.js';
@@ -25,7 +25,7 @@ async function load() {
     local.items = [];
     return render();
   }
-  const answer = await api(`/api/orgs?${new URLSearchParams({ district, status: 'active', limit: String(ORGS_SCANNED) })}`);
+  const answer = await readList(`/api/orgs?${new URLSearchParams({ district, status: 'active', limit: String(ORGS_SCANNED) })}`);
   /** @type {any[]} */
   const orgs = Array.isArray(answer) ? answer : answer?.items ?? [];
   const belowThreshold = orgs.filter(isBelowThreshold);

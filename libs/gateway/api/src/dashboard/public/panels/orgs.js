@@ -179,7 +179,7 @@ async function orgCommand(form, errPrefix, method, path, body) {
   const answer = await submitForm(form, errPrefix, () => api(`/api/orgs/${enc(id)}${path}`, { method, body }));
   if (!answer) return;
   form.reset();
-  await Promise.all([openOrg(id), loadOrgs()]);
+  await Promise.all([openOrg(id), loadInto('orgs', loadOrgs)]);
 }
 
 /**

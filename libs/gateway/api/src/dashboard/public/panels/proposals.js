@@ -1,7 +1,7 @@
 // @ts-check
 // 组建申请待批复: proposals awaiting another officer's approval, and proposing one.
 import { api, describeFailure, enc } from '../api.js';
-import { $, el, formValues, showFieldErrors, showFormError, submitForm, toast } from '../dom.js';
+import { $, el, formValues, loadInto, showFieldErrors, showFormError, submitForm, toast } from '../dom.js';
 import { formatCount } from '../lib.js';
 import { createPagedList } from '../paging.js';
 import { shared } from '../store.js';
@@ -87,7 +87,7 @@ async function decide(button, orgId, decision, body) {
   try {
     const answer = await api(`/api/org-proposals/${enc(orgId)}/${decision}`, { method: 'POST', body });
     toast(shared().t('common.saved', { position: answer?.position ?? '—' }));
-    await Promise.all([load(), reloadOrgs()]);
+    await Promise.all([loadInto('proposals', load), reloadOrgs()]);
   } catch (error) {
     showError(describeFailure(error));
   } finally {
@@ -117,7 +117,7 @@ async function submitProposal(/** @type {SubmitEvent} */ event) {
   const answer = await submitForm(form, 'pp-err-', () => api('/api/org-proposals', { method: 'POST', body }));
   if (!answer) return;
   form.reset();
-  await load();
+  await loadInto('proposals', load);
 }
 
 /** @type {import('../panel.js').Panel} */
@@ -127,7 +127,7 @@ export const proposalsPanel = {
   render,
   wire() {
     $('#proposal-form').addEventListener('submit', submitProposal);
-    $('#proposals-more').addEventListener('click', () => list.more().then(render));
+    $('#proposals-more').addEventListener('click', () => loadInto('proposals', () => list.more().then(render)));
   },
 };
 

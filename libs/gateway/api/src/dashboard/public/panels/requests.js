@@ -73,7 +73,7 @@ function renderList() {
       el(
         'tr',
         { dataset: { testid: 'request-row', requestId: r.requestId, status: r.status }, className: local.request?.requestId === r.requestId ? 'selected' : undefined },
-        el('th', { scope: 'row' }, el('button', { type: 'button', className: 'link', dataset: { testid: 'request-open' }, onclick: () => openRequest(r.requestId) }, t.label('requestCategory', r.category)), el('div', { className: 'hint' }, r.description.slice(0, 60))),
+        el('th', { scope: 'row' }, el('button', { type: 'button', className: 'link', dataset: { testid: 'request-open' }, onclick: () => loadInto('requests', () => openRequest(r.requestId)) }, t.label('requestCategory', r.category)), el('div', { className: 'hint' }, r.description.slice(0, 60))),
         el('td', { className: 'mono' }, r.creditCode),
         el('td', {}, el('span', { className: `badge badge-status-${r.status}` }, t.label('requestStatus', r.status)), isOverdue(r) ? el('span', { className: 'badge badge-none', dataset: { testid: 'request-overdue' } }, t('requests.overdue')) : null),
         el('td', {}, r.dueDate ?? '—'),
@@ -111,7 +111,7 @@ async function step(form, errPrefix, step, body) {
   if (!id) return;
   const answer = await submitForm(form, errPrefix, () => api(`/api/requests/${enc(id)}/${step}`, { method: 'POST', body }));
   if (!answer) return;
-  await Promise.all([load(), openRequest(id, { quiet: true })]);
+  await loadInto('requests', () => Promise.all([load(), openRequest(id, { quiet: true })]));
 }
 
 /** A date `days` after today in China (due dates are Chinese calendar dates). */

@@ -96,7 +96,7 @@ function renderAssign() {
       );
       if (!answer) return;
       local.assigning = null;
-      await load();
+      await loadInto('worklist', load);
     },
   });
   slot.replaceChildren(form);
