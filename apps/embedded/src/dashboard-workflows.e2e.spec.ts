@@ -102,7 +102,7 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     expect(await row.innerText()).toMatch(/融资[\s\S]*待受理[\s\S]*设备更新需要贷款300万元/);
     requestId = (await row.getAttribute('data-request-id')) as string;
     const listed = await system.call(`/api/requests?creditCode=${withMembers}`, { headers: { 'x-min-position': String(before + 1) } });
-    expect(listed.body.items).toEqual([expect.objectContaining({ requestId, category: 'financing', status: 'received', description: '设备更新需要贷款300万元', submittedBy: 'ent-yuelu' })]);
+    expect(listed.body.items).toEqual([expect.objectContaining({ requestId, category: 'financing', status: 'received', description: '设备更新需要贷款300万元', submittedBy: 'enterprise:ent-yuelu' })]);
     await shoot(enterprise, 'main', 'dashboard-enterprise.png');
   });
 
@@ -161,7 +161,12 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await officer.locator(`${testId('budget-form')} button[type="submit"]`).click();
     const budget = officer.locator(`${testId('budget-row')}[data-year="${YEAR}"]`);
     await budget.waitFor({ timeout: PAGE_WAIT_MS });
-    expect(await budget.locator(testId('budget-left')).innerText()).toMatch(/100,000/);
+    // the funding service pays the organisation's formation subsidy from the new budget by itself
+    const settledBudget = async () => (await system.call(`/api/funding/budgets?district=${DISTRICT}`, { headers: { 'x-min-position': String(await system.settled()) } })).body;
+    const allocated = ((await settledBudget()).items ?? (await settledBudget())).find((b: { year: number }) => b.year === YEAR);
+    expect(allocated).toMatchObject({ allocatedFen: 100_000_00 });
+    const yuan = (fen: number) => new Intl.NumberFormat('zh-CN').format(fen / 100);
+    await budget.locator(testId('budget-left'), { hasText: yuan(allocated.leftFen) }).waitFor({ timeout: PAGE_WAIT_MS });
 
     await officer.locator(`${testId('org-row')}[data-org-id="${orgId}"] button`).click();
     await officer.locator(testId('org-show-funding')).click();
@@ -177,12 +182,12 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     const formedEventId = await formed.getAttribute('value');
     await formed.check();
     await officer.locator(`${testId('grant-form')} button[type="submit"]`).click();
-    const grant = officer.locator(testId('grant'));
+    const grant = officer.locator(testId('grant'), { hasText: '党员活动经费' });
     await grant.waitFor({ timeout: PAGE_WAIT_MS });
     expect(await grant.innerText()).toMatch(/党员活动经费[\s\S]*500[\s\S]*发放依据[\s\S]*党组织组建/);
     const paid = await system.call(`/api/funding/orgs/${orgId}`, { headers: { 'x-min-position': String(before + 1) } });
-    expect(paid.body.grants).toEqual([expect.objectContaining({ item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId], year: YEAR })]);
-    await budget.locator(testId('budget-left'), { hasText: '99,500' }).waitFor({ timeout: PAGE_WAIT_MS });
+    expect(paid.body.grants).toContainEqual(expect.objectContaining({ item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId], year: YEAR }));
+    await budget.locator(testId('budget-left'), { hasText: yuan(allocated.leftFen - 500_00) }).waitFor({ timeout: PAGE_WAIT_MS });
     await shoot(officer, '#funding', 'dashboard-funding.png');
   });
 
@@ -218,18 +223,27 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
 
   it('rates an organisation against the rubric, shows the district distribution, and corrects it only with a reason', async () => {
     expect((await system.call('/api/evaluation/rubric', { method: 'PUT', json: FIVE_STANDARDS_RUBRIC })).status).toBe(200);
+    // the organisation was formed this year: last year's assessment is refused in the officer's words, nothing appended
+    const refusedAt = await system.settled();
     await officer.locator(testId('as-orgId')).fill(orgId);
-    await officer.locator(testId('as-year')).fill('2025');
+    await officer.locator(testId('as-year')).fill(String(YEAR - 1));
     await officer.locator(testId('as-scores')).fill('organisation-life=90\nrole-played=80');
     await officer.locator(`${testId('assessment-form')} button[type="submit"]`).click();
+    const refusal = officer.locator(testId('assessment-form-error'));
+    await refusal.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
+    expect(await refusal.innerText()).toContain('所选年度未存续');
+    expect(await system.eventStore.headPosition()).toBe(refusedAt);
+
+    await officer.locator(testId('as-year')).fill(String(YEAR));
+    await officer.locator(`${testId('assessment-form')} button[type="submit"]`).click();
     await officer.locator(testId('assessment-result'), { hasText: '★' }).waitFor({ timeout: PAGE_WAIT_MS });
-    const year = officer.locator(`${testId('rating-year')}[data-year="2025"]`);
+    const year = officer.locator(`${testId('rating-year')}[data-year="${YEAR}"]`);
     await year.waitFor({ timeout: PAGE_WAIT_MS });
     expect(await year.locator(testId('rating-pass-rate')).innerText()).toBe('100.0%');
 
     const before = await system.settled();
     await officer.locator(testId('ac-orgId')).fill(orgId);
-    await officer.locator(testId('ac-year')).fill('2025');
+    await officer.locator(testId('ac-year')).fill(String(YEAR));
     await officer.locator(testId('ac-scores')).fill('organisation-life=40\nrole-played=40');
     await officer.locator(`${testId('correction-form')} button[type="submit"]`).click();
     await officer.locator(testId('ac-error-reason')).waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
@@ -239,7 +253,7 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await officer.locator(testId('org-rating'), { hasText: '复核发现组织生活未按期开展' }).waitFor({ timeout: PAGE_WAIT_MS });
     await year.locator(testId('rating-pass-rate'), { hasText: '0.0%' }).waitFor({ timeout: PAGE_WAIT_MS });
     const rated = await system.call(`/api/evaluation/orgs/${orgId}`, { headers: { 'x-min-position': String(before + 1) } });
-    expect(rated.body.latest).toMatchObject({ year: 2025, passed: false, correctionReason: '复核发现组织生活未按期开展' });
+    expect(rated.body.latest).toMatchObject({ year: YEAR, passed: false, correctionReason: '复核发现组织生活未按期开展' });
     await shoot(officer, '#evaluation', 'dashboard-ratings.png');
   });
 
@@ -330,7 +344,7 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await enterprise.locator(testId('lang-toggle')).click();
     await enterprise.waitForFunction(() => document.documentElement.lang === 'en', undefined, { timeout: PAGE_WAIT_MS });
     expect(await enterprise.locator(testId('app-title')).innerText()).toBe('Enterprise services');
-    expect(await enterprise.locator(testId('self-request-status')).innerText()).toBe('Confirmed by the enterprise');
+    expect(await enterprise.locator(testId('self-request-status')).innerText()).toBe('Confirmed');
     await shoot(enterprise, 'main', 'dashboard-enterprise-en.png');
   });
 
