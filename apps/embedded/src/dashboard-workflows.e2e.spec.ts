@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type NewEvent, orgStreamId } from '@liangxin/contracts';
+import { type NewEvent, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
 import { FIVE_STANDARDS_RUBRIC, startTestSystem, type TestSystem } from './testing';
 
 // The workflows that were API-only, done through the pages in a real headless Chromium against the
@@ -57,7 +57,10 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
   const shoot = async (page: Page, selector: string, file: string) => {
     mkdirSync(screenshotDir, { recursive: true });
     await page.waitForTimeout(600);
+    // the sticky header would cover the section in an element screenshot
+    await page.evaluate(() => document.querySelector<HTMLElement>('.app-header')?.style.setProperty('position', 'static'));
     const png = await page.locator(selector).screenshot({ path: join(screenshotDir, file) });
+    await page.evaluate(() => document.querySelector<HTMLElement>('.app-header')?.style.removeProperty('position'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
   };
 
@@ -307,7 +310,18 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     expect(await system.eventStore.headPosition()).toBe(before);
   });
 
-  it('alerts the officer over the live stream: a proposal waiting, an organisation below three full members', async () => {
+  it('alerts the officer over the live stream: a request past its due date, a proposal waiting, an organisation below three full members', async () => {
+    // a request accepted weeks ago with a due date already past (written as the service would have then)
+    const ref = { requestId: 'overdue-1', district: DISTRICT, creditCode: withoutMembers };
+    const overdue: NewEvent[] = [
+      { type: 'RequestSubmitted', schemaVersion: 1, occurredAt: '2026-01-05T02:00:00.000Z', data: { ...ref, category: 'land', description: '厂房用地审批', submittedBy: 'officer:officer-wang', submittedAt: '2026-01-05T02:00:00.000Z' }, metadata: { actor: 'officer:officer-wang', district: DISTRICT } },
+      { type: 'RequestAccepted', schemaVersion: 1, occurredAt: '2026-01-06T02:00:00.000Z', data: { ...ref, previousStatus: 'received', owner: { kind: 'service-group', id: 'sg-yuelu', name: '岳麓区企业服务组' }, dueDate: '2026-01-20' }, metadata: { actor: 'officer:officer-wang', district: DISTRICT } },
+    ];
+    await system.eventStore.append(serviceRequestStreamId('overdue-1'), overdue, { expected: 'no_stream' });
+    await officer.locator(`${testId('notification')}[data-kind="overdue"]`).waitFor({ state: 'attached', timeout: PAGE_WAIT_MS });
+    await officer.locator(testId('requests-overdue'), { hasText: '1' }).waitFor({ timeout: PAGE_WAIT_MS });
+    await officer.locator(`${testId('request-row')}[data-request-id="overdue-1"] ${testId('request-overdue')}`).waitFor({ timeout: PAGE_WAIT_MS });
+
     const colleague = (await system.call('/api/admin/tokens', { method: 'POST', json: { subject: 'officer-liu', role: 'officer', districts: [DISTRICT] } })).body.token;
     const proposed = await system.call('/api/org-proposals', { method: 'POST', token: colleague, json: { mode: 'industry-chain-joint', name: '提醒测试产业链党委', district: DISTRICT, enterprises: [], level: 'primary-committee' } });
     expect(proposed.status).toBe(201);
@@ -326,7 +340,8 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await officer.locator(testId('notifications-button')).click();
     await below.waitFor({ state: 'visible', timeout: PAGE_WAIT_MS });
     expect(await below.innerText()).toMatch(/正式党员不足3名[\s\S]*提醒测试联合党支部/);
-    expect(Number(await officer.locator(testId('notifications-count')).innerText())).toBeGreaterThanOrEqual(2);
+    expect(await officer.locator(testId('notifications-count')).innerText()).toBe('3');
+    expect(await officer.locator(`${testId('notification')}[data-kind="overdue"]`).innerText()).toBe('1 件服务需求已超过办结时限');
     await shoot(officer, '.app-header', 'dashboard-alerts.png');
     await officer.locator(testId('notifications-button')).click();
   });
