@@ -9,7 +9,7 @@
 // Run: node -r ./tools/register.js bench/http.bench.ts     (about two minutes, loopback only)
 import 'reflect-metadata';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -137,9 +137,11 @@ function runLoadGenerator(setup: WorkerSetup): void {
     const start = performance.now();
     const deadline = start + load.seconds * 1000;
     const timed = async (scheduledAt: number) => {
+      // sent up to 1 ms early (timers cannot wait less): time from the send then, from the schedule when late
+      const from = Math.min(scheduledAt, performance.now());
       try {
         await operation();
-        latenciesMs.push(performance.now() - scheduledAt);
+        latenciesMs.push(performance.now() - from);
         completed++;
       } catch (error) {
         failed++;
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
   const { generateCreditCode } = await import('@liangxin/registry-domain');
   const { SqliteEventStore } = await import('@liangxin/event-store');
   const { startTestSystem } = await import('../apps/embedded/src/testing');
+  const { COMMAND_STAGES, stageTimings } = await import('@liangxin/diagnostics');
 
   const system = await startTestSystem({ DURABILITY: 'fsync', ADMIN_TOKEN: ADMIN_TOKEN, MAX_DELIVERIES: '5' });
   const freshCodes = Array.from({ length: 100_000 }, (_, i) => generateCreditCode(DISTRICT, i + 1));
@@ -221,7 +224,8 @@ async function main(): Promise<void> {
   };
   const startedAt = Date.now();
   console.log(`Liangxin HTTP bench: embedded system, DURABILITY=fsync, data in ${system.dataDir}, load generator in a worker thread`);
-  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other work on the machine skews every figure)\n`);
+  const loadAverageAtStart = loadavg();
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start (other work on the machine skews every figure)\n`);
 
   try {
     // (c) first: its registrations are the enterprises (a) and (b) change.
@@ -239,7 +243,10 @@ async function main(): Promise<void> {
     // (a)
     await load({ operation: 'member-then-visible', rate: 50, seconds: 1 }); // warm-up
     await settle();
+    stageTimings.start();
     const fixed = await load({ operation: 'member-then-visible', rate: FIXED_RATE, seconds: FIXED_RATE_SECONDS });
+    const breakdown = await stageTimings.collect();
+    stageTimings.stop();
     describeFailures('fixed rate', fixed);
 
     // (b)
@@ -283,7 +290,8 @@ async function main(): Promise<void> {
       const scheduledAt = rawFixedStart + (i * 1000) / FIXED_RATE;
       const wait = scheduledAt - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(store.append(`enterprise-fixed-${i}`, [rawEvent(i)], { expected: 'no_stream' }).then(() => rawLatencies.push(performance.now() - scheduledAt)));
+      const from = Math.min(scheduledAt, performance.now());
+      pending.push(store.append(`enterprise-fixed-${i}`, [rawEvent(i)], { expected: 'no_stream' }).then(() => rawLatencies.push(performance.now() - from)));
     }
     await Promise.all(pending);
     await store.close();
@@ -296,6 +304,14 @@ async function main(): Promise<void> {
     console.log(`    of which the GET with X-Min-Position (waiting for the read models): p50 ${ms(percentile(fixed.readMs, 50))}, p99 ${ms(percentile(fixed.readMs, 99))}`);
     console.log(`    raw baseline, store append alone at ${FIXED_RATE}/s (fsync): p50 ${ms(percentile(rawLatencies, 50))}, p99 ${ms(percentile(rawLatencies, 99))}`);
     console.log(`    HTTP + command + projection overhead at p50: ${ms(percentile(fixed.latenciesMs, 50) - percentile(rawLatencies, 50))}`);
+    console.log('    where the time goes, per stage (server side, each stage timed where it runs):');
+    for (const stage of COMMAND_STAGES) {
+      const d = breakdown.stages[stage];
+      console.log(`      ${stage.padEnd(11)} n=${String(d.count).padStart(6)}  p50 ${ms(d.p50).padStart(9)}  p99 ${ms(d.p99).padStart(9)}  max ${ms(d.max).padStart(9)}`);
+    }
+    const loop = breakdown.eventLoopDelay;
+    console.log(`      event-loop delay (main thread): p50 ${ms(loop.p50)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}`);
+    console.log(`      GC pauses: ${breakdown.gc.count}, total ${ms(breakdown.gc.totalMs)}, p99 ${ms(breakdown.gc.p99)}, max ${ms(breakdown.gc.max)}`);
 
     console.log(`\n(b) highest sustained rate with p99 command-to-visible under ${P99_LIMIT_MS} ms (steps of ${STEP_SECONDS} s)`);
     for (const s of steps) console.log(`    ${String(s.rate).padStart(5)}/s → achieved ${String(s.achieved).padStart(5)}/s, p50 ${ms(s.p50).padStart(9)}, p99 ${ms(s.p99).padStart(9)} (GET part p50 ${ms(s.readP50)})  ${s.ok ? 'ok' : 'over the limit'}`);
@@ -306,6 +322,32 @@ async function main(): Promise<void> {
     console.log(`    raw store append, 64 writers:    ${String(rawAppendsPerSecond).padStart(6)}/s   → HTTP registrations are ${ratio(registrationsPerSecond, rawAppendsPerSecond)} of it`);
     console.log(`    HTTP no-op GET /health:          ${String(healthPerSecond).padStart(6)}/s   → HTTP registrations are ${ratio(registrationsPerSecond, healthPerSecond)} of it`);
     console.log(`\nTotal ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    // BENCH_JSON=file: the same figures for tools/bench-report.js, which runs the bench several times
+    if (process.env.BENCH_JSON) {
+      writeFileSync(
+        process.env.BENCH_JSON,
+        JSON.stringify({
+          loadAverageAtStart,
+          loadAverageAtEnd: loadavg(),
+          fixed: {
+            rate: FIXED_RATE,
+            achieved: fixedAchieved,
+            p50: percentile(fixed.latenciesMs, 50),
+            p99: percentile(fixed.latenciesMs, 99),
+            max: percentile(fixed.latenciesMs, 100),
+            stoppedEarly: fixed.stoppedEarly,
+            failed: fixed.failed,
+          },
+          rawFixed: { p50: percentile(rawLatencies, 50), p99: percentile(rawLatencies, 99) },
+          breakdown,
+          steps,
+          sustainedRate: sustained?.rate ?? 0,
+          registrationsPerSecond,
+          rawAppendsPerSecond,
+          healthPerSecond,
+        }),
+      );
+    }
   } finally {
     await worker.terminate();
     await shutdown();

@@ -192,6 +192,14 @@ describe('strict input over HTTP (embedded system)', () => {
       expect(token.body.details).toContainEqual({ field: 'districts', reason: expect.any(String) });
     });
 
+    it.each(['000000', '430000', '990104'])('refuses district %s in a query string too, naming district', async (district) => {
+      for (const path of [`/api/orgs?district=${district}`, `/api/coverage?district=${district}`, `/api/funding/budgets?district=${district}`]) {
+        const answer = await system.call(path);
+        expect([path, answer.status]).toEqual([path, 400]);
+        expect(answer.body.details).toContainEqual({ field: 'district', reason: expect.any(String) });
+      }
+    });
+
     it.each([
       ['100 characters', 'o'.repeat(100)],
       ['a control character', 'org\u0001a'],

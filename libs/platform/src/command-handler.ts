@@ -1,4 +1,5 @@
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
+import { stageTimings } from '@liangxin/diagnostics';
 import type { Decider } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import type { WireError } from '@liangxin/transport';
@@ -111,20 +112,26 @@ export async function handleCommand<C, S, E extends Event>(
 ): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
+    const loadStarted = stageTimings.now();
     const stream = await loadStream(store, streamId, decider as Decider<unknown, S, E>);
+    stageTimings.since('load', loadStarted);
     if (metadata.commandId && stream.commandIds.has(metadata.commandId)) {
       const earlier = (await store.readStream<E>(streamId)).filter((e) => e.metadata.commandId === metadata.commandId);
       assertSameCommand(earlier, metadata);
       return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
     }
+    const decideStarted = stageTimings.now();
     const decided = decider.decide(command, stream.state);
+    stageTimings.since('decide', decideStarted);
     if (decided.length === 0) {
       return { streamId, position: stream.position, events: [], idempotentReplay: false };
     }
     const expected = stream.version < 0 ? 'no_stream' : stream.version;
     const toAppend: NewEvent[] = decided.map((event) => ({ ...event, metadata }));
     try {
+      const appendStarted = stageTimings.now();
       const result = await store.append(streamId, toAppend, { expected, commandId: metadata.commandId });
+      stageTimings.since('append', appendStarted);
       if (result.idempotentReplay) assertSameCommand(result.events, metadata);
       return { streamId, position: result.lastPosition, events: result.events, idempotentReplay: result.idempotentReplay };
     } catch (error) {

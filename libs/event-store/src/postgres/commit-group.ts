@@ -1,13 +1,11 @@
 import type { Client } from 'pg';
 import type { RecordedEvent } from '@liangxin/contracts';
-import { ConcurrencyError, type AppendResult, type ExpectedStreamState } from '../port';
-import type { PreparedAppend } from '../sqlite/commit-protocol';
+import { ConcurrencyError, type ExpectedStreamState } from '../port';
+import type { AppendOutcome, PreparedAppend } from '../sqlite/commit-protocol';
 import { canonicalContent, chainHash, streamChainHash } from '../sqlite/hash-chain';
 import { timeOrderedUuid } from '../time-ordered-id';
 import { EVENTS_CHANNEL, type EventRow } from './schema';
 import { toRecordedEvent } from './rows';
-
-export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 /** An append whose event ids were given by the caller and one of them is already in the log (or twice in it). */
 export class DuplicateEventIdError extends Error {

@@ -15,8 +15,9 @@ import type {
 } from '../port';
 import { prepareAppend, type PreparedAppend } from '../sqlite/commit-protocol';
 import { canonicalContent, chainHash, GENESIS_HASH, streamChainHash } from '../sqlite/hash-chain';
-import type { GroupCommitStats } from '../sqlite/sqlite-event-store';
-import { commitGroup, type AppendOutcome } from './commit-group';
+import { GroupCommitQueue, type GroupCommitStats } from '../group-commit-queue';
+import type { AppendOutcome } from '../sqlite/commit-protocol';
+import { commitGroup } from './commit-group';
 import { positionsAsNumbers, toRecordedEvent } from './rows';
 import { EVENT_COLUMNS, EVENTS_CHANNEL, SCHEMA, SCHEMA_LOCK_KEY, type EventRow } from './schema';
 
@@ -36,12 +37,6 @@ export interface PostgresEventStoreOptions {
   applicationName?: string;
 }
 
-interface QueuedAppend {
-  append: PreparedAppend;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
 const DEFAULT_READ_LIMIT = 10_000;
 const SUBSCRIPTION_BATCH = 500;
 const VERIFY_PAGE = 2_000;
@@ -57,16 +52,13 @@ const RELISTEN_DELAY_MS = 1_000;
  * LISTEN/NOTIFY (any instance's appends) and by this process's own commits, with a poll as a fallback.
  */
 export class PostgresEventStore implements EventStore, TamperEvidence {
-  private readonly queue: QueuedAppend[] = [];
-  private flushScheduled = false;
-  private inFlight: Promise<void> | undefined;
+  private readonly commits: GroupCommitQueue;
   private closed = false;
   private writer: Promise<Client> | undefined;
   private listener: Client | undefined;
   private relistenTimer: NodeJS.Timeout | undefined;
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
-  private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
 
   private constructor(
     /** the pg module, loaded by connect(): an app on SQLite alone never loads it */
@@ -74,7 +66,15 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     private readonly clientConfig: ClientConfig,
     private readonly reads: Pool,
     private readonly options: Required<Omit<PostgresEventStoreOptions, 'connectionString' | 'applicationName'>>,
-  ) {}
+  ) {
+    this.commits = new GroupCommitQueue({
+      commit: (group) => this.commitOnWriter(group),
+      maxEventsPerCommit: options.maxEventsPerCommit,
+      onCommitted: () => {
+        for (const listener of this.appendListeners) listener();
+      },
+    });
+  }
 
   /** Connects and creates the schema if it is missing (instances starting together take turns). */
   static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
@@ -107,37 +107,17 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('PostgresEventStore is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ append: prepareAppend(streamId, events, options), resolve, reject });
-      this.scheduleCommit();
-    });
+    return this.commits.enqueue(prepareAppend(streamId, events, options));
   }
 
-  /** With no commit in flight, the appends of this turn of the event loop gather until setImmediate; else they wait for it. */
-  private scheduleCommit(): void {
-    if (this.flushScheduled || this.inFlight) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.commitQueued();
-    });
-  }
-
-  private commitQueued(): void {
-    if (this.inFlight) return;
-    const group = this.takeGroup();
-    if (group.length === 0) return;
-    this.inFlight = this.commitOnWriter(group).then((outcomes) => this.settle(group, outcomes));
-  }
-
-  private async commitOnWriter(group: QueuedAppend[]): Promise<AppendOutcome[]> {
+  private async commitOnWriter(group: readonly PreparedAppend[]): Promise<AppendOutcome[]> {
     let client: Client;
     try {
       client = await this.writerClient();
     } catch (error) {
       return group.map(() => ({ ok: false, error }));
     }
-    return commitGroup(client, group.map((queued) => queued.append));
+    return commitGroup(client, group);
   }
 
   /** The one connection appends go through, in pipeline mode; opened again after it broke. */
@@ -163,35 +143,9 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     return this.writer;
   }
 
-  private settle(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
-    this.inFlight = undefined;
-    this.statsSoFar.commits += 1;
-    this.statsSoFar.appends += group.length;
-    this.statsSoFar.largestGroup = Math.max(this.statsSoFar.largestGroup, group.length);
-    group.forEach((queued, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) {
-        this.statsSoFar.events += outcome.result.idempotentReplay ? 0 : outcome.result.events.length;
-        queued.resolve(outcome.result);
-      } else queued.reject(outcome.error);
-    });
-    this.commitQueued();
-    for (const listener of this.appendListeners) listener();
-  }
-
-  private takeGroup(): QueuedAppend[] {
-    let events = 0;
-    let count = 0;
-    while (count < this.queue.length && (count === 0 || events + this.queue[count].append.events.length <= this.options.maxEventsPerCommit)) {
-      events += this.queue[count].append.events.length;
-      count += 1;
-    }
-    return this.queue.splice(0, count);
-  }
-
   /** How group commit has behaved in this process: appends per commit shows the grouping. */
   stats(): GroupCommitStats {
-    return { ...this.statsSoFar };
+    return this.commits.stats();
   }
 
   async readStream<E extends Event = Event>(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -332,10 +286,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    while (this.inFlight || this.queue.length > 0) {
-      this.commitQueued();
-      await this.inFlight;
-    }
+    await this.commits.drain();
     clearTimeout(this.relistenTimer);
     const listener = this.listener;
     this.listener = undefined;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Event, NewEvent, RecordedEvent } from '@liangxin/contracts';
+import { GroupCommitQueue, type GroupCommitStats } from '../group-commit-queue';
 import { startCatchUpSubscription } from '../catch-up-subscription';
 import type {
   AppendOptions,
@@ -15,7 +16,7 @@ import type {
   TamperEvidence,
   VerifyReport,
 } from '../port';
-import { prepareAppend, toAppendOutcome, tupleToRecordedEvent, type AppendOutcome, type PreparedAppend } from './commit-protocol';
+import { prepareAppend, toAppendOutcome, tupleToRecordedEvent, type PreparedAppend } from './commit-protocol';
 import type { SqliteDurability } from './commit-worker';
 import { canonicalContent, chainHash, fromStoredHash, GENESIS_HASH, streamChainHash } from './hash-chain';
 import { EVENT_COLUMNS, type EventRow, type StoredEventTuple } from './schema';
@@ -44,19 +45,7 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** How group commit has behaved so far: appends per commit is the figure that shows grouping works. */
-export interface GroupCommitStats {
-  commits: number;
-  appends: number;
-  events: number;
-  largestGroup: number;
-}
-
-interface QueuedAppend {
-  append: PreparedAppend;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
+export type { GroupCommitStats };
 
 const DEFAULT_READ_LIMIT = 10_000;
 const SUBSCRIPTION_BATCH = 500;
@@ -72,13 +61,10 @@ const TAIL_SIZE = 4_096;
  * its own outcome. Reads use this thread's read connection.
  */
 export class SqliteEventStore implements EventStore, TamperEvidence {
-  private readonly queue: QueuedAppend[] = [];
-  private flushScheduled = false;
-  private inFlight: Promise<void> | undefined;
+  private readonly commits: GroupCommitQueue | undefined;
   private closed = false;
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
-  private readonly statsSoFar: GroupCommitStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
   private readonly selectHead: Database.Statement<[], { head: number | null }>;
   private readonly readStatements = new Map<string, Database.Statement>();
   /**
@@ -95,6 +81,20 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     private readonly options: Required<SqliteEventStoreOptions>,
   ) {
     this.selectHead = readDb.prepare('SELECT max(global_position) AS head FROM events');
+    this.commits =
+      committer &&
+      new GroupCommitQueue({
+        commit: async (group) => {
+          // the worker died: nothing of this group is known to be durable
+          const reply = await committer.commit(group.map((append) => append.serialized));
+          return group.map((append, i) => toAppendOutcome(append, reply[i]));
+        },
+        maxEventsPerCommit: options.maxEventsPerCommit,
+        onRecorded: (append, result) => this.remember(append, result),
+        onCommitted: () => {
+          for (const listener of this.appendListeners) listener();
+        },
+      });
   }
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -131,53 +131,8 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
-    if (!this.committer) return Promise.reject(new Error('This SqliteEventStore was opened as a reader: it cannot append'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ append: prepareAppend(streamId, events, options), resolve, reject });
-      this.scheduleCommit();
-    });
-  }
-
-  /**
-   * With no commit in flight, the appends of this turn of the event loop (a burst of requests) gather until
-   * setImmediate; while one is in flight, they wait for it and then go together.
-   */
-  private scheduleCommit(): void {
-    if (this.flushScheduled || this.inFlight) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.commitQueued();
-    });
-  }
-
-  private commitQueued(): void {
-    if (this.inFlight) return;
-    const group = this.takeGroup();
-    if (group.length === 0 || !this.committer) return;
-    this.inFlight = this.committer.commit(group.map((queued) => queued.append.serialized)).then(
-      (reply) => this.settle(group, group.map((queued, i) => toAppendOutcome(queued.append, reply[i]))),
-      // the worker died: nothing of this group is known to be durable
-      (error: unknown) => this.settle(group, group.map(() => ({ ok: false, error }))),
-    );
-  }
-
-  private settle(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
-    this.inFlight = undefined;
-    this.statsSoFar.commits += 1;
-    this.statsSoFar.appends += group.length;
-    this.statsSoFar.largestGroup = Math.max(this.statsSoFar.largestGroup, group.length);
-    group.forEach((queued, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) {
-        this.statsSoFar.events += outcome.result.idempotentReplay ? 0 : outcome.result.events.length;
-        if (!outcome.result.idempotentReplay) this.remember(queued.append, outcome.result);
-        queued.resolve(outcome.result);
-      } else queued.reject(outcome.error);
-    });
-    // these appends already waited a whole commit: they go at once, without waiting for a turn of the loop
-    this.commitQueued();
-    for (const listener of this.appendListeners) listener();
+    if (!this.commits) return Promise.reject(new Error('This SqliteEventStore was opened as a reader: it cannot append'));
+    return this.commits.enqueue(prepareAppend(streamId, events, options));
   }
 
   /** Adds committed events to the tail, as the very JSON text that was stored. */
@@ -215,18 +170,8 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     return rows;
   }
 
-  private takeGroup(): QueuedAppend[] {
-    let events = 0;
-    let count = 0;
-    while (count < this.queue.length && (count === 0 || events + this.queue[count].append.events.length <= this.options.maxEventsPerCommit)) {
-      events += this.queue[count].append.events.length;
-      count += 1;
-    }
-    return this.queue.splice(0, count);
-  }
-
   stats(): GroupCommitStats {
-    return { ...this.statsSoFar };
+    return this.commits?.stats() ?? { commits: 0, appends: 0, events: 0, largestGroup: 0 };
   }
 
   async readStream<E extends Event = Event>(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -329,10 +274,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    while (this.inFlight || this.queue.length > 0) {
-      this.commitQueued();
-      await this.inFlight;
-    }
+    await this.commits?.drain();
     await this.committer?.close();
     this.readDb.close();
   }

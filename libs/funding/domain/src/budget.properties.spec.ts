@@ -60,7 +60,12 @@ const command: fc.Arbitrary<BudgetCommand> = fc.oneof(
     orgFormedOn: formedOn,
     justifiedBy,
   }).map((c) => ({ ...c, grantId: `formation-${c.orgId}`, enterprises: enterprisesOf[c.orgId] })),
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('ClawBackSubsidy' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), grantId, reason: fc.constantFrom('ineligible', ''), justifiedBy }) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ type: fc.constant('ClawBackSubsidy' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), grantId, reason: fc.constantFrom('ineligible', ''), justifiedBy, about: org })
+      .map(({ about, ...c }) => ({ ...c, facts: { justifying: c.justifiedBy.map((eventId) => ({ eventId, type: 'OrgDissolved', orgId: about })) } })),
+  },
   fc.record({ type: fc.constant('ConfirmSecretaryPostEligibility' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), orgId: org, stars: fc.integer({ min: 1, max: 6 }), justifiedBy }),
   fc.record({ type: fc.constant('RevokeSecretaryPostEligibility' as const), district: fc.constant(budget.district), year: fc.constant(budget.year), orgId: org, reason: fc.constant('corrected'), justifiedBy }),
 );

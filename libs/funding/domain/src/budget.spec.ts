@@ -325,7 +325,14 @@ describe('district budget: RequestFormationSubsidy (automatic, after OrgFormed)'
 });
 
 describe('district budget: ClawBackSubsidy', () => {
-  const clawBack = { type: 'ClawBackSubsidy' as const, ...budget, grantId: 'g-0', reason: 'organisation found ineligible', justifiedBy: ['evt-audit'] };
+  const clawBack = {
+    type: 'ClawBackSubsidy' as const,
+    ...budget,
+    grantId: 'g-0',
+    reason: 'organisation found ineligible',
+    justifiedBy: ['evt-audit'],
+    facts: { justifying: [{ eventId: 'evt-audit', type: 'OrgDissolved', orgId: 'org-a' }] },
+  };
   const history = [allocated(policy.formationSubsidyFen), granted('g-0', 'org-a', 'formation', policy.formationSubsidyFen)];
 
   it('takes the money back and says from whom', () =>
@@ -352,6 +359,15 @@ describe('district budget: ClawBackSubsidy', () => {
   it('wants a reason', () => spec.given(history).when({ ...clawBack, reason: '' }).thenThrows('REASON_REQUIRED', 'reason'));
 
   it('wants the events that show the organisation was ineligible', () => spec.given(history).when({ ...clawBack, justifiedBy: [] }).thenThrows('NOT_JUSTIFIED'));
+
+  it('refuses an event the record does not hold', () =>
+    spec.given(history).when({ ...clawBack, justifiedBy: ['evt-invented'] }).thenThrows('JUSTIFYING_EVENT_NOT_FOUND', 'justifiedBy'));
+
+  it('refuses an event about another organisation than the one paid', () =>
+    spec
+      .given(history)
+      .when({ ...clawBack, facts: { justifying: [{ eventId: 'evt-audit', type: 'OrgDissolved', orgId: 'org-b' }] } })
+      .thenThrows('JUSTIFICATION_NOT_ACCEPTED', 'justifiedBy'));
 });
 
 describe('district budget: secretary post eligibility', () => {

@@ -73,7 +73,14 @@ export type RequestFormationSubsidy = BudgetRef & {
   earlierFormationSubsidies?: EarlierFormationSubsidies;
 };
 
-export type ClawBackSubsidy = BudgetRef & { type: 'ClawBackSubsidy'; grantId: string; reason: string; justifiedBy: readonly string[] };
+export type ClawBackSubsidy = BudgetRef & {
+  type: 'ClawBackSubsidy';
+  grantId: string;
+  reason: string;
+  justifiedBy: readonly string[];
+  /** the events `justifiedBy` names that exist in the store, loaded by the service (missing ones are absent) */
+  facts: { justifying: readonly JustifyingEvent[] };
+};
 
 export type ConfirmSecretaryPostEligibility = BudgetRef & { type: 'ConfirmSecretaryPostEligibility'; orgId: string; stars: number; justifiedBy: readonly string[] };
 
@@ -452,12 +459,30 @@ const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetS
   return [grantedEvent({ ...command, item: 'formation' }, requestedFen, justifiedBy, command.enterprises)];
 };
 
+/** A claw-back names recorded events about the organisation that was paid: what happened to it, not what someone typed. */
+const requireEventsAboutTheGrantee = (command: ClawBackSubsidy, grant: GrantRecord, ids: readonly string[]): void => {
+  const found = new Map(command.facts.justifying.map((event) => [event.eventId, event]));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) throw new DomainError('JUSTIFYING_EVENT_NOT_FOUND', `No recorded event ${missing.join(', ')}: a claw-back is justified by events in the record`, 'justifiedBy');
+  for (const id of ids) {
+    const event = found.get(id) as JustifyingEvent;
+    if (event.orgId !== grant.orgId) {
+      throw new DomainError(
+        'JUSTIFICATION_NOT_ACCEPTED',
+        `Event ${id} (${event.type}${event.orgId ? ` of ${event.orgId}` : ''}) is not about ${grant.orgId}, which grant ${grant.grantId} paid: name events of that organisation`,
+        'justifiedBy',
+      );
+    }
+  }
+};
+
 const decideClawBack = (command: ClawBackSubsidy, state: BudgetState): FundingEvent[] => {
   const reason = requireText(command.reason, 'REASON_REQUIRED', 'Say why the subsidy is clawed back', 'reason');
   const justifiedBy = requireJustification(command.justifiedBy);
   const grant = state.grants.get(command.grantId);
   if (!grant) throw new DomainError('GRANT_NOT_FOUND', `No grant ${command.grantId} in this budget`, 'grantId', 'not_found');
   if (grant.clawedBack) throw new DomainError('GRANT_ALREADY_CLAWED_BACK', `Grant ${command.grantId} has already been clawed back`, 'grantId', 'conflict');
+  requireEventsAboutTheGrantee(command, grant, justifiedBy);
   return [clawedBackEvent(state, grant, reason, justifiedBy)];
 };
 

@@ -76,9 +76,10 @@ export class FundingCommandsController {
   }
 
   @MessagePattern(FundingPatterns.clawBackSubsidy)
-  clawBackSubsidy(@Payload() { payload, scope, metadata }: CommandEnvelope<ClawBackSubsidyDto>): Promise<CommandReply> {
+  async clawBackSubsidy(@Payload() { payload, scope, metadata }: CommandEnvelope<ClawBackSubsidyDto>): Promise<CommandReply> {
     assertMayActIn(scope, payload.district, 'district');
-    return this.execute({ ...payload, type: 'ClawBackSubsidy' }, metadata);
+    const facts = { justifying: await this.facts.justifying(payload.justifiedBy) };
+    return this.execute({ ...payload, type: 'ClawBackSubsidy', facts }, metadata);
   }
 
   /** The grant with the facts the record holds; an organisation of another district is refused before anything is decided. */

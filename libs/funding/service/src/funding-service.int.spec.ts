@@ -134,15 +134,22 @@ describe('funding service as a Nest microservice over the in-process transport a
     expect((await budgetEvents()).filter((e) => e.type === 'SubsidyGranted' && e.data['item'] === 'venue_construction')).toHaveLength(1);
 
     const grantId = first.result?.grantId as string;
-    await send(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'site never built', justifiedBy: ['inspection-9'] });
+    const clawBack = { district: DISTRICT, year: YEAR, grantId, reason: 'site never built' };
+    // a claw-back, too, is justified by the record: an invented event, or one about another organisation, is refused
+    expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: ['inspection-9'] })).toBe('JUSTIFYING_EVENT_NOT_FOUND');
+    const other = await formed('org-3b', undefined, '91430104MA4L099993');
+    await caughtUp();
+    expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [other.eventId] })).toBe('JUSTIFICATION_NOT_ACCEPTED');
+    await send(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [eventId] });
     expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'again', justifiedBy: ['x'] })).toBe(
       'GRANT_ALREADY_CLAWED_BACK',
     );
-    // the formation subsidy org-3 was paid when formed, then the venue grant and its claw-back
+    // the formation subsidies org-3 and org-3b were paid when formed, then the venue grant and its claw-back
     expect((await budgetEvents()).map((e) => [e.type, e.data['item']])).toEqual([
       ['BudgetAllocated', undefined],
       ['SubsidyGranted', 'formation'],
       ['SubsidyGranted', 'venue_construction'],
+      ['SubsidyGranted', 'formation'],
       ['SubsidyClawedBack', 'venue_construction'],
     ]);
   });

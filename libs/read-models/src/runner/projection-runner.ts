@@ -1,3 +1,4 @@
+import { stageTimings } from '@liangxin/diagnostics';
 import type { EventStore } from '@liangxin/event-store';
 import type { Projection } from '../projection';
 import { rebuildProjections } from '../rebuild/rebuild';
@@ -137,6 +138,8 @@ export class ProjectionRunner implements LiveProjections {
     const from = this.waiters.position;
     const batch = await this.events.readAll({ after: from, limit: this.batchSize });
     if (batch.length === 0) return 0;
+    const applyStarted = stageTimings.now();
+    if (applyStarted > 0) stageTimings.record('wake', Math.max(0, Date.now() - Date.parse(batch[0].recordedAt)));
     const last = batch[batch.length - 1];
     const commits: ProjectionCommit[] = [];
     for (const projection of this.projections) {
@@ -153,6 +156,7 @@ export class ProjectionRunner implements LiveProjections {
       throw error;
     }
     for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
+    stageTimings.since('apply', applyStarted);
     this.waiters.advance(last.globalPosition);
     this.options.onPosition?.(last.globalPosition);
     return batch.length;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { CommandEnvelope, CommandReply } from '@liangxin/contracts';
+import { stageTimings } from '@liangxin/diagnostics';
 import type { Request } from 'express';
 import { firstValueFrom, timeout } from 'rxjs';
 import { actorOf, type Principal, scopeOf } from '../auth/principal';
@@ -24,7 +25,8 @@ export class CommandSender {
 
   constructor(@Inject(COMMAND_CLIENT) private readonly client: ClientProxy) {}
 
-  async send<R extends object = object>(pattern: string, payload: object, principal: Principal, request: Request & { id?: string }): Promise<CommandReply<R>> {
+  async send<R extends object = object>(pattern: string, payload: object, principal: Principal, request: Request & { id?: string; receivedAt?: number }): Promise<CommandReply<R>> {
+    stageTimings.since('http', request.receivedAt ?? 0);
     const key = request.header(IDEMPOTENCY_HEADER);
     // Scoped by actor so two callers choosing the same key never collide.
     const commandId = key ? `${actorOf(principal)}:${key}` : randomUUID();
@@ -46,7 +48,10 @@ export class CommandSender {
     }
   }
 
-  private request<R extends object>(pattern: string, envelope: CommandEnvelope<object>): Promise<CommandReply<R>> {
-    return firstValueFrom(this.client.send<CommandReply<R>>(pattern, envelope).pipe(timeout(COMMAND_TIMEOUT_MS)));
+  private async request<R extends object>(pattern: string, envelope: CommandEnvelope<object>): Promise<CommandReply<R>> {
+    const sentAt = stageTimings.now();
+    const reply = await firstValueFrom(this.client.send<CommandReply<R>>(pattern, envelope).pipe(timeout(COMMAND_TIMEOUT_MS)));
+    stageTimings.since('round-trip', sentAt);
+    return reply;
   }
 }

@@ -1,10 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
-
-const DISTRICT = /^\d{6}$/;
+import { isDivisionCode } from '@liangxin/contracts';
 
 export function parseDistrictParam(value: string | undefined, field = 'district'): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!DISTRICT.test(value)) throw new BadRequestException({ message: `${field} must be a 6-digit division code`, details: [{ field, reason: 'must be 6 digits, e.g. 430104' }] });
+  if (!isDivisionCode(value)) throw new BadRequestException({ message: `${field} must be a 6-digit division code below province level`, details: [{ field, reason: 'must be a division code such as 430104' }] });
   return value;
 }
 

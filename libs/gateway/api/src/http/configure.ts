@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response, static as serveStatic } from 'express';
+import { stageTimings } from '@liangxin/diagnostics';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '@liangxin/platform';
 import { applyValidatorSchemas } from '../openapi';
 import { dashboardAssetsDir, ECHARTS_URL_PATH, echartsDistFile } from '../dashboard/dashboard-assets';
@@ -25,7 +26,8 @@ export function configureHttpApp(app: INestApplication, limits: RequestLimits = 
   // never used. The framework's name is nobody's business.
   express.set('etag', false);
   express.disable('x-powered-by');
-  express.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
+  express.use((request: Request & { id?: string; receivedAt?: number }, response: Response, next: NextFunction) => {
+    request.receivedAt = stageTimings.now();
     const given = request.header('x-request-id');
     request.id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     response.setHeader('X-Request-Id', request.id);

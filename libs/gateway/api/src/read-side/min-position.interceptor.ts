@@ -1,4 +1,5 @@
 import { BadRequestException, type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { stageTimings } from '@liangxin/diagnostics';
 import type { ProjectionRunner } from '@liangxin/read-models';
 import type { Request } from 'express';
 import { from, type Observable, switchMap } from 'rxjs';
@@ -48,8 +49,12 @@ export class MinPositionInterceptor implements NestInterceptor {
   }
 
   private projected(position: number): Promise<void> {
-    if (this.projections.position >= position) return Promise.resolve();
-    return this.projections.waitForPosition(position, MIN_POSITION_WAIT_MS).catch(() => {
+    const waitStarted = stageTimings.now();
+    if (this.projections.position >= position) {
+      stageTimings.record('read-wait', 0);
+      return Promise.resolve();
+    }
+    return this.projections.waitForPosition(position, MIN_POSITION_WAIT_MS).then(() => stageTimings.since('read-wait', waitStarted), () => {
       throw new ServiceUnavailableException({
         message: `The read models have not yet reached position ${position} (now at ${this.projections.position}); retry shortly`,
         details: [{ field: 'X-Min-Position', reason: 'not reached within 5 s' }],

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { districtOfCreditCode, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
+import { districtOfCreditCode, isDivisionCode, orgStreamId, serviceRequestStreamId } from '@liangxin/contracts';
 import {
   type AuditTrail,
   COVERAGE,
@@ -43,13 +43,12 @@ import { byName, coverageView, enterpriseView, orgDetailView, orgSummaryView } f
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { buildOrgTree, type TreeOrg } from '../orgs/org-tree';
 
-const DISTRICT = /^\d{6}$/;
 const parseDistrict = (value: string | undefined, required: boolean): string | undefined => {
   if (value === undefined || value === '') {
     if (required) throw new BadRequestException({ message: 'district is required', details: [{ field: 'district', reason: 'required (6-digit division code)' }] });
     return undefined;
   }
-  if (!DISTRICT.test(value)) throw new BadRequestException({ message: 'district must be a 6-digit division code', details: [{ field: 'district', reason: 'must be 6 digits, e.g. 430104' }] });
+  if (!isDivisionCode(value)) throw new BadRequestException({ message: 'district must be a 6-digit division code below province level', details: [{ field: 'district', reason: 'must be a division code such as 430104' }] });
   return value;
 };
 
