@@ -6,8 +6,16 @@ import fc from 'fast-check';
 import { dashboardAssetsDir, dashboardIndexFile, echartsDistFile, ECHARTS_URL_PATH } from './dashboard-assets';
 
 const read = (file: string) => readFileSync(join(dashboardAssetsDir, file), 'utf8');
+/** every file under public/, as paths relative to it */
+const assetFiles = (dir = ''): string[] =>
+  readdirSync(join(dashboardAssetsDir, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? assetFiles(join(dir, entry.name)) : [join(dir, entry.name)]));
+const modules = assetFiles().filter((file) => file.endsWith('.js'));
 const html = read('index.html');
-const appSource = read('app.js');
+const selfServiceHtml = read('enterprise.html');
+/** the officers' page: its entry module, the panels and the helpers they share */
+const officerModules = ['app.js', 'dom.js', 'live.js', ...modules.filter((file) => file.startsWith('panels'))];
+const appSource = officerModules.map(read).join('\n');
+const allSource = modules.map(read).join('\n');
 const messages = JSON.parse(read('i18n.json')) as Record<'zh' | 'en', Record<string, string>>;
 
 /** The helpers lib.js exports, as the tests call them. */
@@ -19,6 +27,11 @@ interface DashboardLib {
   groupFieldErrors(details: unknown): Map<string, string[]>;
   formatRate(rate: unknown, lang: string): string;
   registrationPayload(values: Record<string, string>): Record<string, unknown>;
+  pendingDissolution(audit: unknown): { creditCode: string | null; confirmableFrom: string | null } | null;
+  isBelowThreshold(org: unknown): boolean;
+  notificationsOf(figures: { overdue: number; pendingProposals: number; belowThreshold: unknown[] }, previous: unknown): { items: Array<{ kind: string; count: number }>; fresh: string[] };
+  parseScores(text: string): { scores: Record<string, number>; problems: string[] };
+  yuanToFen(text: string): number;
   checkRegistration(payload: Record<string, unknown>): Array<{ field: string; reason: string }>;
 }
 
@@ -36,7 +49,7 @@ function inBrowserModule<T, A = undefined>(body: (lib: DashboardLib, argument: A
 
 describe('dashboard assets served by the gateway', () => {
   it('points at a folder holding the page, its script, styles and strings', () => {
-    for (const file of ['index.html', 'app.js', 'lib.js', 'styles.css', 'i18n.json']) {
+    for (const file of ['index.html', 'enterprise.html', 'app.js', 'self-service.js', 'lib.js', 'store.js', 'api.js', 'dom.js', 'paging.js', 'live.js', 'styles.css', 'i18n.json']) {
       expect(existsSync(join(dashboardAssetsDir, file))).toBe(true);
     }
     expect(dashboardIndexFile).toBe(join(dashboardAssetsDir, 'index.html'));
@@ -49,7 +62,7 @@ describe('dashboard assets served by the gateway', () => {
   });
 
   it('fetches nothing from outside the machine', () => {
-    for (const file of readdirSync(dashboardAssetsDir)) {
+    for (const file of assetFiles()) {
       expect({ file, external: read(file).match(/(?:https?:)?\/\/[\w-]+(?:\.[\w-]+)+/gi) }).toEqual({ file, external: null });
     }
   });
@@ -60,11 +73,40 @@ describe('dashboard assets served by the gateway', () => {
     }
   });
 
-  it('only looks up elements that exist in index.html', () => {
-    const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
-    const wanted = [...appSource.matchAll(/\$\('#([\w-]+)/g)].map((m) => m[1]);
-    expect(wanted.length).toBeGreaterThan(20);
-    expect(wanted.filter((id) => !ids.has(id))).toEqual([]);
+  it('only looks up elements that exist in its page (officers: index.html; enterprises: enterprise.html)', () => {
+    const missing = (page: string, source: string) => {
+      const ids = new Set([...page.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+      const wanted = [...source.matchAll(/\$\('#([\w-]+)/g)].map((m) => m[1]);
+      expect(wanted.length).toBeGreaterThan(10);
+      return wanted.filter((id) => !ids.has(id));
+    };
+    expect(missing(html, appSource)).toEqual([]);
+    expect(missing(selfServiceHtml, ['self-service.js', 'dom.js', 'live.js'].map(read).join('\n'))).toEqual([]);
+  });
+
+  it('is native ES modules, each type-checked (// @ts-check with JSDoc), and tsc finds nothing wrong', () => {
+    expect(modules.length).toBeGreaterThan(15);
+    expect(modules.filter((file) => !read(file).startsWith('// @ts-check'))).toEqual([]);
+    expect(html).toContain('<script type="module" src="app.js"></script>');
+    expect(selfServiceHtml).toContain('<script type="module" src="self-service.js"></script>');
+    const tsc = require.resolve('typescript/bin/tsc');
+    const project = join(__dirname, '..', '..', 'tsconfig.dashboard.json');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('keeps one panel per module, each reporting its own load failure in its section', () => {
+    const panels = modules.filter((file) => file.startsWith('panels'));
+    expect(panels.length).toBeGreaterThanOrEqual(10);
+    const app = read('app.js');
+    for (const file of panels) {
+      const source = read(file);
+      const id = source.match(/Panel = \{\s*id: '([\w-]+)'/)?.[1];
+      expect({ file, id }).toEqual({ file, id: expect.any(String) });
+      expect({ file, section: html.includes(`id="${id}"`) }).toEqual({ file, section: true });
+      expect(app).toContain(`./${file.replace(/\\/g, '/')}`);
+    }
+    // every load goes through loadInto, which shows the failure in the panel's section
+    expect(app).toMatch(/loadInto\(p\.id/);
   });
 
   it('gives every registration field a slot for the server error of that field', () => {
@@ -91,9 +133,15 @@ describe('dashboard strings (one table, Chinese and English)', () => {
     expect(mismatched).toEqual([]);
   });
 
-  it('defines every key the page and the script ask for', () => {
-    const fromHtml = [...html.matchAll(/data-i18n(?:-[\w-]+)?="([^"]+)"/g)].map((m) => m[1]);
-    const fromScript = [...appSource.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]);
+  it('defines every key the pages and the scripts ask for', () => {
+    const fromHtml = [...(html + selfServiceHtml).matchAll(/data-i18n(?:-[\w-]+)?="([^"]+)"/g)].map((m) => m[1]);
+    const fromScript = [
+      ...[...allSource.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]),
+      // form specs name their labels, legends, buttons and hints by key
+      ...[...allSource.matchAll(/\b(?:label|legend|submit|hint|placeholder): '([\w-]+\.[\w.-]+)'/g)].map((m) => m[1]),
+      // reasons the page itself finds are said through reason.<code>
+      ...[...allSource.matchAll(/reason: '([\w-]+)' \}/g)].map((m) => `reason.${m[1]}`),
+    ].filter((key) => key !== 'coverage.kind.work'); // lib.js's doc comment
     const missing = [...fromHtml, ...fromScript].filter((key) => !(key in messages.zh));
     expect(fromHtml.length + fromScript.length).toBeGreaterThan(100);
     expect(missing).toEqual([]);
@@ -111,6 +159,10 @@ describe('dashboard strings (one table, Chinese and English)', () => {
       ...['active', 'dissolved'].map((k) => `orgStatus.${k}`),
       ...listed('REQUEST_STATUSES').map((k) => `requestStatus.${k}`),
       ...listed('WORKLIST_REASONS').map((k) => `worklistReason.${k}`),
+      ...listed('REQUEST_CATEGORIES').map((k) => `requestCategory.${k}`),
+      ...listed('SUBSIDY_ITEMS').map((k) => `subsidyItem.${k}`),
+      ...['overdue', 'proposals', 'below-threshold'].map((k) => `notify.${k}`),
+      ...['secretary', 'instructor'].flatMap((k) => [`person.assign.${k}`, `person.replace.${k}`]),
     ];
     expect(keys.length).toBeGreaterThan(16);
     expect(keys.filter((key) => !(key in messages.zh))).toEqual([]);
@@ -211,5 +263,56 @@ describe('dashboard helpers (lib.js, run as a browser module)', () => {
       { field: 'probationaryMembers', reason: 'not-a-non-negative-integer' },
     ]);
     expect(out.good).toEqual([]);
+  });
+});
+
+describe('dashboard workflow helpers (lib.js)', () => {
+  it('finds the dissolution left pending in an organisation\'s history, and only while nothing settled it', () => {
+    const out = inBrowserModule<unknown[]>((lib) => {
+      const pending = { type: 'OrgDissolutionPending', position: 5, data: { creditCode: 'C1', confirmableFrom: '2026-01-31T00:00:00.000Z' } };
+      return [
+        lib.pendingDissolution([{ type: 'OrgFormed', position: 1 }, pending]),
+        lib.pendingDissolution([pending, { type: 'OrgDissolutionCancelled', position: 7 }]),
+        lib.pendingDissolution([{ type: 'OrgDissolved', position: 9 }, pending]),
+        lib.pendingDissolution([{ type: 'OrgDissolutionCancelled', position: 3 }, pending]),
+        lib.pendingDissolution(null),
+      ];
+    });
+    expect(out).toEqual([{ creditCode: 'C1', since: null, confirmableFrom: '2026-01-31T00:00:00.000Z' }, null, null, { creditCode: 'C1', since: null, confirmableFrom: '2026-01-31T00:00:00.000Z' }, null]);
+  });
+
+  it('flags an active organisation holding enterprises with fewer than 3 full members, not an umbrella or a dissolved one', () => {
+    const out = inBrowserModule<boolean[]>((lib) =>
+      [
+        { status: 'active', enterprises: ['A'], fullMembers: 2 },
+        { status: 'active', enterprises: ['A', 'B'], fullMembers: 3 },
+        { status: 'active', enterprises: [], fullMembers: 0 },
+        { status: 'dissolved', enterprises: ['A'], fullMembers: 1 },
+      ].map(lib.isBelowThreshold),
+    );
+    expect(out).toEqual([true, false, false, false]);
+  });
+
+  it('lists what needs the officer and announces only what grew since it last said', () => {
+    const out = inBrowserModule<Array<{ items: Array<{ kind: string; count: number }>; fresh: string[] }>>((lib) => {
+      const first = lib.notificationsOf({ overdue: 1, pendingProposals: 0, belowThreshold: [] }, null);
+      const second = lib.notificationsOf({ overdue: 1, pendingProposals: 2, belowThreshold: [{ id: 'o' }] }, first.items);
+      const third = lib.notificationsOf({ overdue: 0, pendingProposals: 1, belowThreshold: [{ id: 'o' }] }, second.items);
+      return [first, second, third].map(({ items, fresh }) => ({ items: items.map(({ kind, count }) => ({ kind, count })), fresh }));
+    });
+    expect(out[0]).toEqual({ items: [{ kind: 'overdue', count: 1 }], fresh: [] });
+    expect(out[1]).toEqual({ items: [{ kind: 'overdue', count: 1 }, { kind: 'proposals', count: 2 }, { kind: 'below-threshold', count: 1 }], fresh: ['proposals', 'below-threshold'] });
+    expect(out[2]).toEqual({ items: [{ kind: 'proposals', count: 1 }, { kind: 'below-threshold', count: 1 }], fresh: [] });
+  });
+
+  it('reads scores typed as "criterion=score" and money typed in yuan', () => {
+    const out = inBrowserModule<{ good: unknown; bad: unknown; fen: number[] }>((lib) => ({
+      good: lib.parseScores('organisation-life=85\nrole-played: 70.5, extra 3'),
+      bad: lib.parseScores('Bad Key=5\nrole-played=120'),
+      fen: ['1 200.50', '1200', '0.1', '1.234', 'abc', ''].map(lib.yuanToFen),
+    }));
+    expect(out.good).toEqual({ scores: { 'organisation-life': 85, 'role-played': 70.5, extra: 3 }, problems: [] });
+    expect(out.bad).toEqual({ scores: {}, problems: ['Bad Key=5', 'role-played=120'] });
+    expect(out.fen).toEqual([120050, 120000, 10, null, null, null]);
   });
 });

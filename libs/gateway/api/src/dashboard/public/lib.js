@@ -1,3 +1,4 @@
+// @ts-check
 // Pure helpers of the officers' dashboard: no DOM, no network, so they can be
 // checked outside the browser (see dashboard.spec.ts).
 
@@ -179,4 +180,58 @@ export function checkRegistration(payload) {
 
 export function meetsTarget(rate, target) {
   return typeof rate === 'number' && rate >= target;
+}
+
+/**
+ * The dissolution the rules left pending on an organisation, read from its audit trail (oldest or
+ * newest first, either): the last pending that no cancellation or dissolution followed, or null.
+ */
+export function pendingDissolution(auditItems) {
+  const relevant = (Array.isArray(auditItems) ? auditItems : [])
+    .filter((item) => ['OrgDissolutionPending', 'OrgDissolutionCancelled', 'OrgDissolved'].includes(item?.type))
+    .sort((a, b) => a.position - b.position);
+  const last = relevant[relevant.length - 1];
+  if (!last || last.type !== 'OrgDissolutionPending') return null;
+  return { creditCode: last.data?.creditCode ?? null, since: last.data?.since ?? null, confirmableFrom: last.data?.confirmableFrom ?? null };
+}
+
+/** An organisation holding enterprises with fewer full members than a branch needs (3, the regulation). */
+export const MINIMUM_FULL_MEMBERS = 3;
+
+export function isBelowThreshold(org) {
+  return org?.status !== 'dissolved' && Array.isArray(org?.enterprises) && org.enterprises.length > 0 && typeof org.fullMembers === 'number' && org.fullMembers < MINIMUM_FULL_MEMBERS;
+}
+
+/**
+ * What the officer should hear about, from the district's figures: overdue requests, proposals
+ * waiting for approval, organisations below the threshold. Compared with what was said before,
+ * `fresh` holds the kinds that grew (so the page announces only news).
+ */
+export function notificationsOf({ overdue, pendingProposals, belowThreshold }, previous) {
+  const items = [];
+  if (overdue > 0) items.push({ kind: 'overdue', count: overdue });
+  if (pendingProposals > 0) items.push({ kind: 'proposals', count: pendingProposals });
+  if (belowThreshold.length > 0) items.push({ kind: 'below-threshold', count: belowThreshold.length, orgs: belowThreshold });
+  const before = new Map((previous ?? []).map((item) => [item.kind, item.count]));
+  const fresh = previous ? items.filter((item) => item.count > (before.get(item.kind) ?? 0)).map((item) => item.kind) : [];
+  return { items, fresh };
+}
+
+/** "organisation-life=80, role-played 70" (one per line or comma) → {"organisation-life": 80, "role-played": 70}; problems name the line. */
+export function parseScores(text) {
+  const scores = {};
+  const problems = [];
+  for (const part of String(text ?? '').split(/[\n,，;；]+/).map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z0-9][a-z0-9-]{0,63})\s*[=:：\s]\s*(\d+(?:\.\d+)?)$/.exec(part);
+    if (!match || Number(match[2]) > 100) problems.push(part);
+    else scores[match[1]] = Number(match[2]);
+  }
+  return { scores, problems };
+}
+
+/** Yuan typed by an officer ("1 200.50", "1200") as whole fen, or NaN. */
+export function yuanToFen(text) {
+  const cleaned = String(text ?? '').replace(/[\s,，]/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return Number.NaN;
+  return Math.round(Number(cleaned) * 100);
 }
