@@ -88,7 +88,9 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
       name: 'readModels',
       check: async () => {
         if (projections.failure) throw projections.failure;
-        return { position: projections.position, lag: (await eventStore.headPosition()) - projections.position };
+        // lag in events, counted up to LAG_COUNT_LIMIT: a difference of positions would be bytes on KurrentDB
+        const behind = await eventStore.readAll({ after: projections.position, limit: LAG_COUNT_LIMIT });
+        return { position: projections.position, lag: behind.length, ...(behind.length === LAG_COUNT_LIMIT && { lagAtLeast: true }) };
       },
     },
   ];
@@ -142,9 +144,12 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
 /** How to reach a server listening on `host`: on every interface through loopback, an IPv6 address in brackets. */
 const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
 
-/** the read models stopped: /health turns down (its readModels check throws) and the log says why */
+/** health counts the events the read models are behind up to this many */
+const LAG_COUNT_LIMIT = 1_000;
+
+/** the read models keep failing: /health turns down (its readModels check throws) until a batch succeeds, and the log says why */
 const reportProjectionFailure = (error: unknown) =>
-  new Logger('Projections').error(`The read models stopped and no longer follow the log: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  new Logger('Projections').error(`The read models keep failing and retry with backoff: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
 /**
  * The gateway's live projections in this thread. Over a PostgreSQL read-model database, which several gateways may
