@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WakeUpSubscription } from './read-side/wake-up-subscription';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
@@ -59,8 +60,10 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
   const rebuild: ProjectionRebuilder = files
     ? (onProgress) => rebuildInWorkers({ ...files, coverageTarget: config.coverageTarget, projections: projectionsFor(settings).map((p) => p.name), onProgress })
     : (onProgress) => rebuildProjections(eventStore, readModels, projectionsFor(settings), { onProgress });
-  // Wake the projections as soon as anything is appended, instead of at their next poll.
-  const wakeUp = eventStore.subscribeToAll({ after: await eventStore.headPosition() }, () => projections.poke());
+  // Wake the projections as soon as anything is appended, instead of at their next poll; re-subscribed when it dies.
+  const wakeUp = await WakeUpSubscription.start(eventStore, () => projections.poke(), {
+    onFailure: (error, failures) => new Logger('Projections').warn(`Wake-up subscription failed (${failures} in a row), re-subscribing: ${String(error)}`),
+  });
 
   const metrics = createMetricsRegistry('gateway');
   new Gauge({
@@ -90,7 +93,7 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
         if (projections.failure) throw projections.failure;
         // lag in events, counted up to LAG_COUNT_LIMIT: a difference of positions would be bytes on KurrentDB
         const behind = await eventStore.readAll({ after: projections.position, limit: LAG_COUNT_LIMIT });
-        return { position: projections.position, lag: behind.length, ...(behind.length === LAG_COUNT_LIMIT && { lagAtLeast: true }) };
+        return { position: projections.position, lag: behind.length, ...(behind.length === LAG_COUNT_LIMIT && { lagAtLeast: true }), wakeUp: wakeUp.health() };
       },
     },
   ];
