@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
 import { createMetricsRegistry, type HealthProbe, InfrastructureModule, type LiangxinConfig, serviceRootModule } from '@liangxin/platform';
-import { AuditTrail, type LiveProjections, PostgresReadModelStore, ProjectionRunner, type ProjectionRunnerOptions, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
+import { AuditTrail, type LiveProjections, MongoReadModelStore, PostgresReadModelStore, ProjectionRunner, type ProjectionRunnerOptions, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
 import type { ConsumerProgress, DeadLetterAdmin } from '@liangxin/transport';
 import { Gauge, type Registry } from 'prom-client';
 import { TokenService } from './auth/tokens';
@@ -155,13 +155,13 @@ const reportProjectionFailure = (error: unknown) =>
   new Logger('Projections').error(`The read models keep failing and retry with backoff: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
 /**
- * The gateway's live projections in this thread. Over a PostgreSQL read-model database, which several gateways may
+ * The gateway's live projections in this thread. Over a PostgreSQL or MongoDB read-model database, which several gateways may
  * share, only the holder of the projection lock projects; the others answer reads at once and follow its
  * checkpoints, and one of them takes over when the holder dies.
  */
 export async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
   const [events, store, projections, options] = args;
-  const exclusive: ProjectionRunnerOptions | undefined = store instanceof PostgresReadModelStore
+  const exclusive: ProjectionRunnerOptions | undefined = store instanceof PostgresReadModelStore || store instanceof MongoReadModelStore
     ? {
         projectionLock: (lost) => store.acquireProjectionLock({ lost }),
         onProjectionLockLost: (error) => new Logger('Projections').warn(`Lost the projection lock, waiting to take it again: ${String(error)}`),

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
+import { holdLease, type LeaseStore } from './lease';
 import { type DocumentBody, type DocumentChange, type DocumentPage, type FieldFilter, type Generation, type IdRangeQuery, prefixEnd, type ProjectionCommit, type ReadModelStore, type SnapshotMark, StaleStagingError, type StoredDocument } from './port';
 
 type StoredRow = { _id: string; _position: number; body: DocumentBody | null };
@@ -14,6 +16,8 @@ type GenerationRow = {
 type SnapshotRow = { _id: string; collection: string; docId: string; snapshotPosition: number; position: number; body: DocumentBody | null };
 type MarkRow = { _id: string; projection: string; generation: string; position: number; recordedAt: string };
 type LiveCollectionRow = { _id: string; projection: string; generation: string };
+type LeaseRow = { _id: string; owner: string; expiresAt: Date };
+const PROJECTION_LEASE = 'projection-runner';
 
 const DUPLICATE_KEY = 11000;
 type Session = mongoose.mongo.ClientSession | undefined;
@@ -334,7 +338,39 @@ export class MongoReadModelStore implements ReadModelStore {
     return row && row.body !== null ? { id, position: row.position, body: row.body as T } : undefined;
   }
 
+  /**
+   * Waits until this process holds the projection lease, so only one runner of all the gateway instances projects
+   * at a time (MongoDB has no session lock like PostgreSQL's advisory lock: a lease document, renewed by its holder,
+   * expiring on the server's clock when the holder dies). `lost` is called when it could not be renewed in time.
+   */
+  acquireProjectionLock(options: { lost?: (error: unknown) => void; pollMs?: number; ttlMs?: number } = {}): Promise<{ release(): Promise<void> }> {
+    const leases = this.raw<LeaseRow>('rm_leases');
+    const lease: LeaseStore = {
+      take: async (owner, ttlMs) => {
+        try {
+          await leases.updateOne(
+            { _id: PROJECTION_LEASE, $expr: { $or: [{ $eq: ['$owner', owner] }, { $lt: ['$expiresAt', '$$NOW'] }] } },
+            [{ $set: { owner: { $literal: owner }, expiresAt: { $add: ['$$NOW', ttlMs] } } }],
+            { upsert: true },
+          );
+          return true;
+        } catch (error) {
+          // held by another: the filter matched nothing and the upsert collided with the lease's _id
+          if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+          throw error;
+        }
+      },
+      give: async (owner) => {
+        await leases.deleteOne({ _id: PROJECTION_LEASE, owner });
+      },
+    };
+    return holdLease(lease, { owner: randomUUID(), ...options, isClosed: () => this.closed });
+  }
+
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.connection.close();
   }
 }
