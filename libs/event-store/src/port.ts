@@ -95,6 +95,27 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** The stream was deleted (soft or tombstoned): nothing can be appended to or folded from it any more. */
+export class StreamDeletedError extends Error {
+  readonly code = 'STREAM_DELETED';
+  constructor(readonly streamId: string) {
+    super(`Stream ${streamId} was deleted`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/** One append was larger than the store accepts in one write (KurrentDB's MaxAppendSize). */
+export class AppendTooLargeError extends Error {
+  readonly code = 'APPEND_TOO_LARGE';
+  constructor(
+    readonly streamId: string,
+    readonly maxBytes: number | undefined,
+  ) {
+    super(`An append to ${streamId} is larger than the store accepts in one write${maxBytes === undefined ? '' : ` (${maxBytes} bytes)`}`);
+    this.name = 'AppendTooLargeError';
+  }
+}
+
 export class ConcurrencyError extends Error {
   readonly code = 'CONCURRENCY_CONFLICT';
   constructor(

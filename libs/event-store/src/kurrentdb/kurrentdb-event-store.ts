@@ -10,6 +10,8 @@ import {
   NO_STREAM,
   START,
   STREAM_EXISTS,
+  MaxAppendSizeExceededError,
+  StreamDeletedError as KurrentStreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   type ReadRevision,
@@ -21,7 +23,9 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import {
+  AppendTooLargeError,
   ConcurrencyError,
+  StreamDeletedError,
   type AppendOptions,
   type AppendResult,
   type EventStore,
@@ -160,6 +164,8 @@ export class KurrentDbEventStore implements EventStore {
         const actual = error.actualState;
         throw new ConcurrencyError(streamId, options.expected, actual === NO_STREAM ? 'no_stream' : Number(actual));
       }
+      if (error instanceof KurrentStreamDeletedError) throw new StreamDeletedError(streamId);
+      if (error instanceof MaxAppendSizeExceededError) throw new AppendTooLargeError(streamId, error.maxAppendSize);
       throw error;
     }
 
@@ -198,6 +204,7 @@ export class KurrentDbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof KurrentStreamDeletedError) throw new StreamDeletedError(streamId);
       throw error;
     }
     return page;
@@ -213,6 +220,7 @@ export class KurrentDbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof KurrentStreamDeletedError) throw new StreamDeletedError(streamId);
       throw error;
     }
     return latest;

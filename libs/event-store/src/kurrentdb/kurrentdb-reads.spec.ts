@@ -1,4 +1,5 @@
-import { BACKWARDS, END, NO_STREAM, START, StreamNotFoundError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, MaxAppendSizeExceededError, NO_STREAM, START, StreamDeletedError as KurrentStreamDeletedError, StreamNotFoundError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import { AppendTooLargeError, StreamDeletedError } from '../port';
 import type { NewEvent } from '@liangxin/contracts';
 import { type KurrentClient, KurrentDbEventStore, READ_PAGE, TruncatedStreamError } from './kurrentdb-event-store';
 
@@ -218,5 +219,27 @@ describe('KurrentDB adapter: what it refuses to pretend', () => {
 
     expect(await store.readAll()).toHaveLength(1);
     expect(store.foreignEventsSkipped).toBe(1);
+  });
+});
+
+describe('KurrentDB adapter: the server refusing an append or a read', () => {
+  it('maps StreamDeleted and MaxAppendSizeExceeded (the client classes) to the typed errors of the port', async () => {
+    const client = new RecordingClient();
+    const store = storeOver(client);
+    client.appendToStream = async () => {
+      throw KurrentStreamDeletedError.fromStreamName('budget-9');
+    };
+    await expect(store.append('budget-9', [registered(1)], { expected: 'any' })).rejects.toEqual(expect.objectContaining({ name: 'StreamDeletedError', streamId: 'budget-9' }));
+    await expect(store.append('budget-9', [registered(1)], { expected: 'any' })).rejects.toBeInstanceOf(StreamDeletedError);
+    client.appendToStream = async () => {
+      throw MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576);
+    };
+    await expect(store.append('budget-9', [registered(1)], { expected: 'any' })).rejects.toEqual(expect.objectContaining({ code: 'APPEND_TOO_LARGE', maxBytes: 1_048_576 }));
+    await expect(store.append('budget-9', [registered(1)], { expected: 'any' })).rejects.toBeInstanceOf(AppendTooLargeError);
+
+    client.readStream = () => {
+      throw KurrentStreamDeletedError.fromStreamName('budget-9');
+    };
+    await expect(store.readStream('budget-9')).rejects.toBeInstanceOf(StreamDeletedError);
   });
 });

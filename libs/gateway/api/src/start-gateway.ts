@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WakeUpSubscription } from './read-side/wake-up-subscription';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { EventStore } from '@liangxin/event-store';
 import { createMetricsRegistry, type HealthProbe, InfrastructureModule, type LiangxinConfig, serviceRootModule } from '@liangxin/platform';
-import { AuditTrail, type LiveProjections, PostgresReadModelStore, ProjectionRunner, type ProjectionRunnerOptions, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
+import { AuditTrail, type LiveProjections, MongoReadModelStore, PostgresReadModelStore, ProjectionRunner, type ProjectionRunnerOptions, ProjectionThread, type ReadModelStore, rebuildInWorkers, rebuildProjections, TimeTravel } from '@liangxin/read-models';
 import type { ConsumerProgress, DeadLetterAdmin } from '@liangxin/transport';
 import { Gauge, type Registry } from 'prom-client';
 import { TokenService } from './auth/tokens';
@@ -59,8 +60,10 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
   const rebuild: ProjectionRebuilder = files
     ? (onProgress) => rebuildInWorkers({ ...files, coverageTarget: config.coverageTarget, projections: projectionsFor(settings).map((p) => p.name), onProgress })
     : (onProgress) => rebuildProjections(eventStore, readModels, projectionsFor(settings), { onProgress });
-  // Wake the projections as soon as anything is appended, instead of at their next poll.
-  const wakeUp = eventStore.subscribeToAll({ after: await eventStore.headPosition() }, () => projections.poke());
+  // Wake the projections as soon as anything is appended, instead of at their next poll; re-subscribed when it dies.
+  const wakeUp = await WakeUpSubscription.start(eventStore, () => projections.poke(), {
+    onFailure: (error, failures) => new Logger('Projections').warn(`Wake-up subscription failed (${failures} in a row), re-subscribing: ${String(error)}`),
+  });
 
   const metrics = createMetricsRegistry('gateway');
   new Gauge({
@@ -88,7 +91,9 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
       name: 'readModels',
       check: async () => {
         if (projections.failure) throw projections.failure;
-        return { position: projections.position, lag: (await eventStore.headPosition()) - projections.position };
+        // lag in events, counted up to LAG_COUNT_LIMIT: a difference of positions would be bytes on KurrentDB
+        const behind = await eventStore.readAll({ after: projections.position, limit: LAG_COUNT_LIMIT });
+        return { position: projections.position, lag: behind.length, ...(behind.length === LAG_COUNT_LIMIT && { lagAtLeast: true }), wakeUp: wakeUp.health() };
       },
     },
   ];
@@ -142,18 +147,21 @@ export async function startGatewayApp(options: GatewayAppOptions): Promise<Gatew
 /** How to reach a server listening on `host`: on every interface through loopback, an IPv6 address in brackets. */
 const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
 
-/** the read models stopped: /health turns down (its readModels check throws) and the log says why */
+/** health counts the events the read models are behind up to this many */
+const LAG_COUNT_LIMIT = 1_000;
+
+/** the read models keep failing: /health turns down (its readModels check throws) until a batch succeeds, and the log says why */
 const reportProjectionFailure = (error: unknown) =>
-  new Logger('Projections').error(`The read models stopped and no longer follow the log: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  new Logger('Projections').error(`The read models keep failing and retry with backoff: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
 /**
- * The gateway's live projections in this thread. Over a PostgreSQL read-model database, which several gateways may
+ * The gateway's live projections in this thread. Over a PostgreSQL or MongoDB read-model database, which several gateways may
  * share, only the holder of the projection lock projects; the others answer reads at once and follow its
  * checkpoints, and one of them takes over when the holder dies.
  */
 export async function startProjectionRunner(...args: ConstructorParameters<typeof ProjectionRunner>): Promise<ProjectionRunner> {
   const [events, store, projections, options] = args;
-  const exclusive: ProjectionRunnerOptions | undefined = store instanceof PostgresReadModelStore
+  const exclusive: ProjectionRunnerOptions | undefined = store instanceof PostgresReadModelStore || store instanceof MongoReadModelStore
     ? {
         projectionLock: (lost) => store.acquireProjectionLock({ lost }),
         onProjectionLockLost: (error) => new Logger('Projections').warn(`Lost the projection lock, waiting to take it again: ${String(error)}`),

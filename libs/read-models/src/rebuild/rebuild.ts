@@ -6,10 +6,11 @@ import { WriteBackCache } from './write-back-cache';
 
 export interface RebuildProgress {
   projections: string[];
-  /** events read so far */
+  /** log position reached: a share of `total`, not a count (KurrentDB positions are byte offsets) */
   done: number;
   /** head of the log as last seen (grows while events keep arriving) */
   total: number;
+  /** counted from the events read */
   eventsPerSecond: number;
   phase: 'replaying' | 'swapped';
 }
@@ -20,10 +21,10 @@ export interface RebuildOptions {
   /**
    * events applied in memory between two writes of the changed documents (default 50 000). Each flush
    * is one transaction for every projection, with their checkpoints; snapshots are taken at the flushes
-   * that pass a multiple of `snapshotEvery`, so the snapshots of a rebuilt generation are at least this far apart.
+   * after `snapshotEvery` events or more, so the snapshots of a rebuilt generation are at least this many events apart.
    */
   flushEvery?: number;
-  /** take a snapshot for time travel at the first flush past each multiple of this (default 10 000; 0 = never) */
+  /** take a snapshot for time travel at the first flush after each this many events (default 10 000; 0 = never) */
   snapshotEvery?: number;
   /** documents kept in memory between flushes, written or not (default 200 000, all projections together) */
   cacheDocuments?: number;
@@ -74,25 +75,26 @@ export async function rebuildProjections(
   );
   /** projections still replaying (a promoted one belongs to the live runner from then on) */
   let replaying = [...projections];
-  const lastSnapshot = new Map<Projection, number>();
+  /** events read since each projection's last snapshot: counted, since positions may be byte offsets */
+  const sinceSnapshot = new Map<Projection, number>();
   let position = 0;
+  let eventsRead = 0;
   let unflushed = 0;
   let lastEvent: RecordedEvent | undefined;
 
   const report = (phase: RebuildProgress['phase']) => {
     const seconds = (performance.now() - started) / 1000;
     total = Math.max(total, position);
-    options.onProgress?.({ projections: names, done: position, total, eventsPerSecond: seconds > 0 ? position / seconds : 0, phase });
+    options.onProgress?.({ projections: names, done: position, total, eventsPerSecond: seconds > 0 ? eventsRead / seconds : 0, phase });
   };
   const flush = async () => {
     if (!lastEvent || unflushed === 0) return;
     const commits: ProjectionCommit[] = [];
     for (const projection of replaying) {
       const commit: ProjectionCommit = { projection: projection.name, changes: cache.takeChanges(projection.collections), checkpoint: position, generation: generations.get(projection) };
-      const previous = lastSnapshot.get(projection) ?? 0;
-      if (snapshotEvery > 0 && projection.snapshots !== false && Math.floor(position / snapshotEvery) > Math.floor(previous / snapshotEvery)) {
+      if (snapshotEvery > 0 && projection.snapshots !== false && (sinceSnapshot.get(projection) ?? 0) >= snapshotEvery) {
         commit.snapshot = { recordedAt: lastEvent.recordedAt };
-        lastSnapshot.set(projection, position);
+        sinceSnapshot.set(projection, 0);
       }
       commits.push(commit);
     }
@@ -111,6 +113,8 @@ export async function rebuildProjections(
         lastEvent = page[page.length - 1];
         position = lastEvent.globalPosition;
         unflushed += page.length;
+        eventsRead += page.length;
+        for (const projection of replaying) sinceSnapshot.set(projection, (sinceSnapshot.get(projection) ?? 0) + page.length);
       }
       report('replaying');
       const caughtUp = page.length < pageSize;
@@ -129,5 +133,5 @@ export async function rebuildProjections(
   }
   report('swapped');
   const seconds = (performance.now() - started) / 1000;
-  return { events: position, seconds, eventsPerSecond: seconds > 0 ? position / seconds : 0 };
+  return { events: eventsRead, seconds, eventsPerSecond: seconds > 0 ? eventsRead / seconds : 0 };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@liangxin/event-store';
+import { SqliteEventStore, type EventStore } from '@liangxin/event-store';
 import { ORGANISATION_STATUS, organisationStatusProjection } from '../projections';
 import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
 import { ProjectionRunner } from './projection-runner';
@@ -38,6 +38,120 @@ describe('ProjectionRunner', () => {
     await restarted.stop();
     await events.close();
     await store.close();
+  });
+
+  /** The SQLite store with commitAll failing while `failing` > 0 (a step-down, a reset connection), at the port boundary. */
+  const flakyStore = (store: SqliteReadModelStore) => {
+    const control = { failing: 0, attempts: 0 };
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'commitAll') {
+          return async (...args: Parameters<SqliteReadModelStore['commitAll']>) => {
+            control.attempts++;
+            if (control.failing > 0) {
+              control.failing--;
+              throw Object.assign(new Error('not primary (step-down)'), { code: 10107 });
+            }
+            return target.commitAll(...args);
+          };
+        }
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { flaky, control };
+  };
+
+  it('retries a batch that failed transiently, with backoff, without reporting it', async () => {
+    const events = SqliteEventStore.open({ file: join(dir, 'transient.db'), durability: 'os', pollIntervalMs: 1_000 });
+    const store = SqliteReadModelStore.open(dir, 'transient.sqlite');
+    const { flaky, control } = flakyStore(store);
+    const reported: unknown[] = [];
+    const retried: number[] = [];
+    const runner = new ProjectionRunner(events, flaky, [organisationStatusProjection], {
+      pollIntervalMs: 60_000,
+      retryBackoffMs: 10,
+      failuresBeforeReport: 3,
+      onError: (error) => reported.push(error),
+      onRetry: (_error, failures) => retried.push(failures),
+    });
+    try {
+      await runner.start();
+      control.failing = 2;
+      const { lastPosition } = await events.append('org-t1', [formed('t1')], { expected: 'no_stream' });
+      await runner.waitForPosition(lastPosition, 5_000);
+      expect(retried).toEqual([1, 2]);
+      expect(reported).toEqual([]);
+      expect(runner.failure).toBeUndefined();
+      expect(await store.get(ORGANISATION_STATUS, 't1')).toMatchObject({ position: lastPosition });
+    } finally {
+      await runner.stop();
+      await events.close();
+      await store.close();
+    }
+  });
+
+  it('reports a failure that persists while it persists, keeps retrying, and clears it once a batch succeeds', async () => {
+    const events = SqliteEventStore.open({ file: join(dir, 'persistent.db'), durability: 'os', pollIntervalMs: 1_000 });
+    const store = SqliteReadModelStore.open(dir, 'persistent.sqlite');
+    const { flaky, control } = flakyStore(store);
+    const reported: unknown[] = [];
+    const runner = new ProjectionRunner(events, flaky, [organisationStatusProjection], {
+      pollIntervalMs: 60_000,
+      retryBackoffMs: 5,
+      maxRetryBackoffMs: 20,
+      failuresBeforeReport: 3,
+      onError: (error) => reported.push(error),
+    });
+    try {
+      await runner.start();
+      control.failing = Number.POSITIVE_INFINITY;
+      const { lastPosition } = await events.append('org-p1', [formed('p1')], { expected: 'no_stream' });
+      runner.poke();
+      const deadline = Date.now() + 5_000;
+      while (control.attempts < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(runner.failure).toMatchObject({ message: 'not primary (step-down)' });
+      expect(reported).toHaveLength(1);
+
+      control.failing = 0;
+      await runner.waitForPosition(lastPosition, 5_000);
+      expect(runner.failure).toBeUndefined();
+      expect(await store.get(ORGANISATION_STATUS, 'p1')).toMatchObject({ position: lastPosition });
+    } finally {
+      await runner.stop();
+      await events.close();
+      await store.close();
+    }
+  });
+
+  it('snapshots every N events, counted, when positions are byte offsets (as on KurrentDB)', async () => {
+    const inner = SqliteEventStore.open({ file: join(dir, 'offsets.db'), durability: 'os', pollIntervalMs: 1_000 });
+    const BYTES = 1_000; // every event moves the position by a kilobyte
+    const offsets: EventStore = {
+      ...inner,
+      append: inner.append.bind(inner),
+      readStream: inner.readStream.bind(inner),
+      readEvent: inner.readEvent.bind(inner),
+      subscribeToAll: inner.subscribeToAll.bind(inner),
+      close: inner.close.bind(inner),
+      readAll: async (options = {}) =>
+        (await inner.readAll({ ...options, after: Math.floor((options.after ?? 0) / BYTES) })).map((e) => ({ ...e, globalPosition: e.globalPosition * BYTES })),
+      headPosition: async () => (await inner.headPosition()) * BYTES,
+    };
+    const store = SqliteReadModelStore.open(dir, 'offsets.sqlite');
+    for (let i = 1; i <= 7; i++) await inner.append(`org-b${i}`, [formed(`b${i}`)], { expected: 'no_stream' });
+    const runner = new ProjectionRunner(offsets, store, [organisationStatusProjection], { pollIntervalMs: 60_000, batchSize: 1, snapshotEvery: 3 });
+    try {
+      await runner.start();
+      await runner.waitForPosition(7 * BYTES, 5_000);
+      const marks = [];
+      for (let p = 1; p <= 7; p++) marks.push((await store.nearestSnapshot('organisation-status', { position: p * BYTES }))?.position);
+      expect(marks).toEqual([undefined, undefined, 3 * BYTES, 3 * BYTES, 3 * BYTES, 6 * BYTES, 6 * BYTES]);
+    } finally {
+      await runner.stop();
+      await inner.close();
+      await store.close();
+    }
   });
 
   it('rebuilds a projection whose stored collections differ from its code (an older version) before going live', async () => {

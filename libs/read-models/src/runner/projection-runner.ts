@@ -9,13 +9,24 @@ import { stageBatch } from './unit-of-work';
 export interface ProjectionRunnerOptions {
   /** events read and committed per transaction (default 1 000) */
   batchSize?: number;
-  /** take a snapshot for time travel each time the checkpoint passes a multiple of this (default 10 000; 0 = never) */
+  /** take a snapshot for time travel every this many events (default 10 000; 0 = never): a count, never a distance in positions, which are byte offsets on KurrentDB */
   snapshotEvery?: number;
   /** how long to wait for new events once caught up, unless poked (default 100 ms) */
   pollIntervalMs?: number;
   /** write into these generations instead of the live ones */
   generations?: ReadonlyMap<string, Generation>;
+  /**
+   * Told of a failure that persists: `failuresBeforeReport` batches in a row failed. The runner keeps retrying
+   * with backoff, and `failure` shows the error until a batch succeeds again.
+   */
   onError?: (error: unknown) => void;
+  /** told of every failed batch, transient ones included, with how many failed in a row */
+  onRetry?: (error: unknown, failures: number) => void;
+  /** consecutive failed batches before a failure counts as persistent (default 5) */
+  failuresBeforeReport?: number;
+  /** wait after the first failed batch, doubling up to `maxRetryBackoffMs` (defaults 100 ms, 30 s) */
+  retryBackoffMs?: number;
+  maxRetryBackoffMs?: number;
   /** told the position every projection has committed, after each batch that moved it */
   onPosition?: (position: number) => void;
   /**
@@ -50,6 +61,8 @@ export class ProjectionRunner implements LiveProjections {
   private readonly snapshotEvery: number;
   private readonly pollIntervalMs: number;
   private readonly lastSnapshot = new Map<string, number>();
+  /** events read since each projection's last snapshot (counted from start-up) */
+  private readonly sinceSnapshot = new Map<string, number>();
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -59,6 +72,8 @@ export class ProjectionRunner implements LiveProjections {
   /** held projection lock, when `projectionLock` is set; undefined while another runner projects */
   private lock: { release(): Promise<void> } | undefined;
   private acquiring = false;
+  /** the error of the batches failing in a row, once they are `failuresBeforeReport`; cleared by a batch that succeeds */
+  private persistentFailure: unknown;
 
   constructor(
     private readonly events: EventStore,
@@ -71,8 +86,9 @@ export class ProjectionRunner implements LiveProjections {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }
 
+  /** why the projections are not following the log: a failure that persists (they keep retrying), or why they stopped */
   get failure(): unknown {
-    return this.waiters.failed;
+    return this.waiters.failed ?? this.persistentFailure;
   }
 
   /** the position every projection of this runner has committed */
@@ -145,7 +161,7 @@ export class ProjectionRunner implements LiveProjections {
     for (const projection of this.projections) {
       const staged = await stageBatch(this.store, projection, batch, last.globalPosition, this.generation(projection));
       if (!staged) continue;
-      if (this.snapshotDue(projection, last.globalPosition)) staged.snapshot = { recordedAt: last.recordedAt };
+      if (this.snapshotDue(projection, batch.length)) staged.snapshot = { recordedAt: last.recordedAt };
       commits.push(staged);
     }
     try {
@@ -155,25 +171,53 @@ export class ProjectionRunner implements LiveProjections {
       if (error instanceof StaleStagingError) return 0;
       throw error;
     }
-    for (const c of commits) if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
+    for (const c of commits) {
+      this.sinceSnapshot.set(c.projection, c.snapshot ? 0 : (this.sinceSnapshot.get(c.projection) ?? 0) + batch.length);
+      if (c.snapshot) this.lastSnapshot.set(c.projection, c.checkpoint);
+    }
+    // committed: whatever failed before is over, before anyone waiting on this position looks
+    this.persistentFailure = undefined;
     stageTimings.since('apply', applyStarted);
     this.waiters.advance(last.globalPosition);
     this.options.onPosition?.(last.globalPosition);
     return batch.length;
   }
 
+  /**
+   * Applies batches until stopped. A failed batch (a replica-set step-down mid-cursor, a connection reset, a lock
+   * timeout) is retried with backoff from the committed position; only one that keeps failing is reported.
+   */
   private async loop(): Promise<void> {
+    let failures = 0;
     while (!this.stopped) {
-      if (!this.projecting) {
-        this.acquireInBackground();
-        // another runner projects: follow its committed checkpoints so position waits still resolve here
-        this.waiters.advance(await this.lowestCheckpoint());
-        if (!this.stopped) await this.sleep();
+      let read: number;
+      try {
+        read = await this.once();
+      } catch (error) {
+        if (this.stopped) return;
+        failures++;
+        this.options.onRetry?.(error, failures);
+        if (failures >= (this.options.failuresBeforeReport ?? 5)) {
+          if (this.persistentFailure === undefined) this.options.onError?.(error);
+          this.persistentFailure = error;
+        }
+        const base = this.options.retryBackoffMs ?? 100;
+        await this.sleep(Math.min(base * 2 ** (failures - 1), this.options.maxRetryBackoffMs ?? 30_000));
         continue;
       }
-      const read = await this.step();
+      failures = 0;
+      this.persistentFailure = undefined;
       if (read < this.batchSize && !this.stopped) await this.sleep();
     }
+  }
+
+  /** one round of the loop: a batch projected, or (without the lock) the holder's checkpoints followed */
+  private async once(): Promise<number> {
+    if (this.projecting) return this.step();
+    this.acquireInBackground();
+    // another runner projects: follow its committed checkpoints so position waits still resolve here
+    this.waiters.advance(await this.lowestCheckpoint());
+    return 0;
   }
 
   /** Waits for the projection lock without holding up the loop; once held, resumes from the stored checkpoints. */
@@ -208,8 +252,8 @@ export class ProjectionRunner implements LiveProjections {
       });
   }
 
-  private sleep(): Promise<void> {
-    if (this.pokedWhileBusy) {
+  private sleep(backoffMs?: number): Promise<void> {
+    if (this.pokedWhileBusy && backoffMs === undefined) {
       this.pokedWhileBusy = false;
       return Promise.resolve();
     }
@@ -220,15 +264,14 @@ export class ProjectionRunner implements LiveProjections {
         resolve();
       };
       // someone waits for a position: look again soon (events may come from another process), but do not spin
-      const timer = setTimeout(done, this.waiters.size > 0 ? Math.min(5, this.pollIntervalMs) : this.pollIntervalMs);
+      const timer = setTimeout(done, backoffMs ?? (this.waiters.size > 0 ? Math.min(5, this.pollIntervalMs) : this.pollIntervalMs));
       this.wake = done;
     });
   }
 
-  private snapshotDue(projection: Projection, position: number): boolean {
+  private snapshotDue(projection: Projection, batchLength: number): boolean {
     if (!this.snapshotEvery || projection.snapshots === false) return false;
-    const previous = this.lastSnapshot.get(projection.name) ?? 0;
-    return Math.floor(position / this.snapshotEvery) > Math.floor(previous / this.snapshotEvery);
+    return (this.sinceSnapshot.get(projection.name) ?? 0) + batchLength >= this.snapshotEvery;
   }
 
   private generation(projection: Projection): Generation | undefined {

@@ -48,6 +48,23 @@ export function deadLetterStoreContract(open: () => Promise<OpenedStore>): void 
     expect(await store.list('evaluation')).toHaveLength(1);
   });
 
+  it('keeps one dead letter per event id and source: a retried letter failing again, cycle after cycle, adds none', async () => {
+    // nats-server 2.9 ignores term(reason): a dead-lettered message comes back after ack_wait and is parked again
+    const first = await store.park({ consumer: 'funding', source: 'registry', event: event(11), error: 'cycle 1', attempts: 5 });
+    for (let cycle = 2; cycle <= 4; cycle++) {
+      await store.park({ consumer: 'funding', source: 'registry', event: event(11), error: `cycle ${cycle}`, attempts: 5 });
+    }
+    // the same position in another source's store is another event
+    const other = { ...event(11), eventId: 'e-other-store' };
+    await store.park({ consumer: 'funding', source: 'formation', event: other, error: 'elsewhere', attempts: 1 });
+    // and the same event id from another source is kept apart too
+    await store.park({ consumer: 'funding', source: 'formation', event: { ...event(12), eventId: event(11).eventId }, error: 'same id', attempts: 1 });
+
+    const letters = await store.list('funding');
+    expect(letters.filter((l) => l.source === 'registry')).toEqual([expect.objectContaining({ id: first.id, error: 'cycle 4', attempts: 20 })]);
+    expect(letters.filter((l) => l.source === 'formation')).toHaveLength(2);
+  });
+
   it('records failed retries and removes a letter once retried successfully', async () => {
     const parked = await store.park({ consumer: 'registry', event: event(9), error: 'x', attempts: 2 });
     await store.recordFailedRetry(parked.id, 'still broken', 3);

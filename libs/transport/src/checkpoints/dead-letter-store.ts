@@ -1,9 +1,14 @@
 import type { RecordedEvent } from '@liangxin/contracts';
 
 /** An event a consumer gave up on after its handler kept failing; kept so an operator can look and retry. */
+/** A consumer of the embedded mode follows one event store: the source of its dead letters unless named. */
+export const DEFAULT_DEAD_LETTER_SOURCE = 'store';
+
 export interface DeadLetter {
   id: number;
   consumer: string;
+  /** where the event came from (one event store per source) */
+  source: string;
   event: RecordedEvent;
   /** the last error, as text */
   error: string;
@@ -17,6 +22,8 @@ export interface DeadLetter {
 
 export interface ParkRequest {
   consumer: string;
+  /** default DEFAULT_DEAD_LETTER_SOURCE */
+  source?: string;
   event: RecordedEvent;
   error: string;
   attempts: number;
@@ -24,8 +31,9 @@ export interface ParkRequest {
 
 export interface DeadLetterStore {
   /**
-   * Parks an event. Parking the same event for the same consumer again (a redelivery after a crash)
-   * updates the existing dead letter instead of adding a second one.
+   * Parks an event. Parking the same event (by event id) from the same source for the same consumer again
+   * (a redelivery after a crash, a retried dead letter that fails again) updates the existing dead letter
+   * instead of adding a second one.
    */
   park(request: ParkRequest): Promise<DeadLetter>;
   /** oldest first; all consumers unless one is named */

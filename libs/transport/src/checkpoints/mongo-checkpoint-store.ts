@@ -30,7 +30,8 @@ export class MongoCheckpointStore implements CheckpointStore {
   }
 
   async load<T>(name: string): Promise<T | undefined> {
-    const doc = await this.model.findById(name).lean<CheckpointDocument>().exec();
+    // majority: never resume from a checkpoint a failover could still roll back
+    const doc = await this.model.findById(name).setOptions({ readConcern: { level: 'majority' } }).lean<CheckpointDocument>().exec();
     return doc ? (doc.value as T) : undefined;
   }
 

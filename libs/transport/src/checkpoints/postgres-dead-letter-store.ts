@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { RecordedEvent } from '@liangxin/contracts';
-import type { DeadLetter, DeadLetterStore, ParkRequest } from './dead-letter-store';
+import { DEFAULT_DEAD_LETTER_SOURCE, type DeadLetter, type DeadLetterStore, type ParkRequest } from './dead-letter-store';
 import { createTablesOnce, resolvePostgresTarget, type PostgresTarget } from './postgres-consumer-state';
 
 const DEAD_LETTERS_LOCK_KEY = 7_301_518_840_102;
@@ -8,6 +8,7 @@ const DEAD_LETTERS_LOCK_KEY = 7_301_518_840_102;
 interface DeadLetterRow {
   id: string;
   consumer: string;
+  source: string;
   event: RecordedEvent;
   error: string;
   attempts: number;
@@ -15,13 +16,14 @@ interface DeadLetterRow {
   last_attempt_at: string;
 }
 
-const COLUMNS = `id, consumer, event, error, attempts,
+const COLUMNS = `id, consumer, source, event, error, attempts,
   to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS parked_at,
   to_char(last_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_attempt_at`;
 
 const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   id: Number(row.id),
   consumer: row.consumer,
+  source: row.source,
   event: row.event,
   error: row.error,
   attempts: row.attempts,
@@ -29,7 +31,7 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   lastAttemptAt: row.last_attempt_at,
 });
 
-/** Dead letters as rows of a `dead_letters` table, one per (consumer, event position), the event as jsonb. */
+/** Dead letters as rows of a `dead_letters` table, one per (consumer, source, event id), the event as jsonb. */
 export class PostgresDeadLetterStore implements DeadLetterStore {
   private constructor(
     private readonly pool: Pool,
@@ -45,14 +47,21 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
         `CREATE TABLE IF NOT EXISTS dead_letters (
            id              bigserial   PRIMARY KEY,
            consumer        text        NOT NULL,
+           source          text        NOT NULL DEFAULT '${DEFAULT_DEAD_LETTER_SOURCE}',
+           event_id        text,
            global_position bigint      NOT NULL,
            event_type      text        NOT NULL,
            event           jsonb       NOT NULL,
            error           text        NOT NULL,
            attempts        integer     NOT NULL,
            parked_at       timestamptz NOT NULL,
-           last_attempt_at timestamptz NOT NULL,
-           UNIQUE (consumer, global_position))`,
+           last_attempt_at timestamptz NOT NULL);
+         -- a table of an older version was keyed by (consumer, global_position): add the source and event id keys
+         ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT '${DEFAULT_DEAD_LETTER_SOURCE}';
+         ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS event_id text;
+         ALTER TABLE dead_letters DROP CONSTRAINT IF EXISTS dead_letters_consumer_global_position_key;
+         UPDATE dead_letters SET event_id = event->>'eventId' WHERE event_id IS NULL;
+         CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_by_event ON dead_letters (consumer, source, event_id)`,
       );
     } catch (error) {
       if (owned) await pool.end();
@@ -61,16 +70,16 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
     return new PostgresDeadLetterStore(pool, owned);
   }
 
-  async park({ consumer, event, error, attempts }: ParkRequest): Promise<DeadLetter> {
+  async park({ consumer, source = DEFAULT_DEAD_LETTER_SOURCE, event, error, attempts }: ParkRequest): Promise<DeadLetter> {
     const { rows } = await this.pool.query<DeadLetterRow>(
-      `INSERT INTO dead_letters (consumer, global_position, event_type, event, error, attempts, parked_at, last_attempt_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, now(), now())
-       ON CONFLICT (consumer, global_position) DO UPDATE SET
+      `INSERT INTO dead_letters (consumer, source, event_id, global_position, event_type, event, error, attempts, parked_at, last_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, now(), now())
+       ON CONFLICT (consumer, source, event_id) DO UPDATE SET
          error = excluded.error,
          attempts = dead_letters.attempts + excluded.attempts,
          last_attempt_at = excluded.last_attempt_at
        RETURNING ${COLUMNS}`,
-      [consumer, event.globalPosition, event.type, JSON.stringify(event), error, attempts],
+      [consumer, source, event.eventId, event.globalPosition, event.type, JSON.stringify(event), error, attempts],
     );
     return toDeadLetter(rows[0]);
   }

@@ -6,12 +6,15 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { CheckpointStore, ConsumerCheckpoint } from '../checkpoints/checkpoint-store';
 import type { DeadLetter, DeadLetterStore } from '../checkpoints/dead-letter-store';
 import type { RetryOutcome } from '../dead-letters';
+import { RetryPolicy } from '../delivery/retry-policy';
 import { SerialQueue } from '../serial-queue';
 import { describeError } from '../wire-error';
 import type { DeadLetterRetrier, InProcessBus } from './in-process-bus';
 import { InProcessContext } from './in-process-context';
 
 export const IN_PROCESS_TRANSPORT = Symbol('IN_PROCESS_TRANSPORT');
+/** The embedded mode's consumers follow one event store: the source of every dead letter they park. */
+export const IN_PROCESS_SOURCE = 'store';
 
 export interface InProcessServerOptions {
   /** durable name of this consumer: its checkpoint and dead letters are kept under it */
@@ -76,11 +79,12 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
   /** handler calls, retries and checkpoint saves run one at a time, in order */
   private readonly serial = new SerialQueue();
   private readonly listeners = new Map<string, Array<(error: unknown) => void>>();
+  private readonly policy: RetryPolicy;
 
   constructor(options: InProcessServerOptions) {
     super();
     this.settings = { maxDeliveries: 5, retryBackoffMs: 100, maxRetryBackoffMs: 30_000, checkpointEvery: 100, ...options };
-    if (this.settings.maxDeliveries < 1) throw new Error('maxDeliveries must be at least 1');
+    this.policy = RetryPolicy.exponential(this.settings.retryBackoffMs, this.settings.maxRetryBackoffMs, this.settings.maxDeliveries);
     this.logger = new Logger(`InProcessServer:${options.consumer}`);
   }
 
@@ -196,7 +200,7 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
     if (handler) {
       const failure = await this.deliverWithRetries(handler, event);
       if (failure) {
-        await this.settings.deadLetters.park({ consumer: this.settings.consumer, event, ...failure });
+        await this.settings.deadLetters.park({ consumer: this.settings.consumer, source: IN_PROCESS_SOURCE, event, ...failure });
         this.logger.warn(`Parked ${event.type} at position ${event.globalPosition} after ${failure.attempts} attempts`);
       }
       this.handledSinceSave += 1;
@@ -215,21 +219,22 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
 
   /** undefined when the handler succeeded; otherwise the last error and how many calls were made */
   private async deliverWithRetries(handler: MessageHandler, event: RecordedEvent): Promise<{ error: string; attempts: number } | undefined> {
-    const { maxDeliveries } = this.settings;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= maxDeliveries; attempt++) {
+    const { maxDeliveries } = this.policy;
+    for (let attempt = 1; ; attempt++) {
       if (this.closing) throw new ConsumerStopping();
       try {
         await this.invoke(handler, event, attempt);
         return undefined;
       } catch (error) {
-        lastError = error;
         this.logger.warn(`${event.type} at position ${event.globalPosition} failed (attempt ${attempt}/${maxDeliveries}): ${describeError(error)}`);
-        if (attempt < maxDeliveries) await this.sleep(this.backoff(attempt));
+        const decision = this.policy.afterFailure(attempt);
+        if (decision.kind === 'dead-letter') {
+          if (this.closing) throw new ConsumerStopping();
+          return { error: describeError(error), attempts: attempt };
+        }
+        await this.sleep(decision.delayMs);
       }
     }
-    if (this.closing) throw new ConsumerStopping();
-    return { error: describeError(lastError), attempts: maxDeliveries };
   }
 
   private async invoke(handler: MessageHandler, event: RecordedEvent, attempt: number): Promise<void> {
@@ -256,10 +261,6 @@ export class InProcessServer extends Server<InProcessServerEvents> implements Cu
     await this.settings.checkpoints.save<ConsumerCheckpoint>(this.settings.consumer, { position });
     this.savedPosition = position;
     this.handledSinceSave = 0;
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(this.settings.retryBackoffMs * 2 ** (attempt - 1), this.settings.maxRetryBackoffMs);
   }
 
   private sleep(ms: number): Promise<void> {

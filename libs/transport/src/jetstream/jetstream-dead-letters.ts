@@ -10,7 +10,7 @@ import {
   type RetryOutcome,
 } from '../dead-letters';
 import type { DeadLetterRecord } from './dead-letter-record';
-import { DEAD_LETTERS_STREAM, deadLetterSubject, TransportHeaders } from './subjects';
+import { DEAD_LETTERS_STREAM, isDeadLetterOf, TransportHeaders } from './subjects';
 import { ensureTopology } from './topology';
 
 const toView = (seq: number, record: DeadLetterRecord): DeadLetterView => ({
@@ -37,12 +37,11 @@ export class JetStreamDeadLetters implements DeadLetterAdmin {
   async list(filter: DeadLetterFilter = {}): Promise<DeadLetterView[]> {
     const jsm = await this.manager();
     const { state } = await jsm.streams.info(DEAD_LETTERS_STREAM);
-    const wantedSubject = filter.consumer ? deadLetterSubject(filter.consumer) : undefined;
     const limit = filter.limit ?? DEFAULT_DEAD_LETTER_LIST_LIMIT;
     const found: DeadLetterView[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq && found.length < limit && state.messages > 0; seq++) {
       const stored = await this.get(jsm, seq);
-      if (!stored || (wantedSubject && stored.subject !== wantedSubject)) continue;
+      if (!stored || (filter.consumer && !isDeadLetterOf(stored.subject, filter.consumer))) continue;
       found.push(toView(seq, stored.json<DeadLetterRecord>()));
     }
     return found;
@@ -51,7 +50,7 @@ export class JetStreamDeadLetters implements DeadLetterAdmin {
   /**
    * Republishes the event to its original subject, marked for the consumer that gave up on it (other
    * consumers ignore the copy), then removes the dead letter. The consumer applies it in its own
-   * time; failing again dead-letters it again, under a new id.
+   * time; failing again dead-letters it again, under a new id (one record per event and consumer).
    */
   async retry(id: string): Promise<RetryOutcome> {
     const jsm = await this.manager();

@@ -14,7 +14,9 @@ import { headers, nanos, type Msg, type NatsConnection, type Status, type Subscr
 import { connect } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import type { CheckpointStore } from '../checkpoints/checkpoint-store';
-import { readSourceLog, START_OF_SOURCE, type SequencedEvent, type SourceLog, type SourcePosition } from '../forwarding/source-log';
+import { RetryPolicy } from '../delivery/retry-policy';
+import { SourceGate, type SourceMetrics } from '../delivery/source-gate';
+import type { SequencedEvent, SourceLog } from '../forwarding/source-log';
 import { SerialQueue } from '../serial-queue';
 import type { AppliedPositionReply } from '../progress/consumer-progress';
 import { describeError, toWireError, type CommandReply } from '../wire-error';
@@ -23,7 +25,7 @@ import { JetStreamContext } from './jetstream-context';
 import {
   appliedPositionSubject,
   commandSubject,
-  deadLetterSubject,
+  deadLetterEventSubject,
   EVENTS_STREAM,
   EVENTS_SUBJECT_ROOT,
   eventSubject,
@@ -59,20 +61,7 @@ export interface JetStreamServerOptions extends TopologyOptions {
   pullExpiresMs?: number;
 }
 
-export interface SourceMetrics {
-  appliedPosition: number;
-  appliedSequence: number;
-  /** the source store's head globalPosition, as last polled */
-  headPosition: number;
-  /** head minus applied position, in store positions */
-  lag: number;
-  gapsDetected: number;
-  lagBackfills: number;
-  eventsBackfilled: number;
-  duplicatesSkipped: number;
-  deadLettered: number;
-  retriesApplied: number;
-}
+export type { SourceMetrics } from '../delivery/source-gate';
 
 export interface JetStreamServerMetrics {
   service: string;
@@ -82,35 +71,11 @@ export interface JetStreamServerMetrics {
 /** NATS connection status events by type ('disconnect', 'reconnect', 'error', ...). */
 type ConnectionEvents = Record<string, (status: Status) => void>;
 
-type SourceState = {
-  log: SourceLog;
-  applied: SourcePosition;
-  head: number;
-  behindSince?: number;
-  behindAtSequence?: number;
-  lastGapAtSequence?: number;
-  counters: Omit<SourceMetrics, 'appliedPosition' | 'appliedSequence' | 'headPosition' | 'lag'>;
-};
-
-/** The next event of a source cannot be applied yet: it failed recently and waits for its retry delay. */
-class RetryLater extends Error {
-  constructor(readonly notBefore: number) {
-    super('waiting for a retry delay');
-  }
-}
-
 /** The position a settled read asks about (0 when the request names none). */
 const askedPosition = (msg: Msg): number => {
   const asked = msg.data.length > 0 ? Number((msg.json() as { position?: unknown } | null)?.position) : 0;
   return Number.isSafeInteger(asked) && asked > 0 ? asked : 0;
 };
-
-/** A failing event stops a catch-up; NATS redelivery or the next lag check tries it again later. */
-const ignoreRetryLater = (error: unknown): void => {
-  if (!(error instanceof RetryLater)) throw error;
-};
-
-type Failure = { count: number; notBefore: number };
 
 /**
  * Nest transport strategy over NATS JetStream, for services that must not miss an event.
@@ -134,18 +99,18 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
   private lagTimer?: NodeJS.Timeout;
   private lagCheckRunning = false;
   private closing = false;
-  private readonly sourceStates = new Map<string, SourceState>();
-  private readonly failures = new Map<string, Failure>();
+  private readonly gates = new Map<string, SourceGate>();
   /** everything that applies events runs here, one at a time, so order holds across NATS and backfill */
   private readonly serial = new SerialQueue();
   private readonly listeners = new Map<string, Array<(status: Status) => void>>();
-  private readonly maxDeliveries: number;
-  private readonly retryDelaysMs: readonly number[];
+  private readonly policy: RetryPolicy;
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
-    this.maxDeliveries = Math.max(1, options.maxDeliveries ?? 5);
-    this.retryDelaysMs = options.retryDelaysMs?.length ? options.retryDelaysMs : [1_000, 5_000, 15_000, 60_000];
+    this.policy = RetryPolicy.stepped(
+      options.retryDelaysMs?.length ? options.retryDelaysMs : [1_000, 5_000, 15_000, 60_000],
+      Math.max(1, options.maxDeliveries ?? 5),
+    );
   }
 
   async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
@@ -182,15 +147,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
 
   metrics(): JetStreamServerMetrics {
     const sources: Record<string, SourceMetrics> = {};
-    for (const [name, s] of this.sourceStates) {
-      sources[name] = {
-        appliedPosition: s.applied.position,
-        appliedSequence: s.applied.sequence,
-        headPosition: s.head,
-        lag: Math.max(0, s.head - s.applied.position),
-        ...s.counters,
-      };
-    }
+    for (const [name, gate] of this.gates) sources[name] = gate.metrics();
     return { service: this.options.service, sources };
   }
 
@@ -209,19 +166,20 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     await ensureTopology(jsm, this.options);
 
     for (const log of this.options.sources) {
-      const applied = (await this.options.checkpoints.load<SourcePosition>(this.checkpointName(log.name))) ?? START_OF_SOURCE;
-      this.sourceStates.set(log.name, {
+      const gate = await SourceGate.open({
         log,
-        applied,
-        head: applied.position,
-        counters: { gapsDetected: 0, lagBackfills: 0, eventsBackfilled: 0, duplicatesSkipped: 0, deadLettered: 0, retriesApplied: 0 },
+        checkpoints: this.options.checkpoints,
+        checkpointName: this.checkpointName(log.name),
+        policy: this.policy,
+        serial: this.serial,
+        isStopping: () => this.closing,
+        dispatch: (item) => this.dispatch(item.event, eventSubject(log.name, item.event.type), log.name, item.sequence),
+        deadLetter: (item, error, attempts) => this.deadLetter(log.name, item, error, attempts),
       });
+      this.gates.set(log.name, gate);
     }
     // Reconciliation: whatever the broker lost while we were away, the stores still have.
-    for (const state of this.sourceStates.values()) {
-      await this.serial.run(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
-      state.head = await state.log.store.headPosition();
-    }
+    for (const gate of this.gates.values()) await gate.catchUp();
 
     this.serveCommands(nc);
     this.serveAppliedPosition(nc);
@@ -246,7 +204,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
-      // dead-lettering is ours: the server must keep redelivering until we term
+      // dead-lettering is ours: the server must keep redelivering until we settle a message
       max_deliver: -1,
       max_ack_pending: Math.max(1_000, (this.options.batchSize ?? 256) * 2),
       // nats-server 2.9 takes one filter subject only
@@ -281,145 +239,46 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
   }
 
   private async onEventMessage(msg: JsMsg): Promise<void> {
-    const sourceName = msg.headers?.get(TransportHeaders.source) ?? '';
+    const gate = this.gates.get(msg.headers?.get(TransportHeaders.source) ?? '');
     const sequence = Number(msg.headers?.get(TransportHeaders.sourceSequence));
-    const state = this.sourceStates.get(sourceName);
-    if (!state || !Number.isInteger(sequence) || sequence < 1) {
+    if (!gate || !Number.isInteger(sequence) || sequence < 1) {
       // a source this service does not follow (shared filter on nats-server 2.9), or not ours at all
       msg.ack();
       return;
     }
     const retryFor = msg.headers?.get(TransportHeaders.retryFor);
-    if (retryFor) {
-      if (retryFor !== this.options.service) msg.ack();
-      else await this.serial.run(() => this.applyRetriedDeadLetter(state, msg, sequence));
+    if (retryFor && retryFor !== this.options.service) {
+      msg.ack();
       return;
     }
-    await this.serial.run(async () => {
-      if (sequence <= state.applied.sequence) {
-        state.counters.duplicatesSkipped++;
+    const item = { event: upcasters.upcast(msg.json<RecordedEvent>()), sequence };
+    const offered = retryFor ? await gate.retryDeadLetter(item) : await gate.offer(item);
+    // A dead-lettered message is settled with an ack, not term(reason): nats-server before 2.10.4 ignores
+    // `+TERM <reason>` and delivers the message again after ack_wait. The dead letter is already recorded.
+    switch (offered.outcome) {
+      case 'applied':
+      case 'duplicate':
+      case 'dead-lettered':
         msg.ack();
         return;
-      }
-      try {
-        if (sequence > state.applied.sequence + 1) {
-          const missing = state.applied.sequence + 1;
-          const failure = this.pendingFailureAt(state);
-          if (failure) throw new RetryLater(failure.notBefore);
-          if (state.lastGapAtSequence !== missing) {
-            state.lastGapAtSequence = missing;
-            state.counters.gapsDetected++;
-          }
-          await this.catchUpFromStore(state, sequence - 1);
-          if (state.applied.sequence < sequence - 1) {
-            // the store does not have them yet (replica behind): let the message come back
-            msg.nak(1_000);
-            return;
-          }
-          if (sequence <= state.applied.sequence) {
-            state.counters.duplicatesSkipped++;
-            msg.ack();
-            return;
-          }
-        }
-        const outcome = await this.applyNext(state, { event: upcasters.upcast(msg.json<RecordedEvent>()), sequence }, msg.subject);
-        if (outcome === 'dead-lettered') msg.term('dead-lettered');
-        else msg.ack();
-      } catch (error) {
-        if (!(error instanceof RetryLater)) throw error;
-        // wait behind the failing event, keeping roughly the source's order on redelivery
-        const stagger = Math.min(sequence - state.applied.sequence, 100) * 5;
-        msg.nak(Math.max(0, error.notBefore - Date.now()) + 100 + stagger);
-      }
-    });
-  }
-
-  /** The failure recorded for the event after the applied one, if it is still waiting for its retry. */
-  private pendingFailureAt(state: SourceState): Failure | undefined {
-    const failure = this.failures.get(`${state.log.name}#${state.applied.sequence + 1}`);
-    return failure && failure.notBefore > Date.now() ? failure : undefined;
-  }
-
-  /**
-   * Applies the event that directly follows the applied one. Throws RetryLater while the event waits
-   * for its retry delay; dead-letters it after `maxDeliveries` failures and moves on.
-   */
-  private async applyNext(state: SourceState, item: SequencedEvent, subject: string): Promise<'applied' | 'dead-lettered'> {
-    const key = `${state.log.name}#${item.sequence}`;
-    const failure = this.failures.get(key);
-    if (failure && failure.notBefore > Date.now()) throw new RetryLater(failure.notBefore);
-    try {
-      await this.dispatch(item.event, subject, state.log.name, item.sequence);
-    } catch (error) {
-      const count = (failure?.count ?? 0) + 1;
-      if (count < this.maxDeliveries) {
-        const notBefore = Date.now() + this.retryDelay(count);
-        this.failures.set(key, { count, notBefore });
-        throw new RetryLater(notBefore);
-      }
-      await this.deadLetter(state, item, subject, error, count);
-      this.failures.delete(key);
-      state.counters.deadLettered++;
-      await this.advance(state, item);
-      return 'dead-lettered';
-    }
-    this.failures.delete(key);
-    await this.advance(state, item);
-    return 'applied';
-  }
-
-  /** wait after the n-th failure of an event; the last configured delay repeats */
-  private retryDelay(failures: number): number {
-    return this.retryDelaysMs[Math.min(failures - 1, this.retryDelaysMs.length - 1)];
-  }
-
-  private async advance(state: SourceState, item: SequencedEvent): Promise<void> {
-    state.applied = { position: item.event.globalPosition, sequence: item.sequence };
-    await this.options.checkpoints.save<SourcePosition>(this.checkpointName(state.log.name), state.applied);
-  }
-
-  /** Applies the source's events from its store, after the applied one, up to `untilSequence` (or its end). */
-  private async catchUpFromStore(state: SourceState, untilSequence = Number.POSITIVE_INFINITY): Promise<void> {
-    while (!this.closing && state.applied.sequence < untilSequence) {
-      const wanted = Math.min(500, untilSequence - state.applied.sequence);
-      const batch = await readSourceLog(state.log, state.applied, wanted);
-      if (batch.length === 0) return;
-      for (const item of batch) {
-        await this.applyNext(state, item, eventSubject(state.log.name, item.event.type));
-        state.counters.eventsBackfilled++;
-      }
-    }
-  }
-
-  /** A dead letter an admin republished: applied once more for this service only, outside the sequence gate. */
-  private async applyRetriedDeadLetter(state: SourceState, msg: JsMsg, sequence: number): Promise<void> {
-    const event = upcasters.upcast(msg.json<RecordedEvent>());
-    const key = `retry:${event.eventId}`;
-    const failure = this.failures.get(key);
-    try {
-      await this.dispatch(event, msg.subject, state.log.name, sequence);
-    } catch (error) {
-      const count = (failure?.count ?? 0) + 1;
-      if (count < this.maxDeliveries) {
-        this.failures.set(key, { count, notBefore: 0 });
-        msg.nak(this.retryDelay(count));
+      case 'not-in-store-yet':
+        msg.nak(1_000);
         return;
+      case 'retry-later':
+        msg.nak(offered.delayMs);
+        return;
+      default: {
+        const _: never = offered;
+        throw new Error(`unhandled delivery outcome ${String(_)}`);
       }
-      this.failures.delete(key);
-      await this.deadLetter(state, { event, sequence }, eventSubject(state.log.name, event.type), error, count);
-      state.counters.deadLettered++;
-      msg.term('dead-lettered again');
-      return;
     }
-    this.failures.delete(key);
-    state.counters.retriesApplied++;
-    msg.ack();
   }
 
-  private async deadLetter(state: SourceState, item: SequencedEvent, subject: string, error: unknown, attempts: number): Promise<void> {
+  private async deadLetter(source: string, item: SequencedEvent, error: unknown, attempts: number): Promise<void> {
+    const subject = eventSubject(source, item.event.type);
     const record: DeadLetterRecord = {
       consumer: this.options.service,
-      source: state.log.name,
+      source,
       sequence: item.sequence,
       subject,
       event: item.event,
@@ -428,11 +287,13 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
       deadLetteredAt: new Date().toISOString(),
     };
     const h = headers();
-    h.set(TransportHeaders.source, state.log.name);
+    h.set(TransportHeaders.source, source);
     h.set(TransportHeaders.sourceSequence, String(item.sequence));
     h.set(TransportHeaders.globalPosition, String(item.event.globalPosition));
     if (!this.js) throw new Error('JetStreamServer is not connected');
-    await this.js.publish(deadLetterSubject(this.options.service), JSON.stringify(record), { headers: h });
+    // one subject per (consumer, source, event): the stream keeps one message per subject, so parking the same
+    // event again (a redelivery, a retry failing again) replaces its dead letter instead of adding one
+    await this.js.publish(deadLetterEventSubject(this.options.service, source, item.event.eventId), JSON.stringify(record), { headers: h });
     this.logger.warn?.(`${this.options.service}: ${item.event.type} ${item.event.eventId} dead-lettered after ${attempts} attempts: ${record.error}`);
   }
 
@@ -448,24 +309,7 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     if (this.lagCheckRunning || this.closing) return;
     this.lagCheckRunning = true;
     try {
-      const tolerance = this.options.lagToleranceMs ?? 5_000;
-      for (const state of this.sourceStates.values()) {
-        state.head = await state.log.store.headPosition();
-        if (state.applied.position >= state.head) {
-          state.behindSince = undefined;
-          continue;
-        }
-        const next = await readSourceLog(state.log, state.applied, 1);
-        if (next.length === 0 || state.behindAtSequence !== state.applied.sequence || state.behindSince === undefined) {
-          state.behindSince = next.length === 0 ? undefined : Date.now();
-          state.behindAtSequence = state.applied.sequence;
-          continue;
-        }
-        if (Date.now() - state.behindSince < tolerance) continue;
-        state.behindSince = undefined;
-        state.counters.lagBackfills++;
-        await this.serial.run(() => this.catchUpFromStore(state)).catch(ignoreRetryLater);
-      }
+      for (const gate of this.gates.values()) await gate.checkLag(this.options.lagToleranceMs ?? 5_000);
     } catch (error) {
       this.logger.error?.(`${this.options.service}: lag check failed: ${String(error)}`);
     } finally {
@@ -503,24 +347,10 @@ export class JetStreamServer extends Server<ConnectionEvents> implements CustomT
     this.commandSubscriptions.push(subscription);
   }
 
-  /**
-   * A position up to which every event of every source is handled (reactions appended), at least `asked`
-   * when it is so. A source's position is that of its last event only, so a source behind `asked` is looked
-   * up in the store: if its next event comes later than `asked` (or it has none), nothing of it is pending.
-   */
+  /** A position up to which every event of every source is handled (reactions appended), at least `asked` when it is so. */
   async appliedThrough(asked: number): Promise<number> {
     let through = Number.POSITIVE_INFINITY;
-    for (const state of this.sourceStates.values()) {
-      const applied = state.applied;
-      if (applied.position >= asked) {
-        through = Math.min(through, applied.position);
-        continue;
-      }
-      // the head first: any event of the source at or before it is either applied or read just below
-      const head = await state.log.store.headPosition();
-      const [next] = await readSourceLog(state.log, applied, 1);
-      through = Math.min(through, next ? next.event.globalPosition - 1 : Math.max(head, applied.position));
-    }
+    for (const gate of this.gates.values()) through = Math.min(through, await gate.appliedThrough(asked));
     return Number.isFinite(through) ? through : asked;
   }
 

@@ -285,6 +285,33 @@ describe('JetStream transport (real nats-server, SQLite source store)', () => {
     await expect(deadLetters.discard(letters[0].id)).rejects.toBeInstanceOf(DeadLetterNotFound);
   });
 
+  it('keeps one dead letter per event when a retried dead letter keeps failing, through several ack_wait cycles', async () => {
+    // nats-server 2.9 ignores `term(reason)`: a message settled that way comes back after ack_wait
+    const { store, source, service } = newSource();
+    const recorder = new Recorder();
+    const poison = await register(store, 1);
+    recorder.poison.add(poison.eventId);
+    await startForwarder(source);
+    const ackWaitMs = 400;
+    const { server } = await startService(
+      { service, sources: [source], checkpoints: new InMemoryCheckpointStore(), maxDeliveries: 2, retryDelaysMs: [20], ackWaitMs },
+      recorder,
+    );
+    const deadLetters = new JetStreamDeadLetters(nc);
+    await waitFor('dead-lettered', () => server.metrics().sources[source.name].deadLettered === 1);
+    const [letter] = await deadLetters.list({ consumer: service });
+
+    await expect(deadLetters.retry(letter.id)).resolves.toEqual({ status: 'resent' });
+    await waitFor('dead-lettered again', () => server.metrics().sources[source.name].deadLettered === 2);
+    await new Promise((resolve) => setTimeout(resolve, ackWaitMs * 4));
+
+    expect(server.metrics().sources[source.name].deadLettered).toBe(2);
+    const letters = await deadLetters.list({ consumer: service });
+    expect(letters).toEqual([expect.objectContaining({ eventId: poison.eventId, attempts: 2 })]);
+    expect(letters[0].id).not.toBe(letter.id);
+    expect(recorder.applied).toEqual([]);
+  });
+
   it('detects a message deleted from the stream and backfills it from the store', async () => {
     const { store, source, service } = newSource();
     const checkpoints = new InMemoryCheckpointStore();

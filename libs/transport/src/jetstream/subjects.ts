@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+
 /** Every domain event crosses services in this one stream, on `liangxin.events.<source>.<EventType>`. */
 export const EVENTS_STREAM = 'LIANGXIN_EVENTS';
 export const EVENTS_SUBJECT_ROOT = 'liangxin.events';
-/** Events a consumer gave up on, on `liangxin.dead-letters.<consumer>`, kept for admins to inspect and retry. */
+/** Events a consumer gave up on, on `liangxin.dead-letters.<consumer>.<source>.<eventId>`, kept for admins to inspect and retry. */
 export const DEAD_LETTERS_STREAM = 'LIANGXIN_DEAD_LETTERS';
 export const DEAD_LETTERS_SUBJECT_ROOT = 'liangxin.dead-letters';
 /** Commands are request/reply on core NATS: they need an answer now, not durability. */
@@ -35,6 +37,14 @@ export const sourceEventsFilter = (source: string): string => `${EVENTS_SUBJECT_
 export const appliedPositionSubject = (service: string): string => `${APPLIED_SUBJECT_ROOT}.${token('service', service)}`;
 
 export const deadLetterSubject = (consumer: string): string => `${DEAD_LETTERS_SUBJECT_ROOT}.${token('consumer', consumer)}`;
+
+/** One subject per (consumer, source, event): the dead-letter stream keeps one message per subject. */
+export const deadLetterEventSubject = (consumer: string, source: string, eventId: string): string =>
+  `${deadLetterSubject(consumer)}.${token('source', source)}.${TOKEN.test(eventId) ? eventId : createHash('sha256').update(eventId).digest('hex')}`;
+
+/** Whether a dead letter's subject belongs to `consumer` (records of older versions sit on the bare consumer subject). */
+export const isDeadLetterOf = (subject: string, consumer: string): boolean =>
+  subject === deadLetterSubject(consumer) || subject.startsWith(`${deadLetterSubject(consumer)}.`);
 
 export const commandSubject = (pattern: string): string => {
   if (!/^[A-Za-z0-9_.-]+$/.test(pattern) || pattern.startsWith('.') || pattern.endsWith('.')) {

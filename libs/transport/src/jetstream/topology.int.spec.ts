@@ -1,8 +1,8 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NatsServerProcess } from '../testing';
-import { DEAD_LETTERS_STREAM, EVENTS_STREAM } from './subjects';
+import { DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECT_ROOT, EVENTS_STREAM } from './subjects';
 import { ensureTopology } from './topology';
 
 describe('ensureTopology (real nats-server)', () => {
@@ -32,5 +32,19 @@ describe('ensureTopology (real nats-server)', () => {
       const { config } = await jsm.streams.info(name);
       expect(config).toMatchObject({ num_replicas: 1, duplicate_window: nanos(5_000) });
     }
+  });
+
+  it('gives a dead-letter stream of an older version one message per subject, keeping its messages', async () => {
+    await jsm.streams.delete(DEAD_LETTERS_STREAM);
+    await jsm.streams.add({ name: DEAD_LETTERS_STREAM, subjects: [`${DEAD_LETTERS_SUBJECT_ROOT}.>`] });
+    const js = jetstream(nc);
+    await js.publish(`${DEAD_LETTERS_SUBJECT_ROOT}.old-consumer`, 'a');
+    await ensureTopology(jsm);
+    const { config, state } = await jsm.streams.info(DEAD_LETTERS_STREAM);
+    expect(config.max_msgs_per_subject).toBe(1);
+    expect(state.messages).toBe(1);
+    await js.publish(`${DEAD_LETTERS_SUBJECT_ROOT}.c.s.e1`, 'first');
+    await js.publish(`${DEAD_LETTERS_SUBJECT_ROOT}.c.s.e1`, 'again');
+    expect((await jsm.streams.info(DEAD_LETTERS_STREAM)).state.messages).toBe(2);
   });
 });

@@ -14,16 +14,22 @@ const isStreamNotFound = (error: unknown): boolean =>
 
 /**
  * Creates the two streams if they are missing. Every party (forwarder, server, admin) calls it, so
- * whichever starts first sets the broker up; existing streams are left as the operator configured them.
+ * whichever starts first sets the broker up; existing streams are left as the operator configured them,
+ * except the dead-letter stream's one message per subject, which dead-letter idempotency rests on.
  */
 export const ensureTopology = async (jsm: JetStreamManager, options: TopologyOptions = {}): Promise<void> => {
   const wanted = [
     { name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT_ROOT}.>`] },
-    { name: DEAD_LETTERS_STREAM, subjects: [`${DEAD_LETTERS_SUBJECT_ROOT}.>`] },
+    // one dead letter per (consumer, source, event) subject: parking an event again replaces its record
+    { name: DEAD_LETTERS_STREAM, subjects: [`${DEAD_LETTERS_SUBJECT_ROOT}.>`], max_msgs_per_subject: 1 },
   ];
   for (const stream of wanted) {
     try {
-      await jsm.streams.info(stream.name);
+      const { config } = await jsm.streams.info(stream.name);
+      // a correctness setting, not tuning: a dead-letter stream created by an older version gets it too
+      if (stream.max_msgs_per_subject !== undefined && config.max_msgs_per_subject !== stream.max_msgs_per_subject) {
+        await jsm.streams.update(stream.name, { ...config, max_msgs_per_subject: stream.max_msgs_per_subject });
+      }
     } catch (error) {
       if (!isStreamNotFound(error)) throw error;
       try {
