@@ -166,10 +166,17 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await budget.waitFor({ timeout: PAGE_WAIT_MS });
     // the funding service pays the organisation's formation subsidy from the new budget by itself
     const settledBudget = async () => (await system.call(`/api/funding/budgets?district=${DISTRICT}`, { headers: { 'x-min-position': String(await system.settled()) } })).body;
-    const allocated = ((await settledBudget()).items ?? (await settledBudget())).find((b: { year: number }) => b.year === YEAR);
+    // the year's row may be there before the allocation (a formation subsidy refused for want of a budget): the page's
+    // POST is answered when it is answered, so read until it shows or the page's wait is over
+    const budgetOfYear = async () => ((await settledBudget()).items as { year: number; allocatedFen: number; leftFen: number }[]).find((b) => b.year === YEAR);
+    let allocated = await budgetOfYear();
+    for (const until = Date.now() + PAGE_WAIT_MS; allocated?.allocatedFen !== 100_000_00 && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      allocated = await budgetOfYear();
+    }
     expect(allocated).toMatchObject({ allocatedFen: 100_000_00 });
     const yuan = (fen: number) => new Intl.NumberFormat('zh-CN').format(fen / 100);
-    await budget.locator(testId('budget-left'), { hasText: yuan(allocated.leftFen) }).waitFor({ timeout: PAGE_WAIT_MS });
+    await budget.locator(testId('budget-left'), { hasText: yuan((allocated as { leftFen: number }).leftFen) }).waitFor({ timeout: PAGE_WAIT_MS });
 
     await officer.locator(`${testId('org-row')}[data-org-id="${orgId}"] button`).click();
     await officer.locator(testId('org-show-funding')).click();
@@ -190,7 +197,7 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     expect(await grant.innerText()).toMatch(/党员活动经费[\s\S]*500[\s\S]*发放依据[\s\S]*党组织组建/);
     const paid = await system.call(`/api/funding/orgs/${orgId}`, { headers: { 'x-min-position': String(before + 1) } });
     expect(paid.body.grants).toContainEqual(expect.objectContaining({ item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId], year: YEAR }));
-    await budget.locator(testId('budget-left'), { hasText: yuan(allocated.leftFen - 500_00) }).waitFor({ timeout: PAGE_WAIT_MS });
+    await budget.locator(testId('budget-left'), { hasText: yuan((allocated as { leftFen: number }).leftFen - 500_00) }).waitFor({ timeout: PAGE_WAIT_MS });
     await shoot(officer, '#funding', 'dashboard-funding.png');
   });
 
