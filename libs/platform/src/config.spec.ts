@@ -16,8 +16,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l' })).toMatchObject({ mode: 'distributed', databaseUrl: 'postgres://p/l' });
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' }).mode).toBe('distributed');
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', KURRENTDB_URL: 'kurrentdb://k:2113' }).mode).toBe('distributed');
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' })).toThrow(/NATS_URL/);
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222', KURRENTDB_URL: 'kurrentdb://k:2113' })).toThrow(/MONGODB_URL/);
+  });
+
+  it('keeps the all-in-one process with DATABASE_URL alone, on PostgreSQL instead of the SQLite files', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/l' })).toMatchObject({ mode: 'embedded', databaseUrl: 'postgres://p/l' });
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
 
   it('refuses a half-distributed setup, naming what is missing', () => {

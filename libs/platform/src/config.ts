@@ -4,7 +4,10 @@ export type Durability = 'fsync' | 'os';
 
 /** Everything an operator can set, read once from the environment at start. */
 export interface LiangxinConfig {
-  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL. */
+  /**
+   * embedded: one process, in-process transport, SQLite files in DATA_DIR (or PostgreSQL when DATABASE_URL is set).
+   * distributed (NATS_URL set): one process per app, NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL.
+   */
   mode: 'embedded' | 'distributed';
   port: number;
   dataDir: string;
@@ -12,7 +15,10 @@ export interface LiangxinConfig {
   natsUrl?: string;
   kurrentDbUrl?: string;
   mongoDbUrl?: string;
-  /** PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and checkpoints unless MONGODB_URL is */
+  /**
+   * PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and
+   * checkpoints unless MONGODB_URL is; in the embedded mode all of them instead of the SQLite files
+   */
   databaseUrl?: string;
   /** bearer token with the admin role; generated and printed at start when not set */
   adminToken?: string;
@@ -98,7 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
   const coverageTarget = env.COVERAGE_TARGET === undefined ? 0.75 : Number(env.COVERAGE_TARGET);
   if (!(coverageTarget > 0 && coverageTarget <= 1)) throw new ConfigError('COVERAGE_TARGET', 'must be a fraction in (0, 1], e.g. 0.75');
 
-  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl || databaseUrl);
+  // DATABASE_URL alone is the all-in-one process on PostgreSQL; a second process only makes sense with NATS between them
+  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl);
   if (distributed) {
     const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && !databaseUrl && 'DATABASE_URL', !mongoDbUrl && !databaseUrl && 'MONGODB_URL'].filter(Boolean);
     if (missing.length > 0) {
