@@ -3,6 +3,7 @@
 //      npm run bench:store -- --pg   the PostgreSQL adapter beside raw pg instead (bench/pg-store.bench.ts)
 // Targets (issues 2 and 6): adapter >= 70 % of raw batched append and of raw read; >= 20 000 appends/s with
 // 64 concurrent writers and fsync durability.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -296,7 +297,6 @@ const main = async () => {
 
 if (process.argv.includes('--pg')) {
   rmSync(dir, { recursive: true, force: true });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the sibling bench in this process
   require('./pg-store.bench');
 } else {
   main()

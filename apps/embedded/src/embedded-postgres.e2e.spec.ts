@@ -1,11 +1,13 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createTemporaryPostgresDatabase } from '@liangxin/event-store/testing';
 import { generateCreditCode } from '@liangxin/registry-domain';
 import { freePort } from '@liangxin/transport/testing';
-import { AppProcess } from './app-process';
+import { AppProcess, REPO_ROOT } from './app-process';
 
 const DISTRICT = '430102';
 const ADMIN_TOKEN = 'embedded-postgres-admin-token';
@@ -40,10 +42,10 @@ describe('npm start with DATABASE_URL: the all-in-one process on PostgreSQL', ()
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, path: string, token: string, json?: object) => {
+  const call = async (method: string, path: string, token: string, json?: object, headers: Record<string, string> = {}) => {
     const response = await fetch(`${system.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(json && { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(json && { 'content-type': 'application/json' }), ...headers },
       body: json && JSON.stringify(json),
     });
     const text = await response.text();
@@ -69,9 +71,18 @@ describe('npm start with DATABASE_URL: the all-in-one process on PostgreSQL', ()
 
     await system.kill9();
     await system.start();
-    const read = await call('GET', `/api/enterprises/${creditCode}`, officer);
+    // the restarted process projects the log again from its checkpoint: read once it has reached the registration
+    const read = await call('GET', `/api/enterprises/${creditCode}`, officer, undefined, { 'X-Min-Position': String(registered.body['position']) });
     expect(read).toMatchObject({ status: 200, body: { creditCode, name: '长沙数据库装备有限公司', district: DISTRICT } });
     // nothing went to the SQLite files of the default
     expect(existsSync(dataDir) ? readdirSync(dataDir) : []).toEqual([]);
+
+    // the admin CLI, given the same DATABASE_URL, checks the same log
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(REPO_ROOT, 'tools/register.js'), join(REPO_ROOT, 'apps/admin/src/main.ts'), 'verify', '--json'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, NATS_URL: '', KURRENTDB_URL: '', MONGODB_URL: '' },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, eventsChecked: expect.any(Number) });
+    expect((JSON.parse(stdout) as { eventsChecked: number }).eventsChecked).toBeGreaterThanOrEqual(2);
   }, 240_000);
 });
