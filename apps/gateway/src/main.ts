@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
-import { loadConfig, openDistributedInfrastructure, redactedUrl, runApp, waitFor } from '@liangxin/platform';
+import { loadConfig, openDistributedInfrastructure, redactedUrl, requireOperatorSecrets, runApp, waitFor } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
 import { JetStreamClient, JetStreamConsumerProgress, JetStreamDeadLetters } from '@liangxin/transport';
 
 /** The gateway alone (distributed mode): projections from the event store into MongoDB or PostgreSQL, commands over NATS. */
 runApp('gateway', async () => {
   const config = loadConfig();
+  requireOperatorSecrets(config);
   const infra = await openDistributedInfrastructure(config, 'gateway');
   const readModels = config.mongoDbUrl
     ? await waitFor(`the read models (MongoDB at ${redactedUrl(config.mongoDbUrl)})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))

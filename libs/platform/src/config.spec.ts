@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig } from './config';
+import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig, requireOperatorSecrets } from './config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded mode on port 3000 with durable appends', () => {
@@ -49,5 +49,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_JSON_DEPTH: ' 3 ' })).toThrow(/MAX_JSON_DEPTH/);
     expect(() => loadConfig({ WRITES_PER_SECOND: '0x10' })).toThrow(/WRITES_PER_SECOND/);
     expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS/);
+  });
+
+  it('reads what JetStream keeps of the events from the environment (unset: the topology\'s defaults)', () => {
+    expect(loadConfig({})).toMatchObject({ streamMaxAgeMs: undefined, streamMaxBytes: undefined });
+    expect(loadConfig({ EVENT_STREAM_MAX_AGE_HOURS: '2', EVENT_STREAM_MAX_BYTES: '1000000' })).toMatchObject({ streamMaxAgeMs: 7_200_000, streamMaxBytes: 1_000_000 });
+    expect(() => loadConfig({ EVENT_STREAM_MAX_AGE_HOURS: '0' })).toThrow(/EVENT_STREAM_MAX_AGE_HOURS/);
+  });
+});
+
+describe('requireOperatorSecrets', () => {
+  const distributed = loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l' });
+  const strong = { adminToken: 'a-token-nobody-guesses-1', jwtSecret: 'a-secret-nobody-guesses-2' };
+
+  it('refuses distributed mode without ADMIN_TOKEN or JWT_SECRET, or with the placeholders examples used to carry', () => {
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: undefined })).toThrow(/JWT_SECRET/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, adminToken: undefined })).toThrow(/ADMIN_TOKEN/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, adminToken: 'change-me' })).toThrow(/ADMIN_TOKEN.*placeholder/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: 'change-me-too' })).toThrow(/JWT_SECRET.*placeholder/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: 'short' })).toThrow(/JWT_SECRET.*16/);
+  });
+
+  it('lets distributed mode start on secrets of its own, and the embedded mode generate them', () => {
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong })).not.toThrow();
+    expect(() => requireOperatorSecrets(loadConfig({}))).not.toThrow();
   });
 });

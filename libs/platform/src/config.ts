@@ -30,6 +30,10 @@ export interface LiangxinConfig {
   coverageTarget: number;
   /** JetStream stream replicas: 3 on a three-node NATS cluster, 1 on a single server */
   streamReplicas: number;
+  /** JetStream keeps an event message this long (EVENT_STREAM_MAX_AGE_HOURS; unset: ensureTopology's default, 7 days) */
+  streamMaxAgeMs?: number;
+  /** JetStream keeps at most this many bytes of event messages (EVENT_STREAM_MAX_BYTES; unset: ensureTopology's default, 1 GiB) */
+  streamMaxBytes?: number;
   /** interface the gateway listens on: loopback unless set (compose sets 0.0.0.0) */
   host: string;
   /** what one client may cost the gateway */
@@ -63,6 +67,24 @@ export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
   writesPerSecond: 50,
   writeBurst: 200,
 });
+
+/** Secrets the shipped examples used to carry; a deployment running on them is open to anyone who read the repository. */
+const PLACEHOLDER_SECRET = /^(change-?me|changeme|secret|password|admin)/i;
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * The gateway of distributed mode needs ADMIN_TOKEN and JWT_SECRET set, not placeholders: several gateways must share
+ * the token secret (each would otherwise make up its own and refuse the others' tokens), and a network deployment
+ * must not run on a secret printed in the repository. The embedded mode generates both when unset.
+ */
+export function requireOperatorSecrets(config: Pick<LiangxinConfig, 'mode' | 'adminToken' | 'jwtSecret'>): void {
+  if (config.mode !== 'distributed') return;
+  for (const [variable, value] of [['ADMIN_TOKEN', config.adminToken], ['JWT_SECRET', config.jwtSecret]] as const) {
+    if (!value) throw new ConfigError(variable, 'must be set in distributed mode (every gateway shares it); e.g. openssl rand -base64 32');
+    if (PLACEHOLDER_SECRET.test(value)) throw new ConfigError(variable, 'is a placeholder from an example; set a secret of your own, e.g. openssl rand -base64 32');
+    if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(variable, `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
@@ -129,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),
     coverageTarget,
     streamReplicas: positiveInt(env, 'EVENT_STREAM_REPLICAS', 1),
+    streamMaxAgeMs: env.EVENT_STREAM_MAX_AGE_HOURS ? positiveInt(env, 'EVENT_STREAM_MAX_AGE_HOURS', 0) * 3_600_000 : undefined,
+    streamMaxBytes: env.EVENT_STREAM_MAX_BYTES ? positiveInt(env, 'EVENT_STREAM_MAX_BYTES', 0) : undefined,
     host: env.HOST || '127.0.0.1',
     limits: loadRequestLimits(env),
   };

@@ -90,7 +90,8 @@ export function configuredStoreOpeners(config: LiangxinConfig, app: string): Sto
 export async function connectToNats(config: LiangxinConfig, app: string): Promise<NatsConnection> {
   if (!config.natsUrl) throw new Error(`${app} needs NATS_URL in distributed mode`);
   const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
-  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), { replicas: config.streamReplicas }), (connection) => connection.close());
+  const topology = { replicas: config.streamReplicas, maxAgeMs: config.streamMaxAgeMs, maxBytes: config.streamMaxBytes };
+  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), topology), (connection) => connection.close());
 }
 
 /**
