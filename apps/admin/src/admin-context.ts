@@ -126,7 +126,7 @@ function distributedContext(config: LiangxinConfig): AdminContext {
   const readModels = once((): Promise<ReadModelStore> =>
     mongoDbUrl ? MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)) : PostgresReadModelStore.connect(databaseUrl).catch(unreachable('PostgreSQL', databaseUrl)),
   );
-  const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
+  const nats = once(() => connect({ servers: config.natsServers ?? natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
   return {
     mode: 'distributed',
     location: `${kurrentDbUrl ? `KurrentDB ${redactedUrl(kurrentDbUrl)}` : `PostgreSQL ${redactedUrl(databaseUrl)}`}, ${mongoDbUrl ? `MongoDB ${redactedUrl(mongoDbUrl)}` : 'read models on PostgreSQL'}, NATS ${redactedUrl(natsUrl)}`,

@@ -12,7 +12,7 @@ runApp('gateway', async () => {
   const readModels = config.mongoDbUrl
     ? await waitFor(`the read models (MongoDB at ${redactedUrl(config.mongoDbUrl)})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))
     : await waitFor(`the read models (PostgreSQL at ${redactedUrl(config.databaseUrl)})`, () => PostgresReadModelStore.connect(config.databaseUrl as string));
-  const commands = new JetStreamClient({ servers: config.natsUrl as string, name: 'liangxin-gateway' });
+  const commands = new JetStreamClient({ servers: config.natsServers ?? (config.natsUrl as string), name: 'liangxin-gateway' });
   await waitFor(`NATS at ${redactedUrl(config.natsUrl)} for commands`, () => commands.connect());
   const gateway = await startGatewayApp({
     config,

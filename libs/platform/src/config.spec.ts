@@ -25,6 +25,11 @@ describe('loadConfig', () => {
     expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
 
+  it('reads NATS_URL as a comma-separated list of seed servers (a cluster)', () => {
+    expect(loadConfig({ NATS_URL: 'nats://a:4222, nats://b:4222', DATABASE_URL: 'postgres://p/l' }).natsServers).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(loadConfig({ NATS_URL: 'nats://a:4222', DATABASE_URL: 'postgres://p/l' }).natsServers).toEqual(['nats://a:4222']);
+  });
+
   it('refuses a half-distributed setup, naming what is missing', () => {
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(ConfigError);
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222' })).toThrow(/DATABASE_URL/);

@@ -13,6 +13,8 @@ export interface LiangxinConfig {
   dataDir: string;
   durability: Durability;
   natsUrl?: string;
+  /** NATS_URL split at commas: the seed servers of a cluster (the client learns the rest from them) */
+  natsServers?: string[];
   kurrentDbUrl?: string;
   mongoDbUrl?: string;
   /**
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     dataDir: path.resolve(env.DATA_DIR || './data'),
     durability,
     natsUrl,
+    natsServers: natsUrl?.split(',').map((url) => url.trim()).filter(Boolean),
     kurrentDbUrl,
     mongoDbUrl,
     databaseUrl,

@@ -89,7 +89,7 @@ export function configuredStoreOpeners(config: LiangxinConfig, app: string): Sto
 /** NATS with the JetStream streams in place; rejects while the server (or JetStream on it) is not there. */
 export async function connectToNats(config: LiangxinConfig, app: string): Promise<NatsConnection> {
   if (!config.natsUrl) throw new Error(`${app} needs NATS_URL in distributed mode`);
-  const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
+  const nats = await connect({ servers: config.natsServers ?? config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
   const topology = { replicas: config.streamReplicas, maxAgeMs: config.streamMaxAgeMs, maxBytes: config.streamMaxBytes };
   return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), topology), (connection) => connection.close());
 }
@@ -140,7 +140,7 @@ export interface DistributedServiceOptions {
 export async function startDistributedService(options: DistributedServiceOptions): Promise<{ app: INestApplication; close(): Promise<void> }> {
   const { name, config } = options;
   const infra = await openDistributedInfrastructure(config, name, { stores: options.stores, backoff: options.backoff });
-  const natsUrl = config.natsUrl as string;
+  const natsServers = config.natsServers ?? (config.natsUrl as string);
 
   const forwarder = new StoreForwarder({
     source: { name, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[name] },
@@ -148,7 +148,7 @@ export async function startDistributedService(options: DistributedServiceOptions
     checkpoints: infra.checkpoints,
   });
   const server = new JetStreamServer({
-    servers: natsUrl,
+    servers: natsServers,
     service: name,
     sources: options.consumes.map((source) => ({ name: source, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[source] })),
     checkpoints: infra.checkpoints,
