@@ -1,10 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
 import { freePort } from '@liangxin/transport/testing';
+import { type AppName, AppProcess } from './app-process';
 
 /**
  * Servers a cluster test owns and can crash: a three-node nats-server cluster and a private PostgreSQL. Both run
@@ -192,4 +195,77 @@ export class PrivatePostgres {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export interface Deployment {
+  postgres: PrivatePostgres;
+  nats: NatsCluster;
+  /** DATABASE_URL of the apps */
+  databaseUrl: string;
+  apps: AppProcess[];
+  gateways: AppProcess[];
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The distributed mode on PostgreSQL as a deployment runs it: a private PostgreSQL, a NATS cluster of `natsNodes`
+ * (R3 streams on three), and each app as its own process (`npm run start:<app>`), `formations` formation instances
+ * and `gateways` gateways. The first app starts alone (it creates the tables and the streams), the rest together.
+ */
+export async function startDeployment(options: { natsNodes?: number; formations?: number; gateways?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
+  const natsNodes = options.natsNodes ?? 3;
+  const dataDir = mkdtempSync(join(tmpdir(), 'liangxin-deployment-'));
+  const [postgres, nats] = await Promise.all([PrivatePostgres.start(), NatsCluster.start(natsNodes)]);
+  const admin = new Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE liangxin');
+  await admin.end();
+  await nats.waitForJetStream();
+  const adminToken = `deployment-admin-${randomUUID()}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: nats.url,
+    DATABASE_URL: postgres.urlOf('liangxin'),
+    KURRENTDB_URL: '',
+    MONGODB_URL: '',
+    EVENT_STREAM_REPLICAS: String(Math.min(3, natsNodes)),
+    ADMIN_TOKEN: adminToken,
+    JWT_SECRET: `deployment-jwt-${randomUUID()}`,
+    DATA_DIR: dataDir,
+    WRITES_PER_SECOND: '100000',
+    WRITE_BURST: '100000',
+    ...options.env,
+  };
+  const names: AppName[] = [
+    'registry',
+    ...Array.from({ length: options.formations ?? 1 }, (): AppName => 'formation'),
+    'funding',
+    'evaluation',
+    'requests',
+    ...Array.from({ length: options.gateways ?? 1 }, (): AppName => 'gateway'),
+  ];
+  const counts = new Map<AppName, number>();
+  const apps: AppProcess[] = [];
+  for (const app of names) {
+    const n = (counts.get(app) ?? 0) + 1;
+    counts.set(app, n);
+    apps.push(new AppProcess(`${app}-${n}`, app, await freePort(), env));
+  }
+  await apps[0].start();
+  await Promise.all(apps.slice(1).map((app) => app.start()));
+  return {
+    postgres,
+    nats,
+    databaseUrl: postgres.urlOf('liangxin'),
+    apps,
+    gateways: apps.filter((app) => app.app === 'gateway'),
+    adminToken,
+    async stop() {
+      await Promise.all(apps.map((app) => app.stop()));
+      await nats.cleanup();
+      await postgres.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
