@@ -444,6 +444,8 @@ describe('cluster: every app in its own process, two formations and two gateways
       acknowledged: acknowledged.length,
       refused: sent.filter((s) => s.outcome === 'refused').length,
       gaveUp: sent.filter((s) => s.outcome === 'gave-up').length,
+      gaveUpByKind: Object.fromEntries([...new Set(sent.filter((s) => s.outcome === 'gave-up').map((s) => s.kind))].map((kind) => [kind, sent.filter((s) => s.kind === kind && s.outcome === 'gave-up').length])),
+      lastStatusOfGaveUp: [...new Set(sent.filter((s) => s.outcome === 'gave-up').map((s) => s.status))],
       retried: sent.filter((s) => s.uncertainAttempts > 0).length,
       lost: lost.length,
       appliedTwice: appliedTwice.length,
