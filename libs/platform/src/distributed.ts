@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplication, Logger, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices/nest-microservice';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -190,8 +191,14 @@ export async function startDistributedService(options: DistributedServiceOptions
   ];
   const root = serviceRootModule(name, [InfrastructureModule.forRoot({ config, eventStore: infra.eventStore }), options.module, OpsModule.forRoot({ probes, metrics })]);
   const app = await NestFactory.create(root, { logger: options.logger });
-  const microservice = app.connectMicroservice({ strategy: server });
+  // Nest registers a connected microservice's handlers at once unless deferred, and a filter added after that is
+  // ignored: every refusal then reached the gateway as INTERNAL (HTTP 500). So: defer, add the filter, then register
+  // as connectMicroservice itself does when not deferred (its lifecycle hooks run with the app's).
+  const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true }) as unknown as NestMicroservice;
   microservice.useGlobalFilters(new WireErrorFilter());
+  microservice.registerListeners();
+  microservice.setIsInitialized(true);
+  microservice.setIsInitHookCalled(true);
   app.enableShutdownHooks();
   await forwarder.start();
   await app.startAllMicroservices();
