@@ -31,6 +31,10 @@ const SOAK = process.env['LIANGXIN_SOAK'] === '1';
 const CLIENTS = SOAK ? 16 : 6;
 /** pause between faults; the load runs throughout */
 const BETWEEN_FAULTS_MS = SOAK ? 8_000 : 1_500;
+/** pause of each client between two commands */
+const THINK_MS = 250;
+/** a restarted app catches up with the log before it answers /health */
+const RESTART_TIMEOUT_MS = 240_000;
 /** a client gives up on a command (not acknowledged, not lost) after this long */
 const GIVE_UP_MS = 60_000;
 const DISTRICTS = ['430102', '430103'];
@@ -254,40 +258,48 @@ describe('cluster: every app in its own process, two formations and two gateways
       }
     })();
     const clients = Array.from({ length: CLIENTS }, async (_, client) => {
-      while (loading) await oneCommand(client);
+      while (loading) {
+        await oneCommand(client);
+        // an officer's pace, not a flood: the suite is about faults, bench:cluster is about rates
+        await new Promise((resolve) => setTimeout(resolve, THINK_MS));
+      }
     });
 
-    const pause = () => new Promise((resolve) => setTimeout(resolve, BETWEEN_FAULTS_MS));
-    await pause();
-    for (const app of apps) {
-      await fault(`SIGKILL ${app.label}`, async () => {
-        await app.kill9();
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await app.start();
+    try {
+      const pause = () => new Promise((resolve) => setTimeout(resolve, BETWEEN_FAULTS_MS));
+      await pause();
+      for (const app of apps) {
+        await fault(`SIGKILL ${app.label}`, async () => {
+          await app.kill9();
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await app.start(RESTART_TIMEOUT_MS);
+        });
+        await pause();
+      }
+      const leader = await streamLeader();
+      await fault(`SIGKILL NATS stream leader ${leader}`, async () => {
+        await nats.node(leader).kill9();
+        await new Promise((resolve) => setTimeout(resolve, SOAK ? 10_000 : 3_000));
+        await nats.node(leader).start();
       });
       await pause();
-    }
-    const leader = await streamLeader();
-    await fault(`SIGKILL NATS stream leader ${leader}`, async () => {
-      await nats.node(leader).kill9();
-      await new Promise((resolve) => setTimeout(resolve, SOAK ? 10_000 : 3_000));
-      await nats.node(leader).start();
-    });
-    await pause();
-    await fault('PostgreSQL crash and restart', () => postgres.crashAndRestart(1_000));
-    await pause();
-    if (SOAK) {
-      // a second round: the gateways and formations once more, all at once
-      await fault('SIGKILL both gateways and both formations', async () => {
-        const doubled = apps.filter((app) => app.app === 'gateway' || app.app === 'formation');
-        await Promise.all(doubled.map((app) => app.kill9()));
-        await Promise.all(doubled.map((app) => app.start()));
-      });
+      await fault('PostgreSQL crash and restart', () => postgres.crashAndRestart(1_000));
       await pause();
+      if (SOAK) {
+        // a second round: the gateways and formations once more, all at once
+        await fault('SIGKILL both gateways and both formations', async () => {
+          const doubled = apps.filter((app) => app.app === 'gateway' || app.app === 'formation');
+          await Promise.all(doubled.map((app) => app.kill9()));
+          await Promise.all(doubled.map((app) => app.start()));
+        });
+        await pause();
+      }
+    } finally {
+      // the clients stop even when a fault step failed, so jest can end
+      loading = false;
+      await Promise.all(clients);
+      await refresher;
     }
-    loading = false;
-    await Promise.all(clients);
-    await refresher;
 
     // settled: every service consumer and both gateways' read models have applied the whole log
     const db = new Client({ connectionString: postgres.urlOf(databaseName) });
