@@ -31,6 +31,12 @@ const SOAK = process.env['LIANGXIN_SOAK'] === '1';
 const CLIENTS = SOAK ? 16 : 6;
 /** pause between faults; the load runs throughout */
 const BETWEEN_FAULTS_MS = SOAK ? 8_000 : 1_500;
+/**
+ * CLUSTER_POSTGRES_CRASH=0 leaves out the PostgreSQL crash: a gateway's projection runner stops for good on a
+ * transient database error (issue #17 item 8), so a crash that lands on a projection batch leaves the read models
+ * behind and the suite fails at "not settled". Default on: the suite shows it until the runner retries.
+ */
+const POSTGRES_CRASH = process.env['CLUSTER_POSTGRES_CRASH'] !== '0';
 /** pause of each client between two commands */
 const THINK_MS = 250;
 /** a restarted app catches up with the log before it answers /health */
@@ -283,8 +289,10 @@ describe('cluster: every app in its own process, two formations and two gateways
         await nats.node(leader).start();
       });
       await pause();
-      await fault('PostgreSQL crash and restart', () => postgres.crashAndRestart(1_000));
-      await pause();
+      if (POSTGRES_CRASH) {
+        await fault('PostgreSQL crash and restart', () => postgres.crashAndRestart(1_000));
+        await pause();
+      }
       if (SOAK) {
         // a second round: the gateways and formations once more, all at once
         await fault('SIGKILL both gateways and both formations', async () => {
@@ -318,7 +326,8 @@ describe('cluster: every app in its own process, two formations and two gateways
       if (answers.every((answer) => answer.status === 200) && (await head()) === position) break;
       if (Date.now() > settleDeadline) {
         const health = await Promise.all(apps.map(async (app) => `${app.label}: ${await fetch(`${app.url}/health`).then((r) => r.text(), (e: Error) => e.message)}`));
-        throw new Error(`not settled at ${position}: ${JSON.stringify(answers)}\n${health.join('\n')}`);
+        const gatewayErrors = gateways.map((gateway) => `${gateway.label}:\n${gateway.output().split('\n').filter((line) => /ERROR|WARN/.test(line)).slice(-5).join('\n')}`);
+        throw new Error(`not settled at ${position}: ${JSON.stringify(answers)}\n${health.join('\n')}\n${gatewayErrors.join('\n')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
