@@ -7,6 +7,7 @@
 // - raw INSERT: a plain single-row INSERT into a bigserial table, autocommit, one connection per writer (≤ 16);
 // - raw head: the store's transaction shape without grouping: BEGIN; log head FOR UPDATE; INSERT; UPDATE head; COMMIT.
 // The store groups the appends of concurrent callers into one transaction over one connection.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client, Pool } from 'pg';

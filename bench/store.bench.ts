@@ -1,7 +1,9 @@
 // Event store throughput: the SQLite adapter beside raw better-sqlite3 doing the same work.
-// Run: node -r ./tools/register.js bench/store.bench.ts   (about a minute; BENCH_SCALE=0.2 for a quick look)
+// Run: npm run bench:store   (about a minute; BENCH_SCALE=0.2 for a quick look)
+//      npm run bench:store -- --pg   the PostgreSQL adapter beside raw pg instead (bench/pg-store.bench.ts)
 // Targets (issues 2 and 6): adapter >= 70 % of raw batched append and of raw read; >= 20 000 appends/s with
 // 64 concurrent writers and fsync durability.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -293,9 +295,14 @@ const main = async () => {
   console.log(`  64 writers with fsync >= 20 000/s: ${sixtyFour} ${sixtyFour >= 20_000 ? 'met' : 'NOT met'} (raw ceiling on this disk: ${ceiling})`);
 };
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+if (process.argv.includes('--pg')) {
+  rmSync(dir, { recursive: true, force: true });
+  require('./pg-store.bench');
+} else {
+  main()
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(() => rmSync(dir, { recursive: true, force: true }));
+}

@@ -5,7 +5,7 @@ import { type EventStore, KurrentDbEventStore, PostgresEventStore, SqliteEventSt
 import { projectionsFor } from '@liangxin/gateway-api';
 import { type LiangxinConfig, redactedUrl } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore, type Projection, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
-import { CONSUMER_STATE_FILE, type DeadLetterAdmin, InProcessBus, InProcessDeadLetters, JetStreamDeadLetters, SqliteDeadLetterStore } from '@liangxin/transport';
+import { CONSUMER_STATE_FILE, type DeadLetterAdmin, InProcessBus, InProcessDeadLetters, JetStreamDeadLetters, PostgresDeadLetterStore, SqliteDeadLetterStore } from '@liangxin/transport';
 import { AdminError } from './admin-error';
 
 /** The embedded system's files inside DATA_DIR (see apps/embedded/src/embedded-system.ts). */
@@ -45,7 +45,34 @@ const once = <T>(open: () => Promise<T>) => {
 };
 
 export function openAdminContext(config: LiangxinConfig): AdminContext {
-  return config.mode === 'distributed' ? distributedContext(config) : embeddedContext(config);
+  if (config.mode === 'distributed') return distributedContext(config);
+  return config.databaseUrl ? embeddedPostgresContext(config, config.databaseUrl) : embeddedContext(config);
+}
+
+/** The all-in-one process on PostgreSQL (DATABASE_URL without NATS_URL): the same database, the in-process bus's dead letters. */
+function embeddedPostgresContext(config: LiangxinConfig, databaseUrl: string): AdminContext {
+  const unreachable = (error: unknown) => {
+    throw new AdminError(`Cannot reach PostgreSQL at ${redactedUrl(databaseUrl)}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const events = once(async () => withUpcasting(await PostgresEventStore.connect({ connectionString: databaseUrl, applicationName: 'liangxin-admin' }).catch(unreachable)));
+  const readModels = once(() => PostgresReadModelStore.connect(databaseUrl).catch(unreachable));
+  const deadLetterStore = once(() => PostgresDeadLetterStore.open({ connectionString: databaseUrl }).catch(unreachable));
+  return {
+    mode: 'embedded',
+    location: `PostgreSQL ${redactedUrl(databaseUrl)}`,
+    projections: projectionsFor(config),
+    events: events.get,
+    readModels: readModels.get,
+    // as with the SQLite files: the consumers run in the system's process, so a retry goes through the gateway
+    deadLetters: async () => new InProcessDeadLetters({ bus: new InProcessBus(), deadLetters: await deadLetterStore.get() }),
+    tamperEvidence: events.get,
+    retriesInProcess: false,
+    async close() {
+      await (await readModels.ifOpened()?.catch(() => undefined))?.close();
+      await (await events.ifOpened()?.catch(() => undefined))?.close();
+      await (await deadLetterStore.ifOpened()?.catch(() => undefined))?.close();
+    },
+  };
 }
 
 function embeddedContext(config: LiangxinConfig): AdminContext {
@@ -99,7 +126,7 @@ function distributedContext(config: LiangxinConfig): AdminContext {
   const readModels = once((): Promise<ReadModelStore> =>
     mongoDbUrl ? MongoReadModelStore.connect(mongoDbUrl).catch(unreachable('MongoDB', mongoDbUrl)) : PostgresReadModelStore.connect(databaseUrl).catch(unreachable('PostgreSQL', databaseUrl)),
   );
-  const nats = once(() => connect({ servers: natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
+  const nats = once(() => connect({ servers: config.natsServers ?? natsUrl, name: 'liangxin-admin' }).catch(unreachable('NATS', natsUrl)));
   return {
     mode: 'distributed',
     location: `${kurrentDbUrl ? `KurrentDB ${redactedUrl(kurrentDbUrl)}` : `PostgreSQL ${redactedUrl(databaseUrl)}`}, ${mongoDbUrl ? `MongoDB ${redactedUrl(mongoDbUrl)}` : 'read models on PostgreSQL'}, NATS ${redactedUrl(natsUrl)}`,

@@ -117,5 +117,18 @@ describe('a distributed service started before its nats-server', () => {
     );
     expect(reply.position).toBeGreaterThan(formedMeanwhile.globalPosition);
     expect((await store.readStream(`org-${formedBefore.data.orgId}`)).map((e) => e.type)).toContain('SecretaryAssigned');
+
+    // a refusal travels back as the domain's error, not as an internal one (the gateway answers it with 4xx, not 500)
+    const refusal = await firstValueFrom(
+      client.send(FormationCommands.AssignSecretary, {
+        payload: { orgId: 'no-such-org', person: { personId: 'p-2', name: '李书记' } },
+        scope: SYSTEM_SCOPE,
+        metadata: { actor: 'officer:test', commandId: 'assign-to-nothing' },
+      }),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({ code: 'ORG_NOT_FOUND', kind: 'not_found' });
   }, 90_000);
 });

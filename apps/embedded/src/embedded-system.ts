@@ -2,15 +2,28 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { EvaluationServiceModule } from '@liangxin/evaluation-service';
-import { SqliteEventStore, withUpcasting } from '@liangxin/event-store';
+import { type EventStore, PostgresEventStore, SqliteEventStore, withUpcasting } from '@liangxin/event-store';
 import { FormationServiceModule } from '@liangxin/formation-service';
 import { FundingServiceModule } from '@liangxin/funding-service';
 import { startGatewayApp } from '@liangxin/gateway-api';
-import { type LiangxinConfig, startServiceApp } from '@liangxin/platform';
-import { READ_MODELS_FILE, SqliteReadModelStore } from '@liangxin/read-models';
+import { type LiangxinConfig, redactedUrl, startServiceApp, waitFor } from '@liangxin/platform';
+import { PostgresReadModelStore, READ_MODELS_FILE, type ReadModelStore, SqliteReadModelStore } from '@liangxin/read-models';
 import { RegistryServiceModule } from '@liangxin/registry-service';
 import { RequestsServiceModule } from '@liangxin/requests-service';
-import { InProcessBus, InProcessClient, InProcessConsumerProgress, InProcessDeadLetters, InProcessServer, openConsumerStateDatabase, SqliteCheckpointStore, SqliteDeadLetterStore } from '@liangxin/transport';
+import {
+  type CheckpointStore,
+  type DeadLetterStore,
+  InProcessBus,
+  InProcessClient,
+  InProcessConsumerProgress,
+  InProcessDeadLetters,
+  InProcessServer,
+  openConsumerStateDatabase,
+  PostgresCheckpointStore,
+  PostgresDeadLetterStore,
+  SqliteCheckpointStore,
+  SqliteDeadLetterStore,
+} from '@liangxin/transport';
 import { Gauge } from 'prom-client';
 import { signingSecret } from './signing-secret';
 
@@ -26,7 +39,9 @@ const SERVICES = [
 export interface EmbeddedSystem {
   url: string;
   adminToken: string;
-  eventStore: SqliteEventStore;
+  eventStore: EventStore;
+  /** where the events, read models and consumer state are kept */
+  storage: string;
   bus: InProcessBus;
   /** resolves when the read models include `position` */
   waitForReadModels(position: number, timeoutMs?: number): Promise<void>;
@@ -41,18 +56,70 @@ export interface EmbeddedOptions {
   logger?: LoggerService | LogLevel[] | false;
 }
 
+/** The stores of the all-in-one process: SQLite files in DATA_DIR by default, one PostgreSQL database when DATABASE_URL is set. */
+interface EmbeddedStores {
+  storage: string;
+  eventStore: EventStore;
+  checkpoints: CheckpointStore;
+  deadLetters: DeadLetterStore;
+  readModels: ReadModelStore;
+  sqliteFiles?: { eventsFile: string; readModels: { dataDir: string; fileName: string } };
+  close(): Promise<void>;
+}
+
+function openSqliteStores(config: LiangxinConfig): EmbeddedStores {
+  mkdirSync(config.dataDir, { recursive: true });
+  const eventsFile = join(config.dataDir, 'events.sqlite');
+  const eventStore = withUpcasting(SqliteEventStore.open({ file: eventsFile, durability: config.durability }));
+  const consumerDb = openConsumerStateDatabase(join(config.dataDir, 'consumers.sqlite'));
+  const readModels = SqliteReadModelStore.open(config.dataDir, READ_MODELS_FILE);
+  return {
+    storage: `SQLite files in ${config.dataDir}`,
+    eventStore,
+    checkpoints: new SqliteCheckpointStore({ db: consumerDb }),
+    deadLetters: new SqliteDeadLetterStore({ db: consumerDb }),
+    readModels,
+    sqliteFiles: { eventsFile, readModels: { dataDir: config.dataDir, fileName: READ_MODELS_FILE } },
+    async close() {
+      await readModels.close();
+      await eventStore.close();
+      consumerDb.close();
+    },
+  };
+}
+
+/** Waits for the server (an office's database may start after the app), then opens each store on it. */
+async function openPostgresStores(databaseUrl: string): Promise<EmbeddedStores> {
+  const where = `PostgreSQL at ${redactedUrl(databaseUrl)}`;
+  const eventStore = withUpcasting(await waitFor(`the event store (${where})`, () => PostgresEventStore.connect({ connectionString: databaseUrl, applicationName: 'liangxin-embedded' })));
+  const checkpoints = await PostgresCheckpointStore.open({ connectionString: databaseUrl });
+  const deadLetters = await PostgresDeadLetterStore.open({ connectionString: databaseUrl });
+  const readModels = await PostgresReadModelStore.connect(databaseUrl);
+  return {
+    storage: where,
+    eventStore,
+    checkpoints,
+    deadLetters,
+    readModels,
+    async close() {
+      await readModels.close();
+      await deadLetters.close();
+      await checkpoints.close();
+      await eventStore.close();
+    },
+  };
+}
+
 /**
- * The whole system in one process: SQLite event store, read models and consumer state in DATA_DIR,
- * services on the in-process transport, the gateway on HTTP. Same modules as distributed mode.
+ * The whole system in one process: event store, read models and consumer state in SQLite files in DATA_DIR (or in
+ * the PostgreSQL database of DATABASE_URL), services on the in-process transport, the gateway on HTTP. Same modules
+ * as distributed mode.
  */
 export async function startEmbeddedSystem(given: LiangxinConfig, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   mkdirSync(given.dataDir, { recursive: true });
   const config: LiangxinConfig = { ...given, jwtSecret: signingSecret(given.dataDir, given.jwtSecret) };
-  const eventsFile = join(config.dataDir, 'events.sqlite');
-  const eventStore = withUpcasting(SqliteEventStore.open({ file: eventsFile, durability: config.durability }));
-  const consumerDb = openConsumerStateDatabase(join(config.dataDir, 'consumers.sqlite'));
-  const checkpoints = new SqliteCheckpointStore({ db: consumerDb });
-  const deadLetters = new SqliteDeadLetterStore({ db: consumerDb });
+  const stores = config.databaseUrl ? await openPostgresStores(config.databaseUrl) : openSqliteStores(config);
+  const { eventStore, checkpoints, deadLetters, readModels } = stores;
   const bus = new InProcessBus();
 
   const services: INestMicroservice[] = [];
@@ -61,7 +128,6 @@ export async function startEmbeddedSystem(given: LiangxinConfig, options: Embedd
     services.push(await startServiceApp({ name: service.name, module: service.module, config, eventStore, strategy, logger: options.logger }));
   }
 
-  const readModels = SqliteReadModelStore.open(config.dataDir, READ_MODELS_FILE);
   const gateway = await startGatewayApp({
     config,
     eventStore,
@@ -71,7 +137,7 @@ export async function startEmbeddedSystem(given: LiangxinConfig, options: Embedd
     consumerProgress: new InProcessConsumerProgress(bus),
     port: options.port,
     logger: options.logger,
-    sqliteFiles: { eventsFile, readModels: { dataDir: config.dataDir, fileName: READ_MODELS_FILE } },
+    sqliteFiles: stores.sqliteFiles,
     transportHealth: { name: 'transport', check: async () => Object.fromEntries(bus.eventConsumers().map((consumer) => [consumer, bus.appliedPosition(consumer)])) },
     registerMetrics: (registry) =>
       new Gauge({
@@ -89,6 +155,7 @@ export async function startEmbeddedSystem(given: LiangxinConfig, options: Embedd
     url: gateway.url,
     adminToken: gateway.tokens.adminToken,
     eventStore,
+    storage: stores.storage,
     bus,
     waitForReadModels: (position, timeoutMs = 5_000) => gateway.projections.waitForPosition(position, timeoutMs),
     async settled(timeoutMs = 10_000) {
@@ -103,9 +170,7 @@ export async function startEmbeddedSystem(given: LiangxinConfig, options: Embedd
     async close() {
       await gateway.close();
       for (const service of services.reverse()) await service.close();
-      await readModels.close();
-      await eventStore.close();
-      consumerDb.close();
+      await stores.close();
     },
   };
 }

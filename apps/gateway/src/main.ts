@@ -1,19 +1,18 @@
 import 'reflect-metadata';
 import { startGatewayApp } from '@liangxin/gateway-api';
-import { loadConfig, openDistributedInfrastructure, signingSecretProblem, redactedUrl, runApp, waitFor } from '@liangxin/platform';
+import { loadConfig, openDistributedInfrastructure, redactedUrl, requireOperatorSecrets, runApp, waitFor } from '@liangxin/platform';
 import { MongoReadModelStore, PostgresReadModelStore } from '@liangxin/read-models';
 import { JetStreamClient, JetStreamConsumerProgress, JetStreamDeadLetters } from '@liangxin/transport';
 
 /** The gateway alone (distributed mode): projections from the event store into MongoDB or PostgreSQL, commands over NATS. */
 runApp('gateway', async () => {
   const config = loadConfig();
-  const secretProblem = signingSecretProblem(config);
-  if (secretProblem) throw secretProblem;
+  requireOperatorSecrets(config);
   const infra = await openDistributedInfrastructure(config, 'gateway');
   const readModels = config.mongoDbUrl
     ? await waitFor(`the read models (MongoDB at ${redactedUrl(config.mongoDbUrl)})`, () => MongoReadModelStore.connect(config.mongoDbUrl as string))
     : await waitFor(`the read models (PostgreSQL at ${redactedUrl(config.databaseUrl)})`, () => PostgresReadModelStore.connect(config.databaseUrl as string));
-  const commands = new JetStreamClient({ servers: config.natsUrl as string, name: 'liangxin-gateway' });
+  const commands = new JetStreamClient({ servers: config.natsServers ?? (config.natsUrl as string), name: 'liangxin-gateway' });
   await waitFor(`NATS at ${redactedUrl(config.natsUrl)} for commands`, () => commands.connect());
   const gateway = await startGatewayApp({
     config,

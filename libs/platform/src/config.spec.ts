@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig, signingSecretProblem } from './config';
+import { ConfigError, DEFAULT_REQUEST_LIMITS, loadConfig, requireOperatorSecrets } from './config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded mode on port 3000 with durable appends', () => {
@@ -16,8 +16,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l' })).toMatchObject({ mode: 'distributed', databaseUrl: 'postgres://p/l' });
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' }).mode).toBe('distributed');
     expect(loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l', KURRENTDB_URL: 'kurrentdb://k:2113' }).mode).toBe('distributed');
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://p/l', MONGODB_URL: 'mongodb://m/l' })).toThrow(/NATS_URL/);
     expect(() => loadConfig({ NATS_URL: 'nats://n:4222', KURRENTDB_URL: 'kurrentdb://k:2113' })).toThrow(/MONGODB_URL/);
+  });
+
+  it('keeps the all-in-one process with DATABASE_URL alone, on PostgreSQL instead of the SQLite files', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/l' })).toMatchObject({ mode: 'embedded', databaseUrl: 'postgres://p/l' });
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+  });
+
+  it('reads NATS_URL as a comma-separated list of seed servers (a cluster)', () => {
+    expect(loadConfig({ NATS_URL: 'nats://a:4222, nats://b:4222', DATABASE_URL: 'postgres://p/l' }).natsServers).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(loadConfig({ NATS_URL: 'nats://a:4222', DATABASE_URL: 'postgres://p/l' }).natsServers).toEqual(['nats://a:4222']);
   });
 
   it('refuses a half-distributed setup, naming what is missing', () => {
@@ -45,15 +55,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WRITES_PER_SECOND: '0x10' })).toThrow(/WRITES_PER_SECOND/);
     expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS/);
   });
+
+  it('reads what JetStream keeps of the events from the environment (unset: the topology\'s defaults)', () => {
+    expect(loadConfig({})).toMatchObject({ streamMaxAgeMs: undefined, streamMaxBytes: undefined });
+    expect(loadConfig({ EVENT_STREAM_MAX_AGE_HOURS: '2', EVENT_STREAM_MAX_BYTES: '1000000' })).toMatchObject({ streamMaxAgeMs: 7_200_000, streamMaxBytes: 1_000_000 });
+    expect(() => loadConfig({ EVENT_STREAM_MAX_AGE_HOURS: '0' })).toThrow(/EVENT_STREAM_MAX_AGE_HOURS/);
+  });
 });
 
-describe('the signing secret of a distributed gateway', () => {
-  const distributed = { NATS_URL: 'nats://127.0.0.1:4222', DATABASE_URL: 'postgres://127.0.0.1/x' };
-  it('refuses none, a default and a short one; accepts a real one; the embedded mode keeps its own', () => {
-    expect(signingSecretProblem(loadConfig(distributed))?.variable).toBe('JWT_SECRET');
-    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'change-me-too' }))?.message).toContain('default');
-    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'short' }))).toBeDefined();
-    expect(signingSecretProblem(loadConfig({ ...distributed, JWT_SECRET: 'k4J9s0dQ2mV8xR1tZ6wP3yB7' }))).toBeUndefined();
-    expect(signingSecretProblem(loadConfig({}))).toBeUndefined();
+describe('requireOperatorSecrets', () => {
+  const distributed = loadConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://p/l' });
+  const strong = { adminToken: 'a-token-nobody-guesses-1', jwtSecret: 'a-secret-nobody-guesses-2' };
+
+  it('refuses distributed mode without ADMIN_TOKEN or JWT_SECRET, or with the placeholders examples used to carry', () => {
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: undefined })).toThrow(/JWT_SECRET/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, adminToken: undefined })).toThrow(/ADMIN_TOKEN/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, adminToken: 'change-me' })).toThrow(/ADMIN_TOKEN.*placeholder/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: 'change-me-too' })).toThrow(/JWT_SECRET.*placeholder/);
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong, jwtSecret: 'short' })).toThrow(/JWT_SECRET.*16/);
+  });
+
+  it('lets distributed mode start on secrets of its own, and the embedded mode generate them', () => {
+    expect(() => requireOperatorSecrets({ ...distributed, ...strong })).not.toThrow();
+    expect(() => requireOperatorSecrets(loadConfig({}))).not.toThrow();
   });
 });

@@ -4,15 +4,23 @@ export type Durability = 'fsync' | 'os';
 
 /** Everything an operator can set, read once from the environment at start. */
 export interface LiangxinConfig {
-  /** embedded: one process, SQLite, in-process transport. distributed: NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL. */
+  /**
+   * embedded: one process, in-process transport, SQLite files in DATA_DIR (or PostgreSQL when DATABASE_URL is set).
+   * distributed (NATS_URL set): one process per app, NATS + KurrentDB or PostgreSQL + MongoDB or PostgreSQL.
+   */
   mode: 'embedded' | 'distributed';
   port: number;
   dataDir: string;
   durability: Durability;
   natsUrl?: string;
+  /** NATS_URL split at commas: the seed servers of a cluster (the client learns the rest from them) */
+  natsServers?: string[];
   kurrentDbUrl?: string;
   mongoDbUrl?: string;
-  /** PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and checkpoints unless MONGODB_URL is */
+  /**
+   * PostgreSQL (DATABASE_URL): in distributed mode the event store unless KURRENTDB_URL is set, the read models and
+   * checkpoints unless MONGODB_URL is; in the embedded mode all of them instead of the SQLite files
+   */
   databaseUrl?: string;
   /** bearer token with the admin role; generated and printed at start when not set */
   adminToken?: string;
@@ -24,6 +32,10 @@ export interface LiangxinConfig {
   coverageTarget: number;
   /** JetStream stream replicas: 3 on a three-node NATS cluster, 1 on a single server */
   streamReplicas: number;
+  /** JetStream keeps an event message this long (EVENT_STREAM_MAX_AGE_HOURS; unset: ensureTopology's default, 7 days) */
+  streamMaxAgeMs?: number;
+  /** JetStream keeps at most this many bytes of event messages (EVENT_STREAM_MAX_BYTES; unset: ensureTopology's default, 1 GiB) */
+  streamMaxBytes?: number;
   /** interface the gateway listens on: loopback unless set (compose sets 0.0.0.0) */
   host: string;
   /** what one client may cost the gateway */
@@ -57,6 +69,24 @@ export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
   writesPerSecond: 50,
   writeBurst: 200,
 });
+
+/** Secrets the shipped examples used to carry; a deployment running on them is open to anyone who read the repository. */
+const PLACEHOLDER_SECRET = /^(change-?me|changeme|secret|password|admin)/i;
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * The gateway of distributed mode needs ADMIN_TOKEN and JWT_SECRET set, not placeholders: several gateways must share
+ * the token secret (each would otherwise make up its own and refuse the others' tokens), and a network deployment
+ * must not run on a secret printed in the repository. The embedded mode generates both when unset.
+ */
+export function requireOperatorSecrets(config: Pick<LiangxinConfig, 'mode' | 'adminToken' | 'jwtSecret'>): void {
+  if (config.mode !== 'distributed') return;
+  for (const [variable, value] of [['ADMIN_TOKEN', config.adminToken], ['JWT_SECRET', config.jwtSecret]] as const) {
+    if (!value) throw new ConfigError(variable, 'must be set in distributed mode (every gateway shares it); e.g. openssl rand -base64 32');
+    if (PLACEHOLDER_SECRET.test(value)) throw new ConfigError(variable, 'is a placeholder from an example; set a secret of your own, e.g. openssl rand -base64 32');
+    if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(variable, `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
@@ -98,7 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
   const coverageTarget = env.COVERAGE_TARGET === undefined ? 0.75 : Number(env.COVERAGE_TARGET);
   if (!(coverageTarget > 0 && coverageTarget <= 1)) throw new ConfigError('COVERAGE_TARGET', 'must be a fraction in (0, 1], e.g. 0.75');
 
-  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl || databaseUrl);
+  // DATABASE_URL alone is the all-in-one process on PostgreSQL; a second process only makes sense with NATS between them
+  const distributed = Boolean(natsUrl || kurrentDbUrl || mongoDbUrl);
   if (distributed) {
     const missing = [!natsUrl && 'NATS_URL', !kurrentDbUrl && !databaseUrl && 'DATABASE_URL', !mongoDbUrl && !databaseUrl && 'MONGODB_URL'].filter(Boolean);
     if (missing.length > 0) {
@@ -114,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     dataDir: path.resolve(env.DATA_DIR || './data'),
     durability,
     natsUrl,
+    natsServers: natsUrl?.split(',').map((url) => url.trim()).filter(Boolean),
     kurrentDbUrl,
     mongoDbUrl,
     databaseUrl,
@@ -122,22 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LiangxinConfig
     maxDeliveries: positiveInt(env, 'MAX_DELIVERIES', 5),
     coverageTarget,
     streamReplicas: positiveInt(env, 'EVENT_STREAM_REPLICAS', 1),
+    streamMaxAgeMs: env.EVENT_STREAM_MAX_AGE_HOURS ? positiveInt(env, 'EVENT_STREAM_MAX_AGE_HOURS', 0) * 3_600_000 : undefined,
+    streamMaxBytes: env.EVENT_STREAM_MAX_BYTES ? positiveInt(env, 'EVENT_STREAM_MAX_BYTES', 0) : undefined,
     host: env.HOST || '127.0.0.1',
     limits: loadRequestLimits(env),
   };
 }
 
-/** Secrets shipped as examples (docker-compose.yml's old default): signing with one lets anyone mint tokens. */
-const EXAMPLE_SECRETS = new Set(['change-me', 'change-me-too', 'secret', 'changeme']);
 
-/**
- * A distributed gateway needs JWT_SECRET set to a real secret: its instances must share it, and it must not be a
- * default anyone can read. Undefined when it is fine (the embedded mode keeps its own in DATA_DIR).
- */
-export function signingSecretProblem(config: Pick<LiangxinConfig, 'mode' | 'jwtSecret'>): ConfigError | undefined {
-  if (config.mode !== 'distributed') return undefined;
-  if (!config.jwtSecret) return new ConfigError('JWT_SECRET', 'must be set in distributed mode (every gateway instance signs and checks tokens with it)');
-  if (EXAMPLE_SECRETS.has(config.jwtSecret) || config.jwtSecret.length < 16)
-    return new ConfigError('JWT_SECRET', 'is a default or shorter than 16 characters: anyone could sign tokens with it; set a random secret (e.g. openssl rand -base64 32)');
-  return undefined;
-}

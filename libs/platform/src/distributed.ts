@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplication, Logger, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices/nest-microservice';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -89,8 +90,9 @@ export function configuredStoreOpeners(config: LiangxinConfig, app: string): Sto
 /** NATS with the JetStream streams in place; rejects while the server (or JetStream on it) is not there. */
 export async function connectToNats(config: LiangxinConfig, app: string): Promise<NatsConnection> {
   if (!config.natsUrl) throw new Error(`${app} needs NATS_URL in distributed mode`);
-  const nats = await connect({ servers: config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
-  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), { replicas: config.streamReplicas }), (connection) => connection.close());
+  const nats = await connect({ servers: config.natsServers ?? config.natsUrl, name: `liangxin-${app}`, maxReconnectAttempts: -1 });
+  const topology = { replicas: config.streamReplicas, maxAgeMs: config.streamMaxAgeMs, maxBytes: config.streamMaxBytes };
+  return probed(nats, async (connection) => ensureTopology(await jetstreamManager(connection), topology), (connection) => connection.close());
 }
 
 /**
@@ -139,7 +141,7 @@ export interface DistributedServiceOptions {
 export async function startDistributedService(options: DistributedServiceOptions): Promise<{ app: INestApplication; close(): Promise<void> }> {
   const { name, config } = options;
   const infra = await openDistributedInfrastructure(config, name, { stores: options.stores, backoff: options.backoff });
-  const natsUrl = config.natsUrl as string;
+  const natsServers = config.natsServers ?? (config.natsUrl as string);
 
   const forwarder = new StoreForwarder({
     source: { name, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[name] },
@@ -147,7 +149,7 @@ export async function startDistributedService(options: DistributedServiceOptions
     checkpoints: infra.checkpoints,
   });
   const server = new JetStreamServer({
-    servers: natsUrl,
+    servers: natsServers,
     service: name,
     sources: options.consumes.map((source) => ({ name: source, store: infra.eventStore, streamPrefixes: EVENT_SOURCES[source] })),
     checkpoints: infra.checkpoints,
@@ -189,8 +191,14 @@ export async function startDistributedService(options: DistributedServiceOptions
   ];
   const root = serviceRootModule(name, [InfrastructureModule.forRoot({ config, eventStore: infra.eventStore }), options.module, OpsModule.forRoot({ probes, metrics })]);
   const app = await NestFactory.create(root, { logger: options.logger });
-  const microservice = app.connectMicroservice({ strategy: server });
+  // Nest registers a connected microservice's handlers at once unless deferred, and a filter added after that is
+  // ignored: every refusal then reached the gateway as INTERNAL (HTTP 500). So: defer, add the filter, then register
+  // as connectMicroservice itself does when not deferred (its lifecycle hooks run with the app's).
+  const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true }) as unknown as NestMicroservice;
   microservice.useGlobalFilters(new WireErrorFilter());
+  microservice.registerListeners();
+  microservice.setIsInitialized(true);
+  microservice.setIsInitHookCalled(true);
   app.enableShutdownHooks();
   await forwarder.start();
   await app.startAllMicroservices();

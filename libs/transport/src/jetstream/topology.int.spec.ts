@@ -3,7 +3,7 @@ import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NatsServerProcess } from '../testing';
 import { DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECT_ROOT, EVENTS_STREAM } from './subjects';
-import { ensureTopology } from './topology';
+import { DEFAULT_EVENTS_MAX_AGE_MS, DEFAULT_EVENTS_MAX_BYTES, ensureTopology } from './topology';
 
 describe('ensureTopology (real nats-server)', () => {
   let nats: NatsServerProcess;
@@ -46,5 +46,23 @@ describe('ensureTopology (real nats-server)', () => {
     await js.publish(`${DEAD_LETTERS_SUBJECT_ROOT}.c.s.e1`, 'first');
     await js.publish(`${DEAD_LETTERS_SUBJECT_ROOT}.c.s.e1`, 'again');
     expect((await jsm.streams.info(DEAD_LETTERS_STREAM)).state.messages).toBe(2);
+  });
+
+  it('bounds the events stream by age and bytes (default a week and 1 GiB), and the server drops the oldest past the bytes', async () => {
+    for (const name of [EVENTS_STREAM, DEAD_LETTERS_STREAM]) await jsm.streams.delete(name);
+    await ensureTopology(jsm);
+    expect((await jsm.streams.info(EVENTS_STREAM)).config).toMatchObject({ max_age: nanos(DEFAULT_EVENTS_MAX_AGE_MS), max_bytes: DEFAULT_EVENTS_MAX_BYTES });
+    // dead letters are kept nowhere else
+    expect((await jsm.streams.info(DEAD_LETTERS_STREAM)).config).toMatchObject({ max_age: 0, max_bytes: -1 });
+
+    for (const name of [EVENTS_STREAM, DEAD_LETTERS_STREAM]) await jsm.streams.delete(name);
+    await ensureTopology(jsm, { maxAgeMs: 3_600_000, maxBytes: 4_096 });
+    expect((await jsm.streams.info(EVENTS_STREAM)).config).toMatchObject({ max_age: nanos(3_600_000), max_bytes: 4_096 });
+    const js = jsm.jetstream();
+    for (let i = 0; i < 40; i++) await js.publish(`liangxin.events.registry.test-${i}`, new Uint8Array(200));
+    const { state } = await jsm.streams.info(EVENTS_STREAM);
+    expect(state.bytes).toBeLessThanOrEqual(4_096);
+    expect(state.first_seq).toBeGreaterThan(1);
+    expect(state.last_seq).toBe(40);
   });
 });

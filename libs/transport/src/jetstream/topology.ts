@@ -7,7 +7,14 @@ export interface TopologyOptions {
   duplicateWindowMs?: number;
   /** copies of each stream: 3 on a three-node cluster, so one node's lost or corrupted file loses nothing (default 1) */
   replicas?: number;
+  /** how long the events stream keeps a message (default 7 days); a consumer away longer backfills from the store */
+  maxAgeMs?: number;
+  /** most bytes the events stream keeps, oldest dropped first (default 1 GiB) */
+  maxBytes?: number;
 }
+
+export const DEFAULT_EVENTS_MAX_AGE_MS = 7 * 24 * 3_600_000;
+export const DEFAULT_EVENTS_MAX_BYTES = 1024 ** 3;
 
 const isStreamNotFound = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && /stream not found/i.test(String((error as Error).message));
@@ -19,8 +26,10 @@ const isStreamNotFound = (error: unknown): boolean =>
  */
 export const ensureTopology = async (jsm: JetStreamManager, options: TopologyOptions = {}): Promise<void> => {
   const wanted = [
-    { name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT_ROOT}.>`] },
-    // one dead letter per (consumer, source, event) subject: parking an event again replaces its record
+    // the store is the history: the broker keeps a window of it
+    { name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT_ROOT}.>`], max_age: nanos(options.maxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS), max_bytes: options.maxBytes ?? DEFAULT_EVENTS_MAX_BYTES },
+    // dead letters exist nowhere else (kept until an operator retries or drops them); one per (consumer, source, event)
+    // subject: parking an event again replaces its record
     { name: DEAD_LETTERS_STREAM, subjects: [`${DEAD_LETTERS_SUBJECT_ROOT}.>`], max_msgs_per_subject: 1 },
   ];
   for (const stream of wanted) {
