@@ -1,6 +1,6 @@
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import type { Decider } from '@liangxin/event-sourcing';
-import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
+import { ConcurrencyError, type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import type { WireError } from '@liangxin/transport';
 
 export interface CommandResult {
@@ -15,6 +15,11 @@ export interface CommandResult {
 export interface HandleCommandOptions {
   /** how often to reload and decide again after another writer changed the stream first */
   maxAttempts?: number;
+  /**
+   * Decide only on this version of the stream (-1: none yet), as a decision taken on another stream named it (a claim
+   * recorded for it): if the stream has moved, a concurrency error instead of a decision on a state nobody claimed for.
+   */
+  atVersion?: number;
 }
 
 /** A stream's state as folded so far: the next command reads only the events after `version`. */
@@ -117,6 +122,7 @@ export async function handleCommand<C, S, E extends Event>(
       assertSameCommand(earlier, metadata);
       return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
     }
+    if (options.atVersion !== undefined && stream.version !== options.atVersion) throw new ConcurrencyError(streamId, options.atVersion, stream.version < 0 ? 'no_stream' : stream.version);
     const decided = decider.decide(command, stream.state);
     if (decided.length === 0) {
       return { streamId, position: stream.position, events: [], idempotentReplay: false };

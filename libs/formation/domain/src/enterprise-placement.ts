@@ -25,6 +25,8 @@ export type ClaimEnterprise = {
     policyVersion?: string;
     claimsSeen: number;
     holder?: PlacementHolder;
+    /** the organisation giving the enterprise up in the same command (a merge) */
+    from?: string;
     /** where the officer named the enterprise (`enterprises[i]`, `creditCode`) */
     field?: string;
   };
@@ -40,7 +42,8 @@ export const claimEnterprise = ({ data }: ClaimEnterprise, state: PlacementClaim
   if (latest && latest.claimedFor === data.orgId && latest.orgVersion === data.orgVersion) return [];
   const stale = state.claims !== data.claimsSeen;
   const holder = stale && latest ? { orgId: latest.claimedFor, holds: true } : data.holder;
-  if (holder && holder.holds && holder.orgId !== data.orgId)
+  if (holder?.holds && holder.orgId === data.orgId && !stale) return [];
+  if (holder?.holds && holder.orgId !== data.orgId && holder.orgId !== data.from)
     throw new DomainError('ENTERPRISE_IN_ANOTHER_ORG', `Enterprise ${data.creditCode} already belongs to organisation ${holder.orgId}; remove it there first.`, data.field ?? 'creditCode', 'conflict');
   return [
     formationEvent<EnterprisePlacementClaimed>('EnterprisePlacementClaimed', {

@@ -5,3 +5,4 @@ export * from './placement';
 export * from './process-manager';
 export * from './work-coverage';
 export * from './placement-cycle';
+export * from './enterprise-placement';
