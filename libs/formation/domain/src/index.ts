@@ -6,3 +6,4 @@ export * from './process-manager';
 export * from './work-coverage';
 export * from './placement-cycle';
 export * from './enterprise-placement';
+export * from './caseload';

@@ -16,6 +16,7 @@ import {
   type EnterprisePlacementClaimed,
   type EventMetadata,
   FormationCommands,
+  formationCaseloadStreamId,
   formationEnterpriseStreamId,
   type FormOrgMessage,
   type MergeOrgsMessage,
@@ -33,6 +34,8 @@ import { DomainError, fold } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import {
   type CandidateEnterprise,
+  caseloadDecider,
+  type TakeCaseloadPlace,
   type ClaimEnterprise,
   claimHolds,
   type PlacementHolder,
@@ -420,6 +423,8 @@ export class FormationCommandsController {
         policyVersion: this.engine.policy.version,
         ...((payload.reason ?? metadata.reason) && { reason: payload.reason ?? metadata.reason }),
       };
+      const assignee = events[0].data.assignee;
+      if (assignee) await this.takeCaseloadPlace(assignee, enterprise.creditCode, enterprise.district, enterprise.coverageStreamVersion, recorded);
       const expected = enterprise.coverageStreamVersion < 0 ? 'no_stream' : enterprise.coverageStreamVersion;
       const result = await this.store.append(
         streamId,
@@ -429,6 +434,29 @@ export class FormationCommandsController {
       if (!result.idempotentReplay) foldOwn(result.events);
       return { position: result.lastPosition, ...(result.idempotentReplay && { idempotentReplay: true }) };
     });
+  }
+
+  /**
+   * The caseload limit, decided on the person's own stream (`takeCaseloadPlace`) so that two assignments on two instances
+   * cannot both take the last place: each place names the coverage stream's version the assignment is appended at, and
+   * counts while the person covers that enterprise or that stream has not moved past it.
+   */
+  private async takeCaseloadPlace(person: { personId: string; name: string }, creditCode: string, district: string, coverageVersion: number, recorded: EventMetadata) {
+    const streamId = formationCaseloadStreamId(person.personId);
+    const places = fold(caseloadDecider, await this.store.readStream(streamId));
+    const stillHeld: string[] = [];
+    for (const [code, version] of places.places) {
+      const coverage = await this.store.readStream(formationEnterpriseStreamId(code));
+      const lastAssignment = coverage.findLast((e) => e.type === 'WorkCoverageAssigned' || e.type === 'WorkCoverageNeeded' || e.type === 'EnterpriseCoverageEnded' || e.type === 'EnterprisePlacementClaimed');
+      const covering = lastAssignment?.type === 'WorkCoverageAssigned' && (lastAssignment.data as { assignee?: { personId: string } }).assignee?.personId === person.personId;
+      if (covering || coverage.length - 1 === version) stillHeld.push(code);
+    }
+    const command: TakeCaseloadPlace = {
+      type: 'TakeCaseloadPlace',
+      data: { ...person, creditCode, district, coverageVersion, placesSeen: places.taken, stillHeld, limit: this.engine.policy.maxWorkCoverageCaseload, policyVersion: this.engine.policy.version },
+    };
+    // the placement state does not fold caseload places: nothing to fold
+    await handleCommand(this.store, streamId, caseloadDecider, command, { ...recorded, commandId: `${recorded.commandId}:caseload@${coverageVersion}` });
   }
 
   private onOrg(orgId: string, scope: ActorScope, metadata: Metadata, command: (orgId: string) => OrgCommand): Promise<CommandReply> {

@@ -3,6 +3,7 @@ import {
   type CommandEnvelope,
   creditCodeCheckCharacter,
   enterpriseStreamId,
+  formationEnterpriseStreamId,
   type OrgEvent,
   orgStreamId,
   type RecordedEvent,
@@ -21,11 +22,11 @@ import { OrganisationTreeGuard } from './organisation-tree-guard';
 
 const DISTRICT = '430104';
 const ROUNDS = 100;
-const scope: ActorScope = { role: 'district-officer', districts: [DISTRICT] } as ActorScope;
+const scope: ActorScope = { role: 'officer', districts: [DISTRICT] };
 
 /** One formation instance: its own engine (its own in-memory placement) and command handlers, over the shared store. */
-const instance = (store: EventStore) => {
-  const engine = new FormationEngine(store, DEFAULT_FORMATION_POLICY);
+const instance = (store: EventStore, policy = DEFAULT_FORMATION_POLICY) => {
+  const engine = new FormationEngine(store, policy);
   return { engine, commands: new FormationCommandsController(store, engine, new OrganisationTreeGuard(store, engine)) };
 };
 
@@ -59,7 +60,8 @@ describe.each([
     await cleanup();
   });
 
-  const register = async (fullMembers: number): Promise<RecordedEvent<RegistryEvent>> => {
+  const register = async (fullMembers: number): Promise<RecordedEvent<RegistryEvent>> => registerIn(fullMembers);
+  const registerIn = async (fullMembers: number): Promise<RecordedEvent<RegistryEvent>> => {
     serial += 1;
     const first17 = `91${DISTRICT}${String(serial).padStart(9, '0')}`;
     const creditCode = first17 + creditCodeCheckCharacter(first17);
@@ -135,5 +137,32 @@ describe.each([
     }
     expect(await store.readAll({ types: ['EnterpriseLeftOrg'], limit: 10 })).toEqual([]);
     expect(outcomesSeen.officer + outcomesSeen.rules).toBe(ROUNDS);
+  });
+
+  it(`two assignments of one person at the caseload limit on two instances: exactly one takes the last place, ${ROUNDS} rounds`, async () => {
+    const policy = { ...DEFAULT_FORMATION_POLICY, maxWorkCoverageCaseload: 2 };
+    const [first, second] = [instance(store, policy), instance(store, policy)];
+    for (let round = 0; round < ROUNDS; round++) {
+      const person = { personId: `p-${kind}-${round}`, name: `联络员${round}` };
+      const codes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const registered = await register(0);
+        await first.engine.onRegistryEvent(registered);
+        await second.engine.onRegistryEvent(registered);
+        codes.push(codeOf(registered));
+      }
+      const assign = (on: typeof first, creditCode: string, id: string) =>
+        on.commands.assignWorkCoverage(envelope({ creditCode, coveredBy: 'liaison', assignee: person }, `${id}-${kind}-${round}`) as never);
+      await assign(first, codes[0], 'assign-0');
+      const outcomes = await Promise.allSettled([assign(first, codes[1], 'assign-1'), assign(second, codes[2], 'assign-2')]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect(outcomes.map(refusalCode).filter(Boolean)).toEqual(['CASELOAD_EXCEEDED']);
+      let covered = 0;
+      for (const code of codes) {
+        const last = (await store.readStream(formationEnterpriseStreamId(code))).at(-1);
+        if (last?.type === 'WorkCoverageAssigned' && (last.data as { assignee?: { personId: string } }).assignee?.personId === person.personId) covered += 1;
+      }
+      expect(covered).toBe(2);
+    }
   });
 });
