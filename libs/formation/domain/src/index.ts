@@ -7,3 +7,4 @@ export * from './work-coverage';
 export * from './placement-cycle';
 export * from './enterprise-placement';
 export * from './caseload';
+export * from './organisation-tree';

@@ -18,6 +18,7 @@ import {
   FormationCommands,
   formationCaseloadStreamId,
   formationEnterpriseStreamId,
+  formationTreeStreamId,
   type FormOrgMessage,
   type MergeOrgsMessage,
   type OrgEvent,
@@ -34,6 +35,8 @@ import { DomainError, fold } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import {
   type CandidateEnterprise,
+  type DecideTreeMove,
+  treeDecider,
   caseloadDecider,
   type TakeCaseloadPlace,
   type ClaimEnterprise,
@@ -340,10 +343,30 @@ export class FormationCommandsController {
       const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, scope) : null;
       const parentAncestors = parent?.exists ? await this.tree.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
-      const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
+      const atVersion = await this.decideTreeMove(org, command, parent ? [parent.orgId, ...parentAncestors] : [], parent?.name, metadata);
+      const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn, atVersion);
       const placed = events.find((e) => e.type === 'OrgParentChanged' && (e.data as { parentOrgId: string | null }).parentOrgId !== null);
       return placed ? this.placeWithoutCycle(org, placed, reply, metadata, foldOwn) : reply;
     });
+  }
+
+  /**
+   * A move spans two streams: it is decided on the district's tree stream first (`decideTreeMove`: no cycle with any move
+   * recorded there, by any instance), then recorded on the organisation at the version its own rules were checked on.
+   * A retry of the same command finds its tree decision (same command id) and completes the organisation's part.
+   */
+  private async decideTreeMove(org: ExistingOrg, command: Extract<OrgCommand, { type: 'ChangeOrgParent' }>, parentChain: string[], parentName: string | undefined, metadata: Metadata): Promise<number | undefined> {
+    const orgEvents = await this.store.readStream<OrgEvent>(orgStreamId(org.orgId));
+    if (orgEvents.some((e) => e.metadata.commandId === metadata.commandId)) return undefined; // done before: the replay answers
+    orgDecider.decide(command, fold(orgDecider, orgEvents)); // the organisation's own refusals first: a refused move decides nothing
+    const parentOrgId = command.data.parent?.orgId ?? null;
+    const move: DecideTreeMove = {
+      type: 'DecideTreeMove',
+      data: { district: org.district, orgId: org.orgId, parentOrgId, previousParentOrgId: org.parentOrgId ?? null, parentChain, name: org.name, ...(parentName && { parentName }) },
+    };
+    const recorded: EventMetadata = { actor: metadata.actor, commandId: `${metadata.commandId}:tree`, correlationId: metadata.correlationId ?? metadata.commandId, causationId: metadata.commandId, district: org.district };
+    await handleCommand(this.store, formationTreeStreamId(org.district), treeDecider, move, recorded);
+    return orgEvents.length - 1;
   }
 
   /**

@@ -165,4 +165,27 @@ describe.each([
       expect(covered).toBe(2);
     }
   });
+
+  it(`crosswise moves in the organisation tree on two instances (A under B, B under A): one wins, the other is refused, nothing undone, ${ROUNDS} rounds`, async () => {
+    const [first, second] = [instance(store), instance(store)];
+    const umbrella = async (id: string) =>
+      (await first.commands.formOrg(envelope({ mode: 'area-combined', name: `综合党委${id}`, district: DISTRICT, enterprises: [], level: 'general-branch' }, `form-${id}`) as never)).result?.orgId ?? '';
+    const parentOf = async (orgId: string) => {
+      const org = fold(orgDecider, await store.readStream<OrgEvent>(orgStreamId(orgId)));
+      return org.exists ? org.parentOrgId : undefined;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const a = await umbrella(`ta-${kind}-${round}`);
+      const b = await umbrella(`tb-${kind}-${round}`);
+      const outcomes = await Promise.allSettled([
+        first.commands.changeOrgParent(envelope({ orgId: a, parentOrgId: b, reason: '调整隶属关系' }, `move-a-${kind}-${round}`) as never),
+        second.commands.changeOrgParent(envelope({ orgId: b, parentOrgId: a, reason: '调整隶属关系' }, `move-b-${kind}-${round}`) as never),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect(outcomes.map(refusalCode).filter(Boolean)).toEqual(['PARENT_CYCLE']);
+      expect([await parentOf(a), await parentOf(b)]).toEqual(outcomes[0].status === 'fulfilled' ? [b, undefined] : [undefined, a]);
+    }
+    const moves = await store.readAll({ types: ['OrgParentChanged'], limit: 10 * ROUNDS });
+    expect(moves.filter((e) => (e.data as { automatic: boolean }).automatic)).toEqual([]);
+  });
 });
