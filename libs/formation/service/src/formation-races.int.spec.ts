@@ -22,6 +22,8 @@ import { OrganisationTreeGuard } from './organisation-tree-guard';
 
 const DISTRICT = '430104';
 const ROUNDS = 100;
+/** 100 rounds on a shared 2-core machine: PostgreSQL rounds with rebuilds of the placement state take a while */
+const RACE_TIMEOUT_MS = 600_000;
 const scope: ActorScope = { role: 'officer', districts: [DISTRICT] };
 
 /** One formation instance: its own engine (its own in-memory placement) and command handlers, over the shared store. */
@@ -105,7 +107,7 @@ describe.each([
     // nothing undone: no organisation ever lost an enterprise
     expect(await store.readAll({ types: ['EnterpriseLeftOrg', 'OrgDissolved'], limit: 10 })).toEqual([]);
     expect(winners.first + winners.second).toBe(ROUNDS);
-  });
+  }, RACE_TIMEOUT_MS);
 
   it(`an officer's add on one instance against the automatic rules on another: one organisation holds the enterprise, ${ROUNDS} rounds`, async () => {
     const [officers, rules] = [instance(store), instance(store)];
@@ -137,7 +139,7 @@ describe.each([
     }
     expect(await store.readAll({ types: ['EnterpriseLeftOrg'], limit: 10 })).toEqual([]);
     expect(outcomesSeen.officer + outcomesSeen.rules).toBe(ROUNDS);
-  });
+  }, RACE_TIMEOUT_MS);
 
   it(`two assignments of one person at the caseload limit on two instances: exactly one takes the last place, ${ROUNDS} rounds`, async () => {
     const policy = { ...DEFAULT_FORMATION_POLICY, maxWorkCoverageCaseload: 2 };
@@ -164,7 +166,7 @@ describe.each([
       }
       expect(covered).toBe(2);
     }
-  });
+  }, RACE_TIMEOUT_MS);
 
   it(`crosswise moves in the organisation tree on two instances (A under B, B under A): one wins, the other is refused, nothing undone, ${ROUNDS} rounds`, async () => {
     const [first, second] = [instance(store), instance(store)];
@@ -187,5 +189,5 @@ describe.each([
     }
     const moves = await store.readAll({ types: ['OrgParentChanged'], limit: 10 * ROUNDS });
     expect(moves.filter((e) => (e.data as { automatic: boolean }).automatic)).toEqual([]);
-  });
+  }, RACE_TIMEOUT_MS);
 });

@@ -521,10 +521,11 @@ describe('formation service as a Nest microservice over the in-process transport
           data: { parentOrgId: null, previousParentOrgId: park, reason: CONCURRENT_PLACEMENT_CYCLE, automatic: true },
           metadata: { actor: 'system:formation', causationId: placed.eventId },
         });
-        // the other officer's move, this officer's, and the undo: nothing else; a retry of the command gets the same answer
-        expect(await store.headPosition()).toBe(head + 3);
+        // the other officer's move (written past the tree stream, as an instance of the older code would), this officer's tree
+        // decision and move, and the undo: nothing else; a retry of the command gets the same answer
+        expect(await store.headPosition()).toBe(head + 4);
         expect(await refusal(move())).toBe('PLACEMENT_CYCLE_UNDONE');
-        expect(await store.headPosition()).toBe(head + 3);
+        expect(await store.headPosition()).toBe(head + 4);
       });
 
       it('undoes the later move when both instances stopped before looking: the placements reach this service as events', async () => {
