@@ -1,7 +1,7 @@
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { stageTimings } from '@liangxin/diagnostics';
 import type { Decider } from '@liangxin/event-sourcing';
-import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
+import { ConcurrencyError, type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import type { WireError } from '@liangxin/transport';
 
 export interface CommandResult {
@@ -16,6 +16,11 @@ export interface CommandResult {
 export interface HandleCommandOptions {
   /** how often to reload and decide again after another writer changed the stream first */
   maxAttempts?: number;
+  /**
+   * Decide only on this version of the stream (-1: none yet), as a decision taken on another stream named it (a claim
+   * recorded for it): if the stream has moved, a concurrency error instead of a decision on a state nobody claimed for.
+   */
+  atVersion?: number;
 }
 
 /** A stream's state as folded so far: the next command reads only the events after `version`. */
@@ -120,6 +125,7 @@ export async function handleCommand<C, S, E extends Event>(
       assertSameCommand(earlier, metadata);
       return { streamId, position: earlier[earlier.length - 1].globalPosition, events: earlier, idempotentReplay: true };
     }
+    if (options.atVersion !== undefined && stream.version !== options.atVersion) throw new ConcurrencyError(streamId, options.atVersion, stream.version < 0 ? 'no_stream' : stream.version);
     const decideStarted = stageTimings.now();
     const decided = decider.decide(command, stream.state);
     stageTimings.since('decide', decideStarted);

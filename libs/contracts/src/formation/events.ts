@@ -291,6 +291,31 @@ export type EnterpriseAwaitingJointBranch = Event<
 /** The enterprise no longer needs coverage from formation (deregistered). */
 export type EnterpriseCoverageEnded = Event<'EnterpriseCoverageEnded', Decision & { creditCode: string; district: string; reason: 'deregistered' }>;
 
+/**
+ * The enterprise placement stream (`formation-enterprise-<code>`) decides "an enterprise is in at most one organisation":
+ * whoever places it (an officer or the rules, on any instance) first claims it here with optimistic concurrency, naming
+ * the organisation and the version of its stream the placement will be appended at. The claim holds while that
+ * organisation holds the enterprise, or while its stream is still at `orgVersion` (the placement is under way); once the
+ * organisation's stream has moved past it without the enterprise, the claim is spent.
+ */
+export type EnterprisePlacementClaimed = Event<
+  'EnterprisePlacementClaimed',
+  { creditCode: string; district: string; claimedFor: string; orgVersion: number; automatic: boolean; policyVersion?: string }
+>;
+
+/**
+ * The organisation tree of one district (`formation-tree-<district>`): an officer's move, decided on the whole tree so
+ * that no two moves together make a cycle; the organisation's own stream then records it as OrgParentChanged.
+ */
+export type OrgTreeMoveDecided = Event<'OrgTreeMoveDecided', { district: string; movedOrgId: string; parentOrgId: string | null; previousParentOrgId: string | null }>;
+
+/**
+ * One person's caseload (`formation-caseload-<personId>`): an assignment takes a place for an enterprise, naming the
+ * version of the enterprise's stream the assignment will be appended at. The place is held while the person covers the
+ * enterprise, or while that stream is still at `coverageVersion`; otherwise it is free again.
+ */
+export type CaseloadPlaceTaken = Event<'CaseloadPlaceTaken', { personId: string; creditCode: string; district: string; coverageVersion: number }>;
+
 export type OrgEvent =
   | OrgProposed
   | OrgProposalRejected
@@ -312,7 +337,10 @@ export type OrgEvent =
 
 export type EnterpriseCoverageEvent = WorkCoverageAssigned | WorkCoverageNeeded | EnterpriseAwaitingJointBranch | EnterpriseCoverageEnded;
 
-export type FormationEvent = OrgEvent | EnterpriseCoverageEvent;
+/** Events of the streams that decide one invariant each (placement claims, the tree, caseloads); read models ignore them. */
+export type FormationDecisionEvent = EnterprisePlacementClaimed | OrgTreeMoveDecided | CaseloadPlaceTaken;
+
+export type FormationEvent = OrgEvent | EnterpriseCoverageEvent | FormationDecisionEvent;
 export type FormationEventType = FormationEvent['type'];
 
 export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, number>> = {
@@ -337,6 +365,9 @@ export const FORMATION_SCHEMA_VERSIONS: Readonly<Record<FormationEventType, numb
   WorkCoverageNeeded: 1,
   EnterpriseAwaitingJointBranch: 1,
   EnterpriseCoverageEnded: 1,
+  EnterprisePlacementClaimed: 1,
+  OrgTreeMoveDecided: 1,
+  CaseloadPlaceTaken: 1,
 };
 export const FORMATION_EVENT_TYPES = Object.keys(FORMATION_SCHEMA_VERSIONS) as FormationEventType[];
 

@@ -5,3 +5,6 @@ export * from './placement';
 export * from './process-manager';
 export * from './work-coverage';
 export * from './placement-cycle';
+export * from './enterprise-placement';
+export * from './caseload';
+export * from './organisation-tree';

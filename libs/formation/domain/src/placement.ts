@@ -1,7 +1,9 @@
 import {
   type FormationEvent,
   type FormationMode,
+  formationCaseloadStreamId,
   formationEnterpriseStreamId,
+  formationTreeStreamId,
   type NoOrganisationReason,
   type OperatingStatus,
   type OrgLevel,
@@ -38,6 +40,8 @@ export type PlacedEnterprise = {
   standaloneCount: number;
   /** its latest standalone branch: one formed again after it was dissolved keeps what that one had */
   lastStandaloneOrgId?: string;
+  /** a claim on its placement stream for an organisation that has not recorded the placement yet: the rules leave it alone */
+  claim?: { orgId: string; orgVersion: number };
   /** keys of the waiting pools it is in, and the bucket (its full members) */
   pooled?: { keys: string[]; bucket: number };
 };
@@ -89,6 +93,10 @@ export type PlacementState = {
   children: Map<string, Set<string>>;
   /** organisation id → version of its stream while it is only proposed (OrgProposed, OrgProposalRejected) */
   proposalVersions: Map<string, number>;
+  /** organisation id → enterprises claimed for it whose placement it has not recorded yet */
+  pendingClaims: Map<string, Set<string>>;
+  /** district → version of `formation-tree-<district>` (-1: none) */
+  treeVersions: Map<string, number>;
 };
 
 export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState => ({
@@ -102,6 +110,8 @@ export const initialPlacementState = (minFull = 3, maxJoint = 5): PlacementState
   caseloads: new Map(),
   children: new Map(),
   proposalVersions: new Map(),
+  pendingClaims: new Map(),
+  treeVersions: new Map(),
 });
 
 /**
@@ -138,7 +148,7 @@ export const affinityKeys = (e: Pick<PlacedEnterprise, 'district' | 'industryCha
 };
 
 const isWaiting = (e: PlacedEnterprise, minFull: number) =>
-  e.awaitingJoint && !e.orgId && e.status === 'normal' && e.fullMembers < minFull && e.fullMembers + e.probationaryMembers > 0;
+  e.awaitingJoint && !e.orgId && !e.claim && e.status === 'normal' && e.fullMembers < minFull && e.fullMembers + e.probationaryMembers > 0;
 
 /** Keeps the waiting pools in step with one enterprise. */
 const syncPool = (s: PlacementState, e: PlacedEnterprise) => {
@@ -264,11 +274,62 @@ export const evolveWithRegistryEvent = (s: PlacementState, event: RegistryEvent,
 };
 
 /** The stream a formation event belongs to, from its data alone. */
-export const formationStreamOf = (event: FormationEvent): string =>
-  'orgId' in event.data ? orgStreamId(event.data.orgId) : formationEnterpriseStreamId(event.data.creditCode);
+export const formationStreamOf = (event: FormationEvent): string => {
+  if (event.type === 'OrgTreeMoveDecided') return formationTreeStreamId(event.data.district);
+  if (event.type === 'CaseloadPlaceTaken') return formationCaseloadStreamId(event.data.personId);
+  return 'orgId' in event.data ? orgStreamId(event.data.orgId) : formationEnterpriseStreamId(event.data.creditCode);
+};
+
+/** The version of an organisation's stream as the state knows it (-1: none). */
+export const orgStreamVersion = (s: PlacementState, orgId: string): number => s.orgs.get(orgId)?.streamVersion ?? s.proposalVersions.get(orgId) ?? -1;
+
+/** A claim is spent once its organisation holds the enterprise or its stream has moved past the claimed version. */
+const settleClaims = (s: PlacementState, orgId: string) => {
+  const codes = s.pendingClaims.get(orgId);
+  if (!codes) return;
+  const version = orgStreamVersion(s, orgId);
+  for (const code of [...codes]) {
+    const e = s.enterprises.get(code);
+    if (e?.claim && e.claim.orgId === orgId && e.orgId !== orgId && version === e.claim.orgVersion) continue;
+    codes.delete(code);
+    if (e?.claim?.orgId === orgId) {
+      e.claim = undefined;
+      syncPool(s, e);
+    }
+  }
+  if (codes.size === 0) s.pendingClaims.delete(orgId);
+};
+
+const recordClaim = (s: PlacementState, e: PlacedEnterprise, orgId: string, orgVersion: number) => {
+  if (e.claim) s.pendingClaims.get(e.claim.orgId)?.delete(e.creditCode);
+  e.claim = e.orgId === orgId || orgStreamVersion(s, orgId) !== orgVersion ? undefined : { orgId, orgVersion };
+  if (e.claim) {
+    let codes = s.pendingClaims.get(orgId);
+    if (!codes) s.pendingClaims.set(orgId, (codes = new Set()));
+    codes.add(e.creditCode);
+  }
+  syncPool(s, e);
+};
 
 /** Folds one formation event into the placement state. */
 export const evolveWithFormationEvent = (s: PlacementState, event: FormationEvent): PlacementState => {
+  const settled = evolveOnce(s, event);
+  if (event.type !== 'EnterprisePlacementClaimed' && 'orgId' in event.data) settleClaims(s, event.data.orgId);
+  return settled;
+};
+
+const evolveOnce = (s: PlacementState, event: FormationEvent): PlacementState => {
+  if (event.type === 'OrgTreeMoveDecided') {
+    s.treeVersions.set(event.data.district, (s.treeVersions.get(event.data.district) ?? -1) + 1);
+    return s;
+  }
+  if (event.type === 'CaseloadPlaceTaken') return s;
+  if (event.type === 'EnterprisePlacementClaimed') {
+    const e = enterprise(s, event.data.creditCode, event.data.district);
+    e.coverageStreamVersion++;
+    recordClaim(s, e, event.data.claimedFor, event.data.orgVersion);
+    return s;
+  }
   if (!('orgId' in event.data)) {
     const d = event.data;
     const e = enterprise(s, d.creditCode, d.district);

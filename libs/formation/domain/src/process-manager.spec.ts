@@ -8,15 +8,18 @@ const district = '430104';
 const code = (i: number) => `9143010400000000${String.fromCharCode(65 + i)}X`; // identifiers only: formation does not check codes
 
 type Ledger = { versions: Map<string, number>; log: (RegistryEvent | FormationEvent)[]; state: PlacementState };
+/** The placement claims that precede every placement (enterprise-placement.spec.ts): the rules' outcomes are the rest. */
+const withoutClaims = (appends: PlannedAppend[]) => appends.filter((a) => !a.events.every((e) => e.type === 'EnterprisePlacementClaimed'));
 const newLedger = (): Ledger => ({ versions: new Map(), log: [], state: initialPlacementState() });
 
 const deliver = (ledger: Ledger, event: RegistryEvent & { occurredAt?: string }, version?: number): PlannedAppend[] => {
   const last = ledger.versions.get(event.data.creditCode) ?? -1;
   const v = version ?? last + 1;
-  const appends = react(ledger.state, event, v, policy);
+  const all = react(ledger.state, event, v, policy);
+  const appends = withoutClaims(all);
   if (v <= last) return appends;
   ledger.versions.set(event.data.creditCode, v);
-  ledger.log.push(event, ...appends.flatMap((a) => a.events));
+  ledger.log.push(event, ...all.flatMap((a) => a.events));
   return appends;
 };
 

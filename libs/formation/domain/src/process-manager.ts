@@ -14,6 +14,7 @@ import {
   evolveWithFormationEvent,
   evolveWithRegistryEvent,
   formationStreamOf,
+  orgStreamVersion,
   type PlacedEnterprise,
   type PlacedOrg,
   type PlacementState,
@@ -39,8 +40,7 @@ const emit = (step: Step, event: FormationEvent) => {
   const last = step.out[step.out.length - 1];
   if (last && last.streamId === streamId) last.events.push(event);
   else {
-    const org = 'orgId' in event.data ? step.s.orgs.get(event.data.orgId) : undefined;
-    const version = 'orgId' in event.data ? (org ? org.streamVersion : -1) : (step.s.enterprises.get(event.data.creditCode)?.coverageStreamVersion ?? -1);
+    const version = streamVersionOf(step.s, event);
     step.out.push({
       streamId,
       expectedVersion: version < 0 ? 'no_stream' : version,
@@ -49,6 +49,24 @@ const emit = (step: Step, event: FormationEvent) => {
     });
   }
   evolveWithFormationEvent(step.s, event);
+};
+
+const streamVersionOf = (s: PlacementState, event: FormationEvent): number => {
+  if (event.type === 'OrgTreeMoveDecided') return s.treeVersions.get(event.data.district) ?? -1;
+  if (event.type === 'CaseloadPlaceTaken') throw new Error('the rules take no caseload places');
+  if (event.type !== 'EnterprisePlacementClaimed' && 'orgId' in event.data) return s.orgs.get(event.data.orgId)?.streamVersion ?? -1;
+  return s.enterprises.get((event.data as { creditCode: string }).creditCode)?.coverageStreamVersion ?? -1;
+};
+
+/**
+ * Before the rules place enterprises in an organisation they claim each on its placement stream, as officers do, at
+ * the version the organisation's stream is at: a claim another instance made meanwhile turns the reaction into a
+ * version conflict (rebuilt and decided again), never a second organisation.
+ */
+const claim = (step: Step, orgId: string, district: string, codes: readonly string[]) => {
+  const orgVersion = orgStreamVersion(step.s, orgId);
+  for (const creditCode of codes)
+    emit(step, formationEvent('EnterprisePlacementClaimed', { creditCode, district, claimedFor: orgId, orgVersion, ...auto(step.policy) }));
 };
 
 /** The placement state always knows the enterprises and organisations its own events name. */
@@ -199,6 +217,7 @@ export function planLiftAfterDissolution(s: PlacementState, orgId: string, polic
 }
 
 const join = (step: Step, org: PlacedOrg, e: PlacedEnterprise) => {
+  claim(step, org.orgId, org.district, [e.creditCode]);
   emit(
     step,
     formationEvent('EnterpriseJoinedOrg', {
@@ -271,6 +290,12 @@ const placeInJointBranch = (step: Step, e: PlacedEnterprise) => {
   const serial = (step.s.jointBranchesFormed.get(e.district) ?? 0) + 1;
   const orgId = `joint-${e.district}-${serial}`;
   const level = levelFor(fullMembers, probationaryMembers, step.policy);
+  claim(
+    step,
+    orgId,
+    e.district,
+    group.map((m) => m.creditCode),
+  );
   emit(
     step,
     formationEvent('OrgFormed', {
@@ -315,6 +340,7 @@ const formStandalone = (step: Step, e: PlacedEnterprise) => {
   const level = levelFor(e.fullMembers, e.probationaryMembers, step.policy);
   const previous = previousStandalone(step.s, e);
   const parentOrgId = keptParent(step.s, previous, level.level);
+  claim(step, orgId, e.district, [e.creditCode]);
   emit(
     step,
     formationEvent('OrgFormed', {
@@ -356,6 +382,12 @@ const rebalanceJoint = (step: Step, org: PlacedOrg) => {
       if (other.fullMembers + org.fullMembers < step.policy.standaloneMinFull) continue;
       const moving = [...org.enterprises].map(([creditCode, m]) => ({ creditCode, ...m }));
       dissolve(step, org, 'merged', other.orgId);
+      claim(
+        step,
+        other.orgId,
+        other.district,
+        moving.map((m) => m.creditCode),
+      );
       emit(
         step,
         formationEvent('OrgsMerged', {
@@ -433,6 +465,8 @@ const cancelPendingDissolution = (step: Step, org: PlacedOrg, e: PlacedEnterpris
 /** Brings one enterprise to where the rules say it belongs, given its current facts. */
 const settle = (step: Step, e: PlacedEnterprise) => {
   const { policy } = step;
+  // claimed by an officer (or another instance) for an organisation that has not recorded it yet: theirs to place
+  if (e.claim && !e.orgId) return;
   const org = e.orgId ? step.s.orgs.get(e.orgId) : undefined;
   if (org && e.status === 'abnormal' && org.enterprises.size <= 1) return pendDissolution(step, org, e);
   if (org && e.status === 'normal') cancelPendingDissolution(step, org, e);

@@ -13,9 +13,12 @@ import {
   type CommandReply,
   type ConfirmOrgDissolutionMessage,
   type DissolveOrgMessage,
+  type EnterprisePlacementClaimed,
   type EventMetadata,
   FormationCommands,
+  formationCaseloadStreamId,
   formationEnterpriseStreamId,
+  formationTreeStreamId,
   type FormOrgMessage,
   type MergeOrgsMessage,
   type OrgEvent,
@@ -32,6 +35,14 @@ import { DomainError, fold } from '@liangxin/event-sourcing';
 import { type EventStore, isConcurrencyError } from '@liangxin/event-store';
 import {
   type CandidateEnterprise,
+  type DecideTreeMove,
+  treeDecider,
+  caseloadDecider,
+  type TakeCaseloadPlace,
+  type ClaimEnterprise,
+  claimHolds,
+  type PlacementHolder,
+  placementClaimDecider,
   type FormOrg,
   decideWorkCoverage,
   type OrgCommand,
@@ -74,7 +85,10 @@ export class FormationCommandsController {
   formOrg(@Payload() { payload, scope, metadata }: CommandEnvelope<FormOrgMessage>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
       const data = await this.newOrgData(placement, payload, scope, metadata);
-      const reply = await this.execute(data.orgId, data.district, { type: 'FormOrg', data }, metadata, foldOwn);
+      const command: OrgCommand = { type: 'FormOrg', data };
+      const reply = await this.placeEnterprises(placement, command, data.district, data.enterprises, metadata, foldOwn, (atVersion) =>
+        this.execute(data.orgId, data.district, command, metadata, foldOwn, atVersion),
+      );
       return { ...reply, result: { orgId: data.orgId } };
     });
   }
@@ -83,7 +97,7 @@ export class FormationCommandsController {
   @MessagePattern(FormationCommands.ProposeOrg)
   proposeOrg(@Payload() { payload, scope, metadata }: CommandEnvelope<ProposeOrgMessage>): Promise<CommandReply<{ orgId: string }>> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
-      const data = await this.newOrgData(placement, payload, scope, metadata);
+      const data = await this.newOrgData(placement, payload, scope, metadata, true);
       const command: OrgCommand = { type: 'ProposeOrg', data: { ...data, proposedBy: metadata.actor, ...(payload.note && { note: payload.note }) } };
       const reply = await this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
       return { ...reply, result: { orgId: data.orgId } };
@@ -96,9 +110,9 @@ export class FormationCommandsController {
    * or the first enterprise's) within the caller's, the id (from the command id, so a retry names the same
    * organisation) and the parent as its stream says. Whether the enterprises may share it is the decider's rule.
    */
-  private async newOrgData(placement: PlacementState, payload: FormOrgMessage, scope: ActorScope, metadata: Metadata): Promise<FormOrg['data']> {
+  private async newOrgData(placement: PlacementState, payload: FormOrgMessage, scope: ActorScope, metadata: Metadata, proposing = false): Promise<FormOrg['data']> {
     const candidates: CandidateEnterprise[] = [];
-    for (const [i, code] of (payload.enterprises ?? []).entries()) candidates.push(await this.candidate(placement, code, `enterprises[${i}]`, scope));
+    for (const [i, code] of (payload.enterprises ?? []).entries()) candidates.push(await this.candidate(placement, code, `enterprises[${i}]`, scope, proposing));
     const district = payload.district ?? candidates[0]?.district;
     if (!district) throw new DomainError('DISTRICT_REQUIRED', 'Name the district of the organisation.', 'district');
     assertMayActIn(scope, district, 'district');
@@ -137,11 +151,12 @@ export class FormationCommandsController {
       if (!proposal || proposal.rejected) return this.execute(payload.orgId, '', { type: 'ApproveOrgProposal', data: { orgId: payload.orgId, approvedBy: metadata.actor } }, metadata, foldOwn);
       const { data } = proposal;
       const candidates: CandidateEnterprise[] = [];
-      for (const [i, { creditCode }] of data.enterprises.entries()) candidates.push(await this.candidate(placement, creditCode, `enterprises[${i}]`, scope, data.orgId));
+      for (const [i, { creditCode }] of data.enterprises.entries()) candidates.push(await this.candidate(placement, creditCode, `enterprises[${i}]`, scope));
       const parent = data.parentOrgId ? await this.proposedParent(data.parentOrgId, SYSTEM_SCOPE) : undefined;
       const formed = this.formOrgData(data, candidates, parent);
       const command: OrgCommand = { type: 'ApproveOrgProposal', data: { orgId: data.orgId, approvedBy: metadata.actor, formed } };
-      return this.execute(data.orgId, data.district, command, { ...metadata, reason: payload.note ?? metadata.reason }, foldOwn);
+      const withNote = { ...metadata, reason: payload.note ?? metadata.reason };
+      return this.placeEnterprises(placement, command, data.district, candidates, withNote, foldOwn, (atVersion) => this.execute(data.orgId, data.district, command, withNote, foldOwn, atVersion));
     });
   }
 
@@ -166,8 +181,11 @@ export class FormationCommandsController {
   addEnterprise(@Payload() { payload, scope, metadata }: CommandEnvelope<AddEnterpriseMessage>): Promise<CommandReply> {
     return this.engine.withPlacement(async (placement, foldOwn) => {
       const org = await this.existingOrg(payload.orgId, scope);
-      const enterprise = await this.candidate(placement, payload.creditCode, 'creditCode', scope, org.orgId);
-      return this.execute(org.orgId, org.district, { type: 'AddEnterprise', data: { orgId: org.orgId, enterprise, policy: this.engine.policy } }, metadata, foldOwn);
+      const enterprise = await this.candidate(placement, payload.creditCode, 'creditCode', scope);
+      const command: OrgCommand = { type: 'AddEnterprise', data: { orgId: org.orgId, enterprise, policy: this.engine.policy } };
+      return this.placeEnterprises(placement, command, org.district, [{ ...enterprise, field: 'creditCode' }], metadata, foldOwn, (atVersion) =>
+        this.execute(org.orgId, org.district, command, metadata, foldOwn, atVersion),
+      );
     });
   }
 
@@ -196,7 +214,9 @@ export class FormationCommandsController {
           policy: this.engine.policy,
         },
       };
-      await this.execute(survivor.orgId, survivor.district, absorb, { ...withReason, commandId: `${metadata.commandId}:absorb` }, foldOwn);
+      const absorbing = { ...withReason, commandId: `${metadata.commandId}:absorb` };
+      const moving = [...merged.enterprises.keys()].filter((code) => !survivor.enterprises.has(code)).map((creditCode) => ({ creditCode }));
+      await this.placeEnterprises(placement, absorb, survivor.district, moving, absorbing, foldOwn, (atVersion) => this.execute(survivor.orgId, survivor.district, absorb, absorbing, foldOwn, atVersion), merged.orgId);
       const dissolve: OrgCommand = { type: 'DissolveOrg', data: { orgId: merged.orgId, reason: payload.reason, mergedInto: survivor.orgId } };
       return this.dissolveAndLift(placement, merged, dissolve, { ...withReason, commandId: `${metadata.commandId}:dissolve` }, foldOwn, survivor.orgId);
     });
@@ -323,10 +343,30 @@ export class FormationCommandsController {
       const parent = payload.parentOrgId ? await this.proposedParent(payload.parentOrgId, scope) : null;
       const parentAncestors = parent?.exists ? await this.tree.ancestorsOf(parent.parentOrgId, org.orgId) : [];
       const command: OrgCommand = { type: 'ChangeOrgParent', data: { orgId: org.orgId, parent, parentAncestors, reason: payload.reason } };
-      const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn);
+      const atVersion = await this.decideTreeMove(org, command, parent ? [parent.orgId, ...parentAncestors] : [], parent?.name, metadata);
+      const { reply, events } = await this.executeRecorded(org.orgId, org.district, command, { ...metadata, reason: payload.reason }, foldOwn, atVersion);
       const placed = events.find((e) => e.type === 'OrgParentChanged' && (e.data as { parentOrgId: string | null }).parentOrgId !== null);
       return placed ? this.placeWithoutCycle(org, placed, reply, metadata, foldOwn) : reply;
     });
+  }
+
+  /**
+   * A move spans two streams: it is decided on the district's tree stream first (`decideTreeMove`: no cycle with any move
+   * recorded there, by any instance), then recorded on the organisation at the version its own rules were checked on.
+   * A retry of the same command finds its tree decision (same command id) and completes the organisation's part.
+   */
+  private async decideTreeMove(org: ExistingOrg, command: Extract<OrgCommand, { type: 'ChangeOrgParent' }>, parentChain: string[], parentName: string | undefined, metadata: Metadata): Promise<number | undefined> {
+    const orgEvents = await this.store.readStream<OrgEvent>(orgStreamId(org.orgId));
+    if (orgEvents.some((e) => e.metadata.commandId === metadata.commandId)) return undefined; // done before: the replay answers
+    orgDecider.decide(command, fold(orgDecider, orgEvents)); // the organisation's own refusals first: a refused move decides nothing
+    const parentOrgId = command.data.parent?.orgId ?? null;
+    const move: DecideTreeMove = {
+      type: 'DecideTreeMove',
+      data: { district: org.district, orgId: org.orgId, parentOrgId, previousParentOrgId: org.parentOrgId ?? null, parentChain, name: org.name, ...(parentName && { parentName }) },
+    };
+    const recorded: EventMetadata = { actor: metadata.actor, commandId: `${metadata.commandId}:tree`, correlationId: metadata.correlationId ?? metadata.commandId, causationId: metadata.commandId, district: org.district };
+    await handleCommand(this.store, formationTreeStreamId(org.district), treeDecider, move, recorded);
+    return orgEvents.length - 1;
   }
 
   /**
@@ -406,6 +446,8 @@ export class FormationCommandsController {
         policyVersion: this.engine.policy.version,
         ...((payload.reason ?? metadata.reason) && { reason: payload.reason ?? metadata.reason }),
       };
+      const assignee = events[0].data.assignee;
+      if (assignee) await this.takeCaseloadPlace(assignee, enterprise.creditCode, enterprise.district, enterprise.coverageStreamVersion, recorded);
       const expected = enterprise.coverageStreamVersion < 0 ? 'no_stream' : enterprise.coverageStreamVersion;
       const result = await this.store.append(
         streamId,
@@ -417,6 +459,29 @@ export class FormationCommandsController {
     });
   }
 
+  /**
+   * The caseload limit, decided on the person's own stream (`takeCaseloadPlace`) so that two assignments on two instances
+   * cannot both take the last place: each place names the coverage stream's version the assignment is appended at, and
+   * counts while the person covers that enterprise or that stream has not moved past it.
+   */
+  private async takeCaseloadPlace(person: { personId: string; name: string }, creditCode: string, district: string, coverageVersion: number, recorded: EventMetadata) {
+    const streamId = formationCaseloadStreamId(person.personId);
+    const places = fold(caseloadDecider, await this.store.readStream(streamId));
+    const stillHeld: string[] = [];
+    for (const [code, version] of places.places) {
+      const coverage = await this.store.readStream(formationEnterpriseStreamId(code));
+      const lastAssignment = coverage.findLast((e) => e.type === 'WorkCoverageAssigned' || e.type === 'WorkCoverageNeeded' || e.type === 'EnterpriseCoverageEnded' || e.type === 'EnterprisePlacementClaimed');
+      const covering = lastAssignment?.type === 'WorkCoverageAssigned' && (lastAssignment.data as { assignee?: { personId: string } }).assignee?.personId === person.personId;
+      if (covering || coverage.length - 1 === version) stillHeld.push(code);
+    }
+    const command: TakeCaseloadPlace = {
+      type: 'TakeCaseloadPlace',
+      data: { ...person, creditCode, district, coverageVersion, placesSeen: places.taken, stillHeld, limit: this.engine.policy.maxWorkCoverageCaseload, policyVersion: this.engine.policy.version },
+    };
+    // the placement state does not fold caseload places: nothing to fold
+    await handleCommand(this.store, streamId, caseloadDecider, command, { ...recorded, commandId: `${recorded.commandId}:caseload@${coverageVersion}` });
+  }
+
   private onOrg(orgId: string, scope: ActorScope, metadata: Metadata, command: (orgId: string) => OrgCommand): Promise<CommandReply> {
     return this.engine.withPlacement(async (_placement, foldOwn) => {
       const org = await this.existingOrg(orgId, scope);
@@ -424,12 +489,68 @@ export class FormationCommandsController {
     });
   }
 
-  private async execute(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold): Promise<CommandReply> {
-    return (await this.executeRecorded(orgId, district, command, metadata, foldOwn)).reply;
+  private async execute(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold, atVersion?: number): Promise<CommandReply> {
+    return (await this.executeRecorded(orgId, district, command, metadata, foldOwn, atVersion)).reply;
+  }
+
+  /**
+   * A command that places enterprises spans streams: each enterprise is claimed on its placement stream first, for
+   * `orgId` at the version its stream is at now (`claimEnterprise` refuses one another organisation holds or is placing),
+   * then `place` decides on the organisation at exactly that version. A retry of the same command finds its claims and
+   * completes; a claim whose organisation moved on without the enterprise is spent, so nothing is ever undone.
+   */
+  private async placeEnterprises<T>(
+    placement: PlacementState,
+    command: OrgCommand,
+    district: string,
+    enterprises: readonly { creditCode: string; field?: string }[],
+    metadata: Metadata,
+    foldOwn: Fold,
+    place: (atVersion: number) => Promise<T>,
+    from?: string,
+  ): Promise<T> {
+    const orgId = command.data.orgId;
+    const orgEvents = await this.store.readStream<OrgEvent>(orgStreamId(orgId));
+    const orgVersion = orgEvents.length - 1;
+    if (orgEvents.some((e) => e.metadata.commandId === metadata.commandId)) return place(orgVersion); // done before: the replay answers
+    // the organisation's own rules first, on the state the placement will be decided on: a refusal claims nothing
+    orgDecider.decide(command, fold(orgDecider, orgEvents));
+    for (const [i, { creditCode, field }] of enterprises.entries()) {
+      const { holder, claimsSeen } = await this.placementOf(placement, creditCode);
+      const command: ClaimEnterprise = {
+        type: 'ClaimEnterprise',
+        data: { creditCode, district, orgId, orgVersion, automatic: false, claimsSeen, ...(holder && { holder }), ...(from && { from }), field: field ?? `enterprises[${i}]` },
+      };
+      const recorded: EventMetadata = { actor: metadata.actor, commandId: `${metadata.commandId}:claim:${orgId}@${orgVersion}`, correlationId: metadata.correlationId ?? metadata.commandId, causationId: metadata.commandId, district };
+      const result = await handleCommand(this.store, formationEnterpriseStreamId(creditCode), placementClaimDecider, command, recorded);
+      if (!result.idempotentReplay) foldOwn(result.events);
+    }
+    return place(orgVersion);
+  }
+
+  /** Who holds an enterprise now: the organisation of its latest claim, as that organisation's stream says, else (placed before claims existed) the log's. */
+  private async placementOf(placement: PlacementState, creditCode: string): Promise<{ holder?: PlacementHolder; claimsSeen: number }> {
+    const claims = (await this.store.readStream<EnterprisePlacementClaimed>(formationEnterpriseStreamId(creditCode))).filter((e) => e.type === 'EnterprisePlacementClaimed');
+    const latest = claims.at(-1);
+    if (!latest) {
+      const orgId = placement.enterprises.get(creditCode)?.orgId;
+      return { claimsSeen: 0, ...(orgId && { holder: { orgId, holds: true } }) };
+    }
+    const orgEvents = await this.store.readStream<OrgEvent>(orgStreamId(latest.data.claimedFor));
+    const org = fold(orgDecider, orgEvents);
+    const holdsEnterprise = org.exists && org.enterprises.has(creditCode);
+    return { claimsSeen: claims.length, holder: { orgId: latest.data.claimedFor, holds: claimHolds(latest.data, { version: orgEvents.length - 1, holdsEnterprise }) } };
   }
 
   /** `execute`, also giving the events the command recorded (now, or earlier for a retried command id). */
-  private async executeRecorded(orgId: string, district: string, command: OrgCommand, metadata: Metadata, foldOwn: Fold): Promise<{ reply: CommandReply; events: readonly RecordedEvent[] }> {
+  private async executeRecorded(
+    orgId: string,
+    district: string,
+    command: OrgCommand,
+    metadata: Metadata,
+    foldOwn: Fold,
+    atVersion?: number,
+  ): Promise<{ reply: CommandReply; events: readonly RecordedEvent[] }> {
     const recorded: EventMetadata = {
       actor: metadata.actor,
       commandId: metadata.commandId,
@@ -439,7 +560,7 @@ export class FormationCommandsController {
       district,
       ...(metadata.reason && { reason: metadata.reason }),
     };
-    const result = await handleCommand(this.store, orgStreamId(orgId), orgDecider, command, recorded);
+    const result = await handleCommand(this.store, orgStreamId(orgId), orgDecider, command, recorded, atVersion === undefined ? {} : { atVersion });
     if (!result.idempotentReplay) foldOwn(result.events);
     return { reply: { position: result.position, ...(result.idempotentReplay && { idempotentReplay: true }) }, events: result.events };
   }
@@ -459,14 +580,15 @@ export class FormationCommandsController {
    * An enterprise an officer names (`field` says where), loaded from its ledger stream: registered, in a district the
    * caller acts in (the ledger's district, not the code's or the body's), not deregistered, and held by no other organisation.
    */
-  private async candidate(placement: PlacementState, creditCode: string, field: string, scope: ActorScope, joiningOrgId?: string): Promise<CandidateEnterprise> {
+  private async candidate(placement: PlacementState, creditCode: string, field: string, scope: ActorScope, proposing = false): Promise<CandidateEnterprise> {
     const facts = await readEnterpriseFacts(this.store, creditCode);
     if (!facts) throw new DomainError('ENTERPRISE_NOT_REGISTERED', `No enterprise with credit code ${creditCode} is registered.`, field, 'not_found');
     assertMayActIn(scope, facts.district, field);
     if (facts.status === 'deregistered')
       throw new DomainError('ENTERPRISE_DEREGISTERED', `Enterprise ${creditCode} is deregistered and cannot join an organisation.`, field, 'conflict');
-    const heldBy = placement.enterprises.get(creditCode)?.orgId;
-    if (heldBy && heldBy !== joiningOrgId)
+    // a proposal claims nothing yet: it is refused early for an enterprise held now; forming claims it (`placeEnterprises`)
+    const heldBy = proposing ? placement.enterprises.get(creditCode)?.orgId : undefined;
+    if (heldBy)
       throw new DomainError('ENTERPRISE_IN_ANOTHER_ORG', `Enterprise ${creditCode} already belongs to organisation ${heldBy}; remove it there first.`, field, 'conflict');
     return { creditCode, district: facts.district, fullMembers: facts.fullMembers, probationaryMembers: facts.probationaryMembers };
   }
