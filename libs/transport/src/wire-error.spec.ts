@@ -39,6 +39,27 @@ describe('toWireError', () => {
     expect(toWireError('boom')).toEqual({ code: 'INTERNAL', message: 'Internal server error', kind: 'internal' });
     expect(toWireError(new RpcException('socket hang up'))).toEqual(INTERNAL_ERROR);
   });
+
+  it('makes a database that cannot be reached a retryable 503, as the real PostgreSQL driver reports it', async () => {
+    const { Client } = await import('pg');
+    // nothing listens on port 1
+    const refused = await new Client({ host: '127.0.0.1', port: 1, user: 'postgres', connectionTimeoutMillis: 2_000 }).connect().catch((error: unknown) => error);
+    expect(toWireError(refused)).toMatchObject({ code: 'STORE_UNAVAILABLE', kind: 'unavailable' });
+    // a server that ends the session (as on a restart): the administrator terminates our backend
+    const victim = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await Promise.all([victim.connect(), admin.connect()]);
+    victim.on('error', () => undefined);
+    try {
+      const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      const terminated = await victim.query('SELECT 1').catch((error: unknown) => error);
+      expect(toWireError(terminated)).toMatchObject({ code: 'STORE_UNAVAILABLE', kind: 'unavailable' });
+      expect(toWireError(terminated).message).toMatch(/Idempotency-Key/);
+    } finally {
+      await Promise.allSettled([victim.end(), admin.end()]);
+    }
+  });
 });
 
 describe('RemoteCommandError', () => {

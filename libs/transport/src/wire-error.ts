@@ -52,7 +52,24 @@ const toKnownWireError = (error: unknown): WireError | undefined => {
   }
   if (isWireError(error)) return wireError(error.code, error.message, error.kind, error.field);
   if (isConcurrencyError(error)) return wireError('CONCURRENCY_CONFLICT', CONCURRENCY_CONFLICT_MESSAGE, 'conflict');
+  if (isStoreUnreachable(error)) return wireError('STORE_UNAVAILABLE', STORE_UNAVAILABLE_MESSAGE, 'unavailable');
   return undefined;
+};
+
+/** Socket errors, and PostgreSQL's connection-exception (08…) and operator-intervention (57P0…) classes. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNREACHABLE_MESSAGE = /^Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect/;
+
+export const STORE_UNAVAILABLE_MESSAGE = 'The record cannot be reached right now (the database is restarting or unreachable); the request may not have been applied. Retry with the same Idempotency-Key.';
+
+/**
+ * The store (a database server) could not be reached: a passing outage, not a fault of the request nor a bug, so the
+ * caller hears 503 and retries, rather than 500.
+ */
+export const isStoreUnreachable = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message));
 };
 
 /**

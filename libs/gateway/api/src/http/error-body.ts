@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { isWireError, RemoteCommandError, type WireError, type WireErrorKind } from '@liangxin/transport';
+import { isStoreUnreachable, isWireError, RemoteCommandError, STORE_UNAVAILABLE_MESSAGE, type WireError, type WireErrorKind } from '@liangxin/transport';
 import type { Request, Response } from 'express';
 import { TimeoutError } from 'rxjs';
 
@@ -85,6 +85,9 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (wire) {
     const status = statusByKind[wire.kind];
     return { statusCode: status, error: wire.code, message: wire.message, details: wire.field ? [{ field: wire.field, reason: wire.message }] : [] };
+  }
+  if (isStoreUnreachable(error)) {
+    return { statusCode: 503, error: reasonPhrase(503), message: STORE_UNAVAILABLE_MESSAGE, details: [] };
   }
   if (error instanceof TimeoutError) {
     return { statusCode: 503, error: reasonPhrase(503), message: 'The service did not answer in time; the request may not have been applied. Retry with the same Idempotency-Key.', details: [] };
