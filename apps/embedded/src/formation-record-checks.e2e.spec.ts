@@ -72,6 +72,22 @@ describe('formation commands checked against the record (embedded system)', () =
       await refused(() => system.call(`/api/orgs/${orgOfA}/dissolve`, { method: 'POST', token: officerB, json: { reason: '撤销' } }), 403, 'orgId');
     });
 
+    it('a formation refused for its second enterprise claims nothing: the first can still be placed elsewhere', async () => {
+      const free = await register(DISTRICT_A, 0);
+      const held = await register(DISTRICT_A, 0);
+      const holder = await system.call('/api/orgs', { method: 'POST', token: officerA, json: { mode: 'building-shared', name: '楼宇联合党支部', district: DISTRICT_A, enterprises: [held], publicUnit: true } });
+      expect(holder.status).toBe(201);
+      await refused(
+        () => system.call('/api/orgs', { method: 'POST', token: officerA, json: { mode: 'building-shared', name: '另一个联合党支部', district: DISTRICT_A, enterprises: [free, held], publicUnit: true } }),
+        409,
+        'enterprises[1]',
+        'ENTERPRISE_IN_ANOTHER_ORG',
+      );
+      expect((await system.eventStore.readStream(formationEnterpriseStreamId(free))).filter((e) => e.type === 'EnterprisePlacementClaimed')).toEqual([]);
+      const later = await system.call('/api/orgs', { method: 'POST', token: officerA, json: { mode: 'building-shared', name: '第三个联合党支部', district: DISTRICT_A, enterprises: [free], publicUnit: true } });
+      expect(later.status).toBe(201);
+    });
+
     it('an enterprise that was never registered is 404, naming the field', async () => {
       const [registered, ghost] = [await register(DISTRICT_A, 0), generateCreditCode(DISTRICT_A, 8999)];
       await refused(

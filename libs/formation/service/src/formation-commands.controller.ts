@@ -515,12 +515,20 @@ export class FormationCommandsController {
     if (orgEvents.some((e) => e.metadata.commandId === metadata.commandId)) return place(orgVersion); // done before: the replay answers
     // the organisation's own rules first, on the state the placement will be decided on: a refusal claims nothing
     orgDecider.decide(command, fold(orgDecider, orgEvents));
+    const claims: ClaimEnterprise[] = [];
     for (const [i, { creditCode, field }] of enterprises.entries()) {
       const { holder, claimsSeen } = await this.placementOf(placement, creditCode);
-      const command: ClaimEnterprise = {
+      const claim: ClaimEnterprise = {
         type: 'ClaimEnterprise',
         data: { creditCode, district, orgId, orgVersion, automatic: false, claimsSeen, ...(holder && { holder }), ...(from && { from }), field: field ?? `enterprises[${i}]` },
       };
+      // every claim decided on what the record says now before any is appended: an enterprise held elsewhere refuses
+      // the command while it has claimed nothing (a claim for an organisation never formed would block the others)
+      placementClaimDecider.decide(claim, fold(placementClaimDecider, await this.store.readStream(formationEnterpriseStreamId(creditCode))));
+      claims.push(claim);
+    }
+    for (const command of claims) {
+      const { creditCode } = command.data;
       const recorded: EventMetadata = { actor: metadata.actor, commandId: `${metadata.commandId}:claim:${orgId}@${orgVersion}`, correlationId: metadata.correlationId ?? metadata.commandId, causationId: metadata.commandId, district };
       const result = await handleCommand(this.store, formationEnterpriseStreamId(creditCode), placementClaimDecider, command, recorded);
       if (!result.idempotentReplay) foldOwn(result.events);
