@@ -365,7 +365,13 @@ describe('cluster: every app in its own process, two formations and two gateways
     // every command the clients send appends when it is accepted (member changes never repeat a count)
     const lost = acknowledged.filter((s) => !byKey.has(s.key));
     const appliedTwice = [...byKey].filter(([, found]) => new Set(found.map((e) => `${e.streamId}|${e.type}`)).size !== found.length).map(([key]) => key);
-    const refusedButApplied = sent.filter((s) => s.outcome === 'refused' && s.uncertainAttempts === 0 && byKey.has(s.key)).map((s) => s.key);
+    // formation's reservations (a claim on an enterprise, a tree move, a caseload place) are recorded before the
+    // organisation decides; one left by a refused command changes no organisation, so it is reported, not an effect
+    const RESERVATIONS = new Set(['EnterprisePlacementClaimed', 'OrgTreeMoveDecided', 'CaseloadPlaceTaken']);
+    const refusedWith = (keep: (event: StoredEvent) => boolean) =>
+      sent.filter((s) => s.outcome === 'refused' && s.uncertainAttempts === 0 && (byKey.get(s.key) ?? []).some(keep));
+    const refusedButApplied = refusedWith((event) => !RESERVATIONS.has(event.type)).map((s) => `${s.kind} ${s.key}`);
+    const reservationsLeftByRefused = refusedWith((event) => RESERVATIONS.has(event.type)).map((s) => `${s.kind}: ${(byKey.get(s.key) ?? []).map((e) => e.type).join(', ')}`);
 
     // invariants, folded over the log in order
     const violations: string[] = [];
@@ -487,6 +493,7 @@ describe('cluster: every app in its own process, two formations and two gateways
       byKind: Object.fromEntries(['register', 'member-count', 'add-to-joint', 'merge', 'dissolve', 'parent', 'request'].map((kind) => [kind, sent.filter((s) => s.kind === kind && s.outcome === 'acknowledged').length])),
       medianLatencyMs: [...sent].map((x) => x.endedAt - x.startedAt).sort((a, b) => a - b)[Math.floor(sent.length / 2)],
       appliedTwiceDetails: appliedTwice.map((key) => ({ kind: sent.find((x) => x.key === key)?.kind, events: byKey.get(key)?.map((e) => `${e.globalPosition} ${e.streamId} ${e.type}`) })),
+      reservationsLeftByRefused,
       consumersPending: pending,
       violations,
       readModelsEqualRebuild: JSON.stringify(liveHashes) === JSON.stringify(rebuiltHashes),

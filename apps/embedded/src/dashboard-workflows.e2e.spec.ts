@@ -226,9 +226,15 @@ describeInBrowser(hasChromium ? 'dashboard workflows in headless Chromium (embed
     await officer.locator(testId('wa-personId')).fill('p-zhao');
     await officer.locator(testId('wa-name')).fill('赵挂点');
     await officer.locator(`${testId('worklist-assign-form')} button[type="submit"]`).click();
-    await row.waitFor({ state: 'detached', timeout: PAGE_WAIT_MS });
-    const covered = await system.call(`/api/enterprises/${withoutMembers}`, { headers: { 'x-min-position': String(await system.settled()) } });
-    expect(covered.body).toMatchObject({ coverage: 'work' });
+    // the record first (the page's POST is answered when it is answered on a loaded machine), then the page follows it
+    const coverage = async () => (await system.call(`/api/enterprises/${withoutMembers}`, { headers: { 'x-min-position': String(await system.settled()) } })).body.coverage;
+    let covered = await coverage();
+    for (const until = Date.now() + 2 * PAGE_WAIT_MS; covered !== 'work' && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      covered = await coverage();
+    }
+    expect(covered).toBe('work');
+    await row.waitFor({ state: 'detached', timeout: 2 * PAGE_WAIT_MS });
   });
 
   it('rates an organisation against the rubric, shows the district distribution, and corrects it only with a reason', async () => {

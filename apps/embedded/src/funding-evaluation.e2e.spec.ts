@@ -86,7 +86,18 @@ describe('funding and evaluation over HTTP, in front of the real services (embed
   it('claws back a grant named in the path, returning the money to the budget', async () => {
     const paid = await call('POST', '/api/funding/grants', officer, { district: DISTRICT, year: 2024, orgId: 'org-1', item: 'member_activity', amountFen: 500_00, justifiedBy: [formedEventId] });
     expect(paid.status).toBe(201);
-    const clawed = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { district: DISTRICT, year: 2024, reason: 'activity cancelled', justifiedBy: [formedEventId] });
+    // what justifies it: the record shows the members fell (the organisation's forming would not do)
+    const recount: NewEvent = {
+      type: 'OrgMembersRecounted',
+      schemaVersion: 1,
+      data: { orgId: 'org-1', district: DISTRICT, creditCode: '91430104MA4L000001', fullMembers: 3, probationaryMembers: 0, fullMembersTotal: 3, probationaryMembersTotal: 0 },
+      metadata: { actor: 'test', correlationId: 'recount-of-org-1' },
+    };
+    const [recounted] = (await events.append(orgStreamId('org-1'), [recount], { expected: 'any' })).events;
+    const clawBack = { district: DISTRICT, year: 2024, reason: 'activity cancelled' };
+    const refused = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { ...clawBack, justifiedBy: [formedEventId] });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'JUSTIFICATION_NOT_ACCEPTED' } });
+    const clawed = await call('POST', `/api/funding/grants/${String(paid.body['grantId'])}/claw-back`, officer, { ...clawBack, justifiedBy: [recounted.eventId] });
     expect(clawed.status).toBe(200);
 
     const org = await read('/api/funding/orgs/org-1', officer, clawed.body.position);

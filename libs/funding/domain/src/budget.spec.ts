@@ -363,6 +363,12 @@ describe('district budget: ClawBackSubsidy', () => {
   it('refuses an event the record does not hold', () =>
     spec.given(history).when({ ...clawBack, justifiedBy: ['evt-invented'] }).thenThrows('JUSTIFYING_EVENT_NOT_FOUND', 'justifiedBy'));
 
+  it('refuses the payment itself or the forming of the organisation as what justifies taking it back', () =>
+    spec
+      .given(history)
+      .when({ ...clawBack, facts: { justifying: [{ eventId: 'evt-audit', type: 'OrgFormed', orgId: 'org-a' }] } })
+      .thenThrows('JUSTIFICATION_NOT_ACCEPTED', 'justifiedBy'));
+
   it('refuses an event about another organisation than the one paid', () =>
     spec
       .given(history)

@@ -459,17 +459,36 @@ const decideFormationRequest = (command: RequestFormationSubsidy, state: BudgetS
   return [grantedEvent({ ...command, item: 'formation' }, requestedFen, justifiedBy, command.enterprises)];
 };
 
-/** A claw-back names recorded events about the organisation that was paid: what happened to it, not what someone typed. */
+/**
+ * What may justify taking a payment back: events that show the organisation no longer qualified — it ended or lost
+ * members or enterprises, a review failed or was corrected, its post eligibility was revoked, its people changed.
+ * Never the payment itself, nor the organisation's forming.
+ */
+export const CLAW_BACK_JUSTIFYING_EVENT_TYPES: readonly string[] = [
+  'OrgDissolutionPending',
+  'OrgDissolved',
+  'OrgsMerged',
+  'EnterpriseLeftOrg',
+  'OrgMembersRecounted',
+  'AssessmentCompleted',
+  'AssessmentCorrected',
+  'SecretaryPostEligibilityRevoked',
+  'SecretaryReplaced',
+  'InstructorReplaced',
+];
+
+/** A claw-back names recorded events about the organisation that was paid, of a kind that shows it no longer qualified. */
 const requireEventsAboutTheGrantee = (command: ClawBackSubsidy, grant: GrantRecord, ids: readonly string[]): void => {
   const found = new Map(command.facts.justifying.map((event) => [event.eventId, event]));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) throw new DomainError('JUSTIFYING_EVENT_NOT_FOUND', `No recorded event ${missing.join(', ')}: a claw-back is justified by events in the record`, 'justifiedBy');
   for (const id of ids) {
     const event = found.get(id) as JustifyingEvent;
-    if (event.orgId !== grant.orgId) {
+    if (event.orgId !== grant.orgId || !CLAW_BACK_JUSTIFYING_EVENT_TYPES.includes(event.type)) {
+      // the text names no other organisation: an id may belong to another district's record
       throw new DomainError(
         'JUSTIFICATION_NOT_ACCEPTED',
-        `Event ${id} (${event.type}${event.orgId ? ` of ${event.orgId}` : ''}) is not about ${grant.orgId}, which grant ${grant.grantId} paid: name events of that organisation`,
+        `Event ${id} does not justify clawing back grant ${grant.grantId}: name ${CLAW_BACK_JUSTIFYING_EVENT_TYPES.join(', ')} of ${grant.orgId}`,
         'justifiedBy',
       );
     }

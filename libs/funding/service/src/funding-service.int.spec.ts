@@ -140,7 +140,15 @@ describe('funding service as a Nest microservice over the in-process transport a
     const other = await formed('org-3b', undefined, '91430104MA4L099993');
     await caughtUp();
     expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [other.eventId] })).toBe('JUSTIFICATION_NOT_ACCEPTED');
-    await send(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [eventId] });
+    expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [eventId] })).toBe('JUSTIFICATION_NOT_ACCEPTED'); // its forming
+    const [recount] = (
+      await store.append(
+        orgStreamId('org-3'),
+        [{ type: 'OrgMembersRecounted', schemaVersion: 1, data: { orgId: 'org-3', district: DISTRICT, creditCode: '91430104MA4L000003', fullMembers: 2, probationaryMembers: 0, fullMembersTotal: 2, probationaryMembersTotal: 0 }, metadata: { actor: 'test' } }],
+        { expected: 'any' },
+      )
+    ).events;
+    await send(FundingPatterns.clawBackSubsidy, { ...clawBack, justifiedBy: [recount.eventId] });
     expect(await sendExpectingRefusal(FundingPatterns.clawBackSubsidy, { district: DISTRICT, year: YEAR, grantId, reason: 'again', justifiedBy: ['x'] })).toBe(
       'GRANT_ALREADY_CLAWED_BACK',
     );
