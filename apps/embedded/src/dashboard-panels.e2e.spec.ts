@@ -145,6 +145,20 @@ describeInBrowser(hasChromium ? 'dashboard ledger, statistics and import panels 
     expect(ledger.body.total).toBe(1);
   });
 
+  it('a row the registry refuses is listed with its column and reason', async () => {
+    const good = generateCreditCode(DISTRICT, 400);
+    const wrongCheck = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const csv = `统一社会信用代码,企业名称,从业人员,正式党员,预备党员\n${wrongCheck},岳麓错码有限公司,5,0,0\n${generateCreditCode(DISTRICT, 401)},岳麓新登有限公司,8,1,0\n`;
+    await officer.locator(testId('import-file')).setInputFiles({ name: 'one-wrong.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await officer.locator(testId('import-submit')).click();
+    await officer.locator(testId('import-status')).filter({ hasText: 'one-wrong.csv 导入完成' }).waitFor({ timeout: 60_000 });
+    expect(await officer.locator(testId('import-count-registered')).innerText()).toBe('1');
+    expect(await officer.locator(testId('import-count-refused')).innerText()).toBe('1');
+    const refused = officer.locator(testId('import-refused-row'));
+    expect(await refused.count()).toBe(1);
+    expect(await refused.innerText()).toMatch(new RegExp(`^2\\s+${wrongCheck}\\s+统一社会信用代码\\s+\\S`));
+  });
+
   it('an upload the gateway refuses (a file without the required columns) is said in the panel', async () => {
     await officer.locator(testId('import-file')).setInputFiles({ name: 'wrong.csv', mimeType: 'text/csv', buffer: Buffer.from('名称\n某公司\n', 'utf8') });
     await officer.locator(testId('import-submit')).click();
