@@ -114,8 +114,19 @@ describeInBrowser(hasChromium ? 'dashboard ledger, statistics and import panels 
     await officer.locator('#lang-toggle').click();
     await title.filter({ hasText: api.body.title.zh }).waitFor({ timeout: PAGE_WAIT_MS });
 
+    // as of a date before any registration: the end of that day, Beijing time, and the figures as they stood then
+    const asOf = '2020-06-30T15:59:59.999Z';
+    const then = await system.call(`/api/statistics/coverage?by=district&district=${DISTRICT}&asOf=${encodeURIComponent(asOf)}`, { token: officerToken });
+    expect(then.status).toBe(200);
+    await officer.locator(testId('statistics-as-of-date')).fill('2020-06-30');
+    await officer.locator(testId('statistics-form')).locator('button[type="submit"]').click();
+    await officer.locator(testId('statistics-as-of')).filter({ hasText: '2020' }).waitFor({ timeout: PAGE_WAIT_MS });
+    const cellsOf = (rows: Array<Record<string, unknown>>) => rows.map((row) => then.body.columns.map((c: { key: string; kind?: string }) => (c.kind === 'count' && typeof row[c.key] === 'number' ? String(row[c.key]) : null)));
+    const shown = await officer.locator(testId('statistics-row')).evaluateAll((rows, columns) => rows.map((row) => [...row.querySelectorAll('td')].map((td, i) => (columns[i].kind === 'count' ? (td.textContent ?? '').replace(/,/g, '') : null))), then.body.columns as Array<{ kind?: string }>);
+    expect(shown).toEqual(cellsOf(then.body.rows));
+    expect(JSON.stringify(then.body.rows)).not.toEqual(JSON.stringify(api.body.rows));
     const href = (await officer.locator(testId('statistics-export-xlsx')).getAttribute('href')) as string;
-    expect(href).toMatch(/^\/api\/statistics\/coverage\?.*by=district.*format=xlsx/);
+    expect(href).toMatch(/^\/api\/statistics\/coverage\?.*by=district.*asOf=2020-06-30T15%3A59%3A59.999Z.*format=xlsx/);
     const exported = await fetch(system.url + href, { headers: { Authorization: `Bearer ${officerToken}` } });
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain(XLSX_TYPE);
