@@ -101,3 +101,60 @@ export function reasonText(reason) {
 
 /** @param {string} value */
 export const enc = (value) => encodeURIComponent(value);
+
+/**
+ * Downloads a file the API answers (an export, a report): the route needs the bearer token, so a plain
+ * link cannot fetch it; it is fetched here and saved from a blob URL under the server's file name.
+ * @param {string} path
+ * @param {string} fallbackName used when the answer names no file
+ * @param {{ open?: boolean }} [options] open it in a new tab (a print page) instead of saving it
+ */
+export async function downloadFile(path, fallbackName, { open = false } = {}) {
+  const { token } = shared();
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { headers });
+  } catch (cause) {
+    report({ network: true });
+    throw new ApiError(0, { message: String(cause) });
+  }
+  if (response.status === 401) report({ auth: 401 });
+  if (!response.ok) {
+    const text = await response.text();
+    let payload = null;
+    try {
+      payload = text ? JSON.parse(text) : null;
+    } catch {
+      payload = { message: text };
+    }
+    throw new ApiError(response.status, payload);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  if (open) anchor.target = '_blank';
+  else anchor.download = fileNameOf(response.headers.get('Content-Disposition')) ?? fallbackName;
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  // the browser has read the blob once the click is handled; a tab opened on it keeps its own copy
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** @param {string | null} disposition */
+function fileNameOf(disposition) {
+  if (!disposition) return null;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1] : null;
+}

@@ -9,15 +9,18 @@ import { coveragePanel, loadDistricts } from './panels/coverage.js';
 import { enterprisePanel } from './panels/enterprise.js';
 import { evaluationPanel } from './panels/evaluation.js';
 import { fundingPanel } from './panels/funding.js';
+import { importsPanel } from './panels/imports.js';
 import { instructorsPanel } from './panels/instructors.js';
+import { ledgerPanel } from './panels/ledger.js';
 import { notificationsPanel } from './panels/notifications.js';
 import { orgsPanel } from './panels/orgs.js';
 import { proposalsPanel } from './panels/proposals.js';
 import { requestsPanel } from './panels/requests.js';
+import { statisticsPanel } from './panels/statistics.js';
 import { worklistPanel } from './panels/worklist.js';
 
 /** @type {import('./panel.js').Panel[]} in page order; notifications last, as they read what the others loaded */
-const PANELS = [coveragePanel, worklistPanel, orgsPanel, proposalsPanel, requestsPanel, fundingPanel, evaluationPanel, instructorsPanel, enterprisePanel, notificationsPanel];
+const PANELS = [coveragePanel, worklistPanel, orgsPanel, proposalsPanel, requestsPanel, fundingPanel, evaluationPanel, instructorsPanel, enterprisePanel, ledgerPanel, statisticsPanel, importsPanel, notificationsPanel];
 
 /** Every panel's data for the district shown; each panel reports its own failure. */
 async function loadDistrictPanels() {
