@@ -93,13 +93,17 @@ export class AppProcess {
     return this.terminate('SIGTERM');
   }
 
-  private async terminate(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    const killer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    if (killer) clearTimeout(killer);
+  private terminate(signal: NodeJS.Signals): Promise<void> {
+    return signalAndWait(this.child, signal, signal === 'SIGKILL' ? undefined : 15_000);
   }
+}
+
+/** Sends `signal` and resolves once the process has exited; past `killAfterMs` it is SIGKILLed. */
+export async function signalAndWait(child: ChildProcess | undefined, signal: NodeJS.Signals, killAfterMs?: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  await exited;
+  if (killer) clearTimeout(killer);
 }

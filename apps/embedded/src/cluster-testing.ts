@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { freePort } from '@liangxin/transport/testing';
-import { type AppName, AppProcess } from './app-process';
+import { type AppName, AppProcess, signalAndWait } from './app-process';
 
 /**
  * Servers a cluster test owns and can crash: a three-node nats-server cluster and a private PostgreSQL. Both run
@@ -75,12 +75,8 @@ export class NatsClusterNode {
     return this.terminate('SIGTERM');
   }
 
-  private async terminate(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
+  private terminate(signal: NodeJS.Signals): Promise<void> {
+    return signalAndWait(this.child, signal);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Client, ClientConfig, Pool } from 'pg';
 import type { Event, NewEvent, RecordedEvent } from '@liangxin/contracts';
-import { startCatchUpSubscription } from '../catch-up-subscription';
+import { LiveSubscriptions } from '../live-subscriptions';
 import type {
   AppendOptions,
   AppendResult,
@@ -57,8 +57,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
   private writer: Promise<Client> | undefined;
   private listener: Client | undefined;
   private relistenTimer: NodeJS.Timeout | undefined;
-  private readonly appendListeners = new Set<() => void>();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly live: LiveSubscriptions;
 
   private constructor(
     /** the pg module, loaded by connect(): an app on SQLite alone never loads it */
@@ -67,12 +66,11 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     private readonly reads: Pool,
     private readonly options: Required<Omit<PostgresEventStoreOptions, 'connectionString' | 'applicationName'>>,
   ) {
+    this.live = new LiveSubscriptions({ readBatch: (after, limit, filter) => this.readLiveBatch(after, limit, filter), pollIntervalMs: options.pollIntervalMs, batchSize: SUBSCRIPTION_BATCH });
     this.commits = new GroupCommitQueue({
       commit: (group) => this.commitOnWriter(group),
       maxEventsPerCommit: options.maxEventsPerCommit,
-      onCommitted: () => {
-        for (const listener of this.appendListeners) listener();
-      },
+      onCommitted: () => this.live.notify(),
     });
   }
 
@@ -187,28 +185,15 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     onError?: (error: unknown) => void,
   ): Subscription {
     this.listen();
-    const subscription = startCatchUpSubscription(
-      {
-        readBatch: async (after, limit, filter) => {
-          // the head first: the positions up to it are all committed, so the read after it sees every one
-          const head = Math.min(await this.headPosition(), filter.until ?? Number.MAX_SAFE_INTEGER);
-          const rows = after >= head ? [] : await this.readRows({ ...filter, after, limit, until: head });
-          return { events: rows.map(toRecordedEvent), scannedTo: rows.length < limit ? head : rows[rows.length - 1].global_position };
-        },
-        onAppended: (listener) => {
-          this.appendListeners.add(listener);
-          return () => this.appendListeners.delete(listener);
-        },
-        pollIntervalMs: this.options.pollIntervalMs,
-        batchSize: SUBSCRIPTION_BATCH,
-      },
-      options,
-      handler,
-      onError,
-    );
-    this.subscriptions.add(subscription);
-    void subscription.whenStopped.then(() => this.subscriptions.delete(subscription));
-    return subscription;
+    return this.live.start(options, handler, onError);
+  }
+
+  /** A live subscription's next batch (see CatchUpSource.readBatch). */
+  private async readLiveBatch(after: number, limit: number, filter: Pick<SubscribeOptions, 'types' | 'streamPrefixes' | 'until'>): Promise<{ events: RecordedEvent[]; scannedTo: number }> {
+    // the head first: the positions up to it are all committed, so the read after it sees every one
+    const head = Math.min(await this.headPosition(), filter.until ?? Number.MAX_SAFE_INTEGER);
+    const rows = after >= head ? [] : await this.readRows({ ...filter, after, limit, until: head });
+    return { events: rows.map(toRecordedEvent), scannedTo: rows.length < limit ? head : rows[rows.length - 1].global_position };
   }
 
   /** Opens the LISTEN connection once a subscription exists; after it breaks, opens it again (the poll covers the gap). */
@@ -217,7 +202,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
     const client = new this.pg.Client(this.clientConfig);
     this.listener = client;
     const wakeAll = () => {
-      for (const listener of this.appendListeners) listener();
+      this.live.notify();
     };
     const lost = () => {
       if (this.listener !== client) return;
@@ -226,7 +211,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
       if (this.closed) return;
       this.relistenTimer = setTimeout(() => {
         this.relistenTimer = undefined;
-        if (this.subscriptions.size > 0) this.listen();
+        if (this.live.size > 0) this.listen();
       }, RELISTEN_DELAY_MS);
       this.relistenTimer.unref();
     };
@@ -285,7 +270,7 @@ export class PostgresEventStore implements EventStore, TamperEvidence {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.live.stopAll();
     await this.commits.drain();
     clearTimeout(this.relistenTimer);
     const listener = this.listener;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Event, NewEvent, RecordedEvent } from '@liangxin/contracts';
 import { GroupCommitQueue, type GroupCommitStats } from '../group-commit-queue';
-import { startCatchUpSubscription } from '../catch-up-subscription';
+import { LiveSubscriptions } from '../live-subscriptions';
 import type {
   AppendOptions,
   AppendResult,
@@ -63,8 +63,7 @@ const TAIL_SIZE = 4_096;
 export class SqliteEventStore implements EventStore, TamperEvidence {
   private readonly commits: GroupCommitQueue | undefined;
   private closed = false;
-  private readonly appendListeners = new Set<() => void>();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly live: LiveSubscriptions;
   private readonly selectHead: Database.Statement<[], { head: number | null }>;
   private readonly readStatements = new Map<string, Database.Statement>();
   /**
@@ -81,6 +80,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     private readonly options: Required<SqliteEventStoreOptions>,
   ) {
     this.selectHead = readDb.prepare('SELECT max(global_position) AS head FROM events');
+    this.live = new LiveSubscriptions({ readBatch: (after, limit, filter) => this.readLiveBatch(after, limit, filter), pollIntervalMs: options.pollIntervalMs, batchSize: SUBSCRIPTION_BATCH });
     this.commits =
       committer &&
       new GroupCommitQueue({
@@ -91,9 +91,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
         },
         maxEventsPerCommit: options.maxEventsPerCommit,
         onRecorded: (append, result) => this.remember(append, result),
-        onCommitted: () => {
-          for (const listener of this.appendListeners) listener();
-        },
+        onCommitted: () => this.live.notify(),
       });
   }
 
@@ -211,30 +209,17 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
     handler: (event: RecordedEvent) => Promise<void> | void,
     onError?: (error: unknown) => void,
   ): Subscription {
-    const subscription = startCatchUpSubscription(
-      {
-        readBatch: async (after, limit, filter) => {
-          const head = Math.min(this.selectHead.get()?.head ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
-          const rows =
-            this.readTail(after, head, limit, filter.types ?? [], filter.streamPrefixes ?? []) ??
-            this.readAllSync({ ...filter, after, limit, until: head });
-          const events = rows.map(tupleToRecordedEvent);
-          return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1][0] };
-        },
-        onAppended: (listener) => {
-          this.appendListeners.add(listener);
-          return () => this.appendListeners.delete(listener);
-        },
-        pollIntervalMs: this.options.pollIntervalMs,
-        batchSize: SUBSCRIPTION_BATCH,
-      },
-      options,
-      handler,
-      onError,
-    );
-    this.subscriptions.add(subscription);
-    void subscription.whenStopped.then(() => this.subscriptions.delete(subscription));
-    return subscription;
+    return this.live.start(options, handler, onError);
+  }
+
+  /** A live subscription's next batch (see CatchUpSource.readBatch). */
+  private async readLiveBatch(after: number, limit: number, filter: Pick<SubscribeOptions, 'types' | 'streamPrefixes' | 'until'>): Promise<{ events: RecordedEvent[]; scannedTo: number }> {
+    const head = Math.min(this.selectHead.get()?.head ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
+    const rows =
+      this.readTail(after, head, limit, filter.types ?? [], filter.streamPrefixes ?? []) ??
+      this.readAllSync({ ...filter, after, limit, until: head });
+    const events = rows.map(tupleToRecordedEvent);
+    return { events, scannedTo: rows.length < limit ? head : rows[rows.length - 1][0] };
   }
 
   async headPosition(): Promise<number> {
@@ -273,7 +258,7 @@ export class SqliteEventStore implements EventStore, TamperEvidence {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.live.stopAll();
     await this.commits?.drain();
     await this.committer?.close();
     this.readDb.close();
